@@ -1,0 +1,112 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.lang.Baton;
+import dev.baton.lang.CheckResult;
+import dev.baton.lang.Diagnostic;
+import dev.baton.lang.DiagnosticRenderer;
+import dev.baton.lang.Severity;
+import dev.baton.lang.SourceFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code baton check FILES…}: parse and check programs, print diagnostics. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {"Check Baton programs: syntax, names, types and rules.",
+                "Prints each problem as file:line:col with the source line and a caret.",
+                "Exits 0 when there are no errors (warnings alone do not fail), 1 when there are."})
+final class CheckCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files or directories (searched for *.baton); '-' reads stdin.")
+    List<String> files;
+
+    @Option(names = "--format", defaultValue = "text", description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = {"-W", "--warnings-as-errors"}, description = "Fail (exit 1) on warnings too.")
+    boolean warningsAsErrors;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<Path> paths;
+        try {
+            paths = Inputs.expand(files);
+        } catch (Inputs.InputException e) {
+            err.println("baton check: " + e.getMessage());
+            return ExitCode.INPUT;
+        }
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode report = json.createObjectNode();
+        ArrayNode fileNodes = report.putArray("files");
+        long errors = 0;
+        long warnings = 0;
+        boolean unreadable = false;
+        for (Path p : paths) {
+            SourceFile src;
+            try {
+                src = Inputs.read(p, System.in);
+            } catch (Inputs.InputException e) {
+                err.println("baton check: " + e.getMessage());
+                unreadable = true;
+                continue;
+            }
+            CheckResult r = Baton.check(src);
+            errors += r.errorCount();
+            warnings += r.warningCount();
+            if (format == Format.text) {
+                for (Diagnostic d : r.diagnostics()) out.print(DiagnosticRenderer.render(d));
+            } else {
+                ObjectNode f = fileNodes.addObject();
+                f.put("file", src.name());
+                f.put("errors", r.errorCount());
+                f.put("warnings", r.warningCount());
+                ArrayNode ds = f.putArray("diagnostics");
+                for (Diagnostic d : r.diagnostics()) {
+                    ObjectNode n = ds.addObject();
+                    n.put("code", d.code().id());
+                    n.put("severity", d.severity().label());
+                    n.put("message", d.message());
+                    n.put("line", d.line());
+                    n.put("column", d.column());
+                    n.put("endLine", d.endLine());
+                    n.put("endColumn", d.endColumn());
+                    n.put("offset", d.span().start());
+                    n.put("length", d.span().length());
+                    if (d.suggestion() != null) n.put("suggestion", d.suggestion());
+                }
+            }
+        }
+        boolean failed = errors > 0 || warningsAsErrors && warnings > 0;
+        if (format == Format.json) {
+            report.put("errors", errors);
+            report.put("warnings", warnings);
+            report.put("ok", !failed && !unreadable);
+            out.println(report.toPrettyString());
+        } else {
+            String summary = "checked " + paths.size() + " file" + (paths.size() == 1 ? "" : "s") + ": "
+                    + errors + " error" + (errors == 1 ? "" : "s") + ", " + warnings + " warning" + (warnings == 1 ? "" : "s");
+            (failed ? err : out).println(summary);
+        }
+        out.flush();
+        if (unreadable) return ExitCode.INPUT;
+        return failed ? ExitCode.PROBLEMS : ExitCode.OK;
+    }
+
+}
