@@ -511,7 +511,13 @@ public final class Formatter {
     }
 
     private void guard(TypeRef expect, List<Stmt.Check> checks, Options options, Expr otherwise, Expr binding, Stmt s) {
-        text(" expect " + type(expect));
+        text(" expect ");
+        if (expect instanceof TypeRef.Shape shape) {
+            fieldBlock(shape.fields(), shape.span(), false);
+        } else {
+            text(type(expect));
+        }
+        end(expect.span().end());
         indent++;
         for (Stmt.Check k : checks) {
             begin(k.span().start());

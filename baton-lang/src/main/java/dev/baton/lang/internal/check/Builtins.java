@@ -50,13 +50,15 @@ public final class Builtins {
         fn("float", 1, 1, "float(x) -> Float", a -> Type.FLOAT);
         fn("keys", 1, 1, "keys(m: Map) -> List<String>", a -> new Type.ListT(Type.STRING));
         fn("values", 1, 1, "values(m: Map) -> List", a -> a.get(0) instanceof Type.MapT m ? new Type.ListT(m.value()) : new Type.ListT(Type.ANY));
-        fn("range", 1, 2, "range(n) or range(from, to) -> List<Int>", a -> new Type.ListT(Type.INT));
+        fn("range", 1, 3, "range(n), range(from, to) or range(from, to, step) -> List<Int>", a -> new Type.ListT(Type.INT));
         fn("append", 2, 2, "append(list, x) -> List", a -> a.get(0) instanceof Type.ListT l ? new Type.ListT(Type.join(l.elem(), a.get(1))) : new Type.ListT(Type.ANY));
         fn("contains", 2, 2, "contains(list | map | string, x) -> Bool", a -> Type.BOOL);
         fn("sum", 1, 1, "sum(list) -> number", a -> a.get(0) instanceof Type.ListT l && l.elem() instanceof Type.Num n ? new Type.Num(n.isFloat(), null, null) : Type.ANY);
         fn("sort", 1, 1, "sort(list) -> List", a -> a.get(0) instanceof Type.ListT ? a.get(0) : new Type.ListT(Type.ANY));
         fn("reverse", 1, 1, "reverse(list) -> List", a -> a.get(0) instanceof Type.ListT ? a.get(0) : new Type.ListT(Type.ANY));
         fn("slice", 2, 3, "slice(list, from[, to]) -> List", a -> a.get(0) instanceof Type.ListT ? a.get(0) : new Type.ListT(Type.ANY));
+        fn("rank", 1, 1, "rank(m: Map<number>) -> List<String>  (keys, highest value first; ties by key)", a -> new Type.ListT(Type.STRING));
+        fn("chunks", 2, 2, "chunks(list, size: Int) -> List<List>", a -> new Type.ListT(a.get(0) instanceof Type.ListT ? a.get(0) : new Type.ListT(Type.ANY)));
         fn("get", 2, 3, "get(map, key[, default]) -> value or default", a -> a.get(0) instanceof Type.MapT m ? m.value() : Type.ANY);
         fn("is_number", 1, 1, "is_number(x) -> Bool  (false for NaN and infinities)", a -> Type.BOOL);
         fn("type_of", 1, 1, "type_of(x) -> String", a -> Type.STRING);

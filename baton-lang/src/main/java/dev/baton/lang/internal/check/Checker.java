@@ -347,10 +347,14 @@ public final class Checker {
         return declared;
     }
 
-    /** A literal's type as a variable's type: {@code 0} makes an Int variable, not "the Int 0". */
+    /**
+     * A literal's type as a variable's type: {@code 0} makes an Int variable, not "the Int 0",
+     * and {@code "alive"} a String. Bounds stay with the state or field that declares them;
+     * enums of more than one value are kept.
+     */
     private static Type widen(Type t) {
         if (t instanceof Type.Num n) return new Type.Num(n.isFloat(), null, null);
-        if (t instanceof Type.Enum) return Type.STRING;
+        if (t instanceof Type.Enum e && e.values().size() == 1) return Type.STRING;
         if (t instanceof Type.Rec r) {
             Map<String, Type.Field> fields = new LinkedHashMap<>();
             r.fields().forEach((k, f) -> fields.put(k, new Type.Field(widen(f.type()), f.optional())));
@@ -974,6 +978,16 @@ public final class Checker {
     }
 
     private void saga(Stmt.Saga saga, Ctx c) {
+        c.push();
+        try {
+            sagaSteps(saga, c);
+        } finally {
+            c.pop();
+        }
+        if (saga.binding() != null) bind(saga.binding(), new Type.Enum(Set.of("completed", "compensated")), c);
+    }
+
+    private void sagaSteps(Stmt.Saga saga, Ctx c) {
         workflowOnly(saga, "Saga", c);
         options(saga.options(), c, "Saga", Map.of("retries", "int", "timeout", "duration"), false);
         Set<String> names = new HashSet<>();
@@ -985,7 +999,8 @@ public final class Checker {
             options(step.options(), c, step.pivot() ? "Pivot" : "Step", Map.of("retry", "int", "timeout", "duration", "backoff", "duration"), false);
             boolean wasInStep = c.inStep;
             c.inStep = true;
-            block(step.action(), c);
+            // a step's bindings are visible to later steps and to compensations
+            stmts(step.action().stmts(), c);
             if (step.compensation() != null) block(step.compensation(), c);
             c.inStep = wasInStep;
             if (!step.pivot() && step.compensation() == null && !pivotSeen && hasEffect(step.action(), c)) {
@@ -995,7 +1010,6 @@ public final class Checker {
             }
             pivotSeen |= step.pivot();
         }
-        if (saga.binding() != null) bind(saga.binding(), new Type.Enum(Set.of("completed", "compensated")), c);
     }
 
     /** Does the block change anything outside itself (an /execute call, state, an event, a workflow, an AI call)? */
@@ -1592,8 +1606,12 @@ public final class Checker {
 
     private void expectType(Type want, Type got, Expr at, String what) {
         if (!Type.assignable(want, got)) {
-            sink.report(at.span(), Code.TYPE_MISMATCH, what + " needs " + want.display() + ", but this is " + widen(got).display());
+            sink.report(at.span(), Code.TYPE_MISMATCH, what + " needs " + want.display() + ", but this is " + shown(got));
         }
+    }
+
+    private static String shown(Type t) {
+        return t.equals(Type.NONE) ? "none" : widen(t).display();
     }
 
     private void expectNumeric(Type got, Expr at, String what) {
@@ -1611,7 +1629,7 @@ public final class Checker {
                         + (near != null ? "; did you mean \"" + near + "\"?" : ""), near == null ? null : "\"" + near + "\"");
                 return;
             }
-            sink.report(at.span(), Code.TYPE_MISMATCH, what + " must be " + target.display() + ", but this is " + widen(value).display());
+            sink.report(at.span(), Code.TYPE_MISMATCH, what + " must be " + target.display() + ", but this is " + shown(value));
             return;
         }
         Type t = Type.strip(target);

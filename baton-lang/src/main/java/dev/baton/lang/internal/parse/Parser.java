@@ -368,7 +368,7 @@ public final class Parser {
             Expr min = null;
             Expr max = null;
             boolean ranged = false;
-            if (at(TokenKind.LBRACKET) && !peek().lineStart()) {
+            if (at(TokenKind.LBRACKET) && !peek().lineStart() && !startsOptions()) {
                 advance();
                 ranged = true;
                 if (!at(TokenKind.DOTDOT)) min = expr();
@@ -955,7 +955,7 @@ public final class Parser {
                         Name field = fieldName();
                         e = new Expr.Field(e, field, e.span().to(field.span()));
                     }
-                } else if (t.is(TokenKind.LBRACKET) && !t.lineStart()) {
+                } else if (t.is(TokenKind.LBRACKET) && !t.lineStart() && !startsOptions()) {
                     advance();
                     enter(t);
                     chained++;
@@ -1047,6 +1047,11 @@ public final class Parser {
             }
             default -> throw error(t, "expected an expression, found " + describe(t));
         }
+    }
+
+    /** {@code [name: …} after an expression starts options (as in {@code for x in xs [max: 10]}), never an index. */
+    private boolean startsOptions() {
+        return peekAt(1).is(TokenKind.IDENT) && peekAt(2).is(TokenKind.COLON);
     }
 
     private boolean isPayloadRef() {
