@@ -56,6 +56,11 @@ public final class Suggest {
         if (Math.min(nw.length(), nc.length()) <= 3) limit = 1;
         if (d <= limit) return d * 2;
         if (wordsContained(words(word), words(candidate))) return 2 * limit + 1;
+        String shorter = nw.length() <= nc.length() ? nw : nc;
+        String longer = shorter == nw ? nc : nw;
+        if (shorter.length() >= 3 && (longer.startsWith(shorter) || isAbbreviation(shorter, longer))) {
+            return 2 * limit + 2 + (longer.length() - shorter.length());
+        }
         return Integer.MAX_VALUE;
     }
 
@@ -85,6 +90,18 @@ public final class Suggest {
         }
         if (cur.length() > 0) out.add(cur.toString().toLowerCase(Locale.ROOT));
         return out;
+    }
+
+    /** {@code dmg} abbreviates {@code damage}: same first letter, the rest in order. */
+    private static boolean isAbbreviation(String shortForm, String longForm) {
+        if (shortForm.charAt(0) != longForm.charAt(0)) return false;
+        int j = 1;
+        for (int i = 1; i < shortForm.length(); i++) {
+            j = longForm.indexOf(shortForm.charAt(i), j);
+            if (j < 0) return false;
+            j++;
+        }
+        return true;
     }
 
     private static boolean wordsContained(List<String> small, List<String> big) {

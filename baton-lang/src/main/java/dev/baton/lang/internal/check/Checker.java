@@ -1094,8 +1094,17 @@ public final class Checker {
 
     // ================================================================== expressions
 
+    /** Types computed for expressions, by identity, for checks that look at an expression again. */
+    private final Map<Expr, Type> lastTypes = new java.util.IdentityHashMap<>();
+
     /** The static type of an expression, reporting problems. Never null. */
     Type expr(Expr e, Ctx c) {
+        Type t = exprUncached(e, c);
+        lastTypes.put(e, t);
+        return t;
+    }
+
+    private Type exprUncached(Expr e, Ctx c) {
         if (e instanceof Expr.Literal l) return literalType(l);
         if (e instanceof Expr.Var v) return var(v, c);
         if (e instanceof Expr.Ident id) {
@@ -1621,6 +1630,10 @@ public final class Checker {
     }
 
     private void expectAssignable(Type target, Type value, Expr at, String what) {
+        if (Type.strip(target) instanceof Type.Rec rec && at instanceof Expr.MapLit map) {
+            expectRecord(rec, map, what);
+            return;
+        }
         if (!Type.assignable(target, value)) {
             if (target instanceof Type.Enum en && value instanceof Type.Enum ve && ve.values().size() == 1) {
                 String v = ve.values().iterator().next();
@@ -1636,12 +1649,43 @@ public final class Checker {
         if (t instanceof Type.Num n && n.bounded() && constant(at) instanceof Number v && !n.contains(v.doubleValue())) {
             sink.report(at.span(), Code.OUT_OF_BOUNDS, v + " is outside the declared bounds " + n.display());
         }
-        if (t instanceof Type.Rec r && at instanceof Expr.MapLit m) {
-            for (Expr.MapLit.Entry en : m.entries()) {
-                Type.Field f = r.fields().get(en.key().text());
-                if (f != null) expectAssignable(f.type(), Type.ANY, en.value(), "field '" + en.key().text() + "'");
+    }
+
+    /** A map literal against a record type, field by field, so each problem points at its own field. */
+    private void expectRecord(Type.Rec rec, Expr.MapLit map, String what) {
+        Set<String> given = new HashSet<>();
+        for (Expr.MapLit.Entry en : map.entries()) {
+            given.add(en.key().text());
+            Type.Field f = rec.fields().get(en.key().text());
+            if (f == null) {
+                if (!rec.open()) {
+                    unknown(en.key().span(), Code.UNKNOWN_FIELD, "unknown field '" + en.key().text() + "' in "
+                            + (rec.name() != null ? rec.name() : what), en.key().text(), rec.fields().keySet(), "");
+                }
+                continue;
             }
+            Type valueType = literalOrAny(en.value());
+            expectAssignable(f.optional() ? new Type.Opt(f.type()) : f.type(), valueType, en.value(),
+                    "field '" + en.key().text() + "'");
         }
+        List<String> missing = new ArrayList<>();
+        rec.fields().forEach((k, f) -> {
+            if (!f.optional() && !given.contains(k) && !(f.type() instanceof Type.Opt)) missing.add(k);
+        });
+        if (!missing.isEmpty()) {
+            sink.report(map.span(), Code.MISSING_ARGUMENT, what + " lacks field" + (missing.size() == 1 ? " '" : "s '")
+                    + String.join("', '", missing) + "' of " + rec.display());
+        }
+    }
+
+    /** The type of an already-checked expression, recomputed without reporting (literals and maps only). */
+    private Type literalOrAny(Expr e) {
+        if (e instanceof Expr.Literal l) return literalType(l);
+        if (e instanceof Expr.Unary u && u.operand() instanceof Expr.Literal l && l.value() instanceof Number) {
+            Type t = literalType(l);
+            return t instanceof Type.Num n ? negate(n) : t;
+        }
+        return lastTypes.getOrDefault(e, Type.ANY);
     }
 
     private void unknown(Span span, Code code, String message, String written, Collection<String> candidates, String hint) {

@@ -46,6 +46,7 @@ public final class Lexer {
 
     public Lexer run() {
         int badStart = -1;
+        int badCount = 0;
         while (pos < src.length()) {
             char c = src.charAt(pos);
             if (c == '\n') {
@@ -61,25 +62,27 @@ public final class Lexer {
             boolean ok = scan(c);
             if (!ok) {
                 if (badStart < 0) badStart = before;
+                badCount++;
                 pos = Math.max(pos, before + 1);
                 continue;
             }
             if (badStart >= 0) {
-                reportBad(badStart, before);
+                reportBad(badStart, badCount);
                 badStart = -1;
+                badCount = 0;
             }
         }
-        if (badStart >= 0) reportBad(badStart, pos);
+        if (badStart >= 0) reportBad(badStart, badCount);
         tokens.add(new Token(TokenKind.EOF, "", new Span(src.length(), src.length()), true));
         return this;
     }
 
-    private void reportBad(int start, int end) {
+    private void reportBad(int start, int count) {
         char c = src.charAt(start);
         String what = c < ' ' || c == 0x7f || c == '\uFFFD'
                 ? String.format("character U+%04X", (int) c)
                 : "character '" + c + "'";
-        String more = end - start > 1 ? " (and " + (end - start - 1) + " more)" : "";
+        String more = count > 1 ? " (and " + (count - 1) + " more)" : "";
         sink.report(new Span(start, start + 1), Code.UNEXPECTED_CHARACTER, "unexpected " + what + more);
     }
 

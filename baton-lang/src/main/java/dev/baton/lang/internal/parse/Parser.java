@@ -726,8 +726,11 @@ public final class Parser {
                 throw error(start, "expected a statement" + (hint.isEmpty() ? ", found " + describe(start) : hint));
             }
         }
-        if (!start.is(TokenKind.IDENT) && !start.is(TokenKind.VAR) && !start.is(TokenKind.LBRACE)
-                && !start.is(TokenKind.LPAREN)) {
+        boolean startsExpression = switch (start.kind()) {
+            case IDENT, VAR, INT, FLOAT, STRING, DURATION, LPAREN, LBRACE, LBRACKET, MINUS, BANG -> true;
+            default -> false;
+        };
+        if (!startsExpression) {
             throw error(start, "expected a statement, found " + describe(start));
         }
         Expr e = expr();
@@ -1204,7 +1207,19 @@ public final class Parser {
 
     private Token expect(TokenKind kind, String what) {
         if (at(kind)) return advance();
-        throw error(peek(), "expected " + what + ", found " + describe(peek()));
+        Token found = peek();
+        String message = "expected " + what + ", found " + describe(found);
+        if (found.lineStart() && pos > 0) {
+            // the missing token belongs at the end of the previous line, not before the next one
+            int at = tokens.get(pos - 1).span().end();
+            sink.report(new Span(at, at), Code.SYNTAX, message);
+            return throwBail();
+        }
+        throw error(found, message);
+    }
+
+    private Token throwBail() {
+        throw new Bail(false);
     }
 
     private Bail error(Token at, String message) {
@@ -1234,8 +1249,10 @@ public final class Parser {
 
     /** Skips to the next statement start or the '}' closing the current block. Always advances. */
     private void syncStatement(int before) {
-        skipTo(before, i -> tokens.get(i).lineStart()
-                && (tokens.get(i).is(TokenKind.VAR) || tokens.get(i).is(TokenKind.IDENT)));
+        skipTo(before, i -> tokens.get(i).lineStart() && switch (tokens.get(i).kind()) {
+            case VAR, IDENT, INT, FLOAT, STRING, DURATION, LPAREN, MINUS, BANG -> true;
+            default -> false;
+        });
     }
 
     private void syncMember(int before) {
