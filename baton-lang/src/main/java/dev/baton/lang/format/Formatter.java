@@ -141,7 +141,9 @@ public final class Formatter {
         out.append(INDENT.repeat(indent)).append('}');
         lineOpen = true;
         atBlockStart = false;
-        end(closeOffset + 1);
+        // The line may go on (`} else {`, `} -> x`, `} Join all`): a comment after the brace is
+        // attached by whatever ends the line, never here.
+        lastLine = file.line(closeOffset);
     }
 
     private void flushBefore(int offset) {
@@ -597,7 +599,7 @@ public final class Formatter {
             closeLine();
             out.append(INDENT.repeat(indent)).append(']');
             lineOpen = true;
-            end(l.span().end());
+            lastLine = file.line(l.span().end() - 1);
             return;
         }
         text(expr(e));
