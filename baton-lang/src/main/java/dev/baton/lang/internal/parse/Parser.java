@@ -97,6 +97,7 @@ public final class Parser {
             int before = pos;
             try {
                 decls.add(decl());
+                match(TokenKind.SEMI);
             } catch (Bail bail) {
                 syncDecl(before);
             }
@@ -191,6 +192,7 @@ public final class Parser {
                 int before = pos;
                 try {
                     members.add(member());
+                    match(TokenKind.SEMI);
                 } catch (Bail bail) {
                     if (bail.tooDeep) throw bail;
                     syncMember(before);
@@ -363,7 +365,13 @@ public final class Parser {
                 } finally {
                     depth--;
                 }
-                expect(TokenKind.GT, "'>' to close the type arguments of " + n.text());
+                if (at(TokenKind.GE)) {
+                    // `List<Int>= …`: the lexer saw '>='; it is '>' then '='
+                    Token ge = peek();
+                    tokens.set(pos, new Token(TokenKind.EQ, "=", new Span(ge.span().start() + 1, ge.span().end()), false));
+                } else {
+                    expect(TokenKind.GT, "'>' to close the type arguments of " + n.text());
+                }
             }
             Expr min = null;
             Expr max = null;
@@ -1048,7 +1056,7 @@ public final class Parser {
                     depth--;
                 }
             }
-            default -> throw error(t, "expected an expression, found " + describe(t));
+            default -> throw missing(t, "expected an expression, found " + describe(t));
         }
     }
 
@@ -1207,19 +1215,20 @@ public final class Parser {
 
     private Token expect(TokenKind kind, String what) {
         if (at(kind)) return advance();
-        Token found = peek();
-        String message = "expected " + what + ", found " + describe(found);
-        if (found.lineStart() && pos > 0) {
-            // the missing token belongs at the end of the previous line, not before the next one
-            int at = tokens.get(pos - 1).span().end();
-            sink.report(new Span(at, at), Code.SYNTAX, message);
-            return throwBail();
-        }
-        throw error(found, message);
+        throw missing(peek(), "expected " + what + ", found " + describe(peek()));
     }
 
-    private Token throwBail() {
-        throw new Bail(false);
+    /**
+     * Reports that something is missing before {@code found}. When {@code found} starts a new
+     * line, the caret goes to the end of the previous line, where the missing part belongs.
+     */
+    private Bail missing(Token found, String message) {
+        if (found.lineStart() && pos > 0) {
+            int at = tokens.get(pos - 1).span().end();
+            sink.report(new Span(at, at), Code.SYNTAX, message);
+            return new Bail(false);
+        }
+        return error(found, message);
     }
 
     private Bail error(Token at, String message) {
