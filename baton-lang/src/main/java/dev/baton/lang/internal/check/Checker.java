@@ -113,6 +113,7 @@ public final class Checker {
         final Deque<Map<String, Type>> scopes = new ArrayDeque<>();
         int loops;
         int locks;
+        int branches;
         boolean inStep;
 
         Ctx(Where where, ModuleInfo module, Decl.Workflow workflow, Type payload) {
@@ -777,7 +778,8 @@ public final class Checker {
     }
 
     private TypeRef declaredReturn(Ctx c) {
-        if (c.workflow != null && c.where == Where.WORKFLOW) return c.workflow.returns();
+        // inside a Fork branch, return gives the branch's result, not the workflow's
+        if (c.workflow != null && c.where == Where.WORKFLOW && c.branches == 0) return c.workflow.returns();
         return null;
     }
 
@@ -1062,7 +1064,9 @@ public final class Checker {
             c.declare(f.eachVar(), elem);
             int loops = c.loops;
             c.loops = 0;
+            c.branches++;
             stmts(f.eachBody().stmts(), c);
+            c.branches--;
             c.loops = loops;
             c.pop();
             branches = -1;
@@ -1074,7 +1078,9 @@ public final class Checker {
                 }
                 int loops = c.loops;
                 c.loops = 0;
+                c.branches++;
                 block(b.body(), c);
+                c.branches--;
                 c.loops = loops;
             }
             branches = f.branches().size();
