@@ -1,0 +1,2 @@
+/** The canonical layout of Baton source ({@code baton fmt}). */
+package dev.baton.lang.format;
