@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -45,28 +44,15 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Path> paths;
-        try {
-            paths = Inputs.expand(files);
-        } catch (Inputs.InputException e) {
-            err.println("baton check: " + e.getMessage());
-            return ExitCode.INPUT;
-        }
+        Inputs.Loaded loaded = Inputs.load(files, System.in, err, "check");
+        if (loaded == null) return ExitCode.INPUT;
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode report = json.createObjectNode();
         ArrayNode fileNodes = report.putArray("files");
         long errors = 0;
         long warnings = 0;
-        boolean unreadable = false;
-        for (Path p : paths) {
-            SourceFile src;
-            try {
-                src = Inputs.read(p, System.in);
-            } catch (Inputs.InputException e) {
-                err.println("baton check: " + e.getMessage());
-                unreadable = true;
-                continue;
-            }
+        for (Inputs.Input input : loaded.inputs()) {
+            SourceFile src = input.source();
             CheckResult r = Baton.check(src);
             errors += r.errorCount();
             warnings += r.warningCount();
@@ -97,15 +83,16 @@ final class CheckCommand implements Callable<Integer> {
         if (format == Format.json) {
             report.put("errors", errors);
             report.put("warnings", warnings);
-            report.put("ok", !failed && !unreadable);
+            report.put("ok", !failed && !loaded.unreadable());
             out.println(report.toPrettyString());
         } else {
-            String summary = "checked " + paths.size() + " file" + (paths.size() == 1 ? "" : "s") + ": "
+            int n = loaded.inputs().size();
+            String summary = "checked " + n + " file" + (n == 1 ? "" : "s") + ": "
                     + errors + " error" + (errors == 1 ? "" : "s") + ", " + warnings + " warning" + (warnings == 1 ? "" : "s");
             (failed ? err : out).println(summary);
         }
         out.flush();
-        if (unreadable) return ExitCode.INPUT;
+        if (loaded.unreadable()) return ExitCode.INPUT;
         return failed ? ExitCode.PROBLEMS : ExitCode.OK;
     }
 

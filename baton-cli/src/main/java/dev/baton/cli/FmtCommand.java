@@ -43,24 +43,13 @@ final class FmtCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Path> paths;
-        try {
-            paths = Inputs.expand(files);
-        } catch (Inputs.InputException e) {
-            err.println("baton fmt: " + e.getMessage());
-            return ExitCode.INPUT;
-        }
-        int code = ExitCode.OK;
+        Inputs.Loaded loaded = Inputs.load(files, System.in, err, "fmt");
+        if (loaded == null) return ExitCode.INPUT;
+        int code = loaded.unreadable() ? ExitCode.INPUT : ExitCode.OK;
         int changed = 0;
-        for (Path p : paths) {
-            SourceFile src;
-            try {
-                src = Inputs.read(p, System.in);
-            } catch (Inputs.InputException e) {
-                err.println("baton fmt: " + e.getMessage());
-                code = ExitCode.INPUT;
-                continue;
-            }
+        for (Inputs.Input input : loaded.inputs()) {
+            SourceFile src = input.source();
+            Path p = input.path();
             ParseResult parsed = Baton.parse(src);
             if (parsed.hasErrors()) {
                 for (Diagnostic d : parsed.diagnostics()) err.print(DiagnosticRenderer.render(d));
@@ -69,7 +58,7 @@ final class FmtCommand implements Callable<Integer> {
                 continue;
             }
             String formatted = Formatter.format(parsed);
-            boolean stdin = p.toString().equals("-");
+            boolean stdin = input.isStdin();
             if (toStdout || stdin && !check) {
                 out.print(formatted);
                 continue;

@@ -20,7 +20,44 @@ final class Inputs {
         }
     }
 
+    /** A file to work on: where it came from, and its text. */
+    record Input(Path path, SourceFile source) {
+        boolean isStdin() {
+            return path.toString().equals("-");
+        }
+    }
+
+    /** The readable inputs, and whether any could not be read (already reported). */
+    record Loaded(List<Input> inputs, boolean unreadable) {
+    }
+
     private Inputs() {
+    }
+
+    /**
+     * Expands the arguments and reads every file, reporting each unreadable one on
+     * {@code err} as {@code baton COMMAND: message}. Returns null (after reporting) when the
+     * arguments name nothing readable at all.
+     */
+    static Loaded load(List<String> args, InputStream stdin, java.io.PrintWriter err, String command) {
+        List<Path> paths;
+        try {
+            paths = expand(args);
+        } catch (InputException e) {
+            err.println("baton " + command + ": " + e.getMessage());
+            return null;
+        }
+        List<Input> inputs = new ArrayList<>();
+        boolean unreadable = false;
+        for (Path p : paths) {
+            try {
+                inputs.add(new Input(p, read(p, stdin)));
+            } catch (InputException e) {
+                err.println("baton " + command + ": " + e.getMessage());
+                unreadable = true;
+            }
+        }
+        return new Loaded(inputs, unreadable);
     }
 
     static List<Path> expand(List<String> args) throws InputException {

@@ -75,24 +75,9 @@ public final class Formatter {
 
     /** Starts a line for an element beginning at {@code offset}: leading comments, blank line, indent. */
     private void begin(int offset) {
-        boolean blank = false;
-        while (nextComment < comments.size() && comments.get(nextComment).span().start() < offset) {
-            Comment c = comments.get(nextComment++);
-            int line = file.line(c.span().start());
-            if (lineOpen && line == lastLine) {
-                out.append(' ').append(c.text());
-                continue;
-            }
-            closeLine();
-            if (!atBlockStart && line - lastLine > 1) out.append('\n');
-            out.append(INDENT.repeat(indent)).append(c.text()).append('\n');
-            lastLine = line;
-            atBlockStart = false;
-        }
+        flushBefore(offset);
         closeLine();
-        int line = file.line(offset);
-        if (!atBlockStart && line - lastLine > 1) blank = true;
-        if (blank) out.append('\n');
+        if (!atBlockStart && file.line(offset) - lastLine > 1) out.append('\n');
         out.append(INDENT.repeat(indent));
         lineOpen = true;
         atBlockStart = false;
@@ -146,6 +131,7 @@ public final class Formatter {
         lastLine = file.line(closeOffset);
     }
 
+    /** Prints the comments that come before {@code offset}: trailing on the open line, else each on its own line. */
     private void flushBefore(int offset) {
         while (nextComment < comments.size() && comments.get(nextComment).span().start() < offset) {
             Comment c = comments.get(nextComment++);
