@@ -1,0 +1,104 @@
+package dev.baton.cli;
+
+import dev.baton.lang.Baton;
+import dev.baton.lang.CheckResult;
+import dev.baton.lang.Diagnostic;
+import dev.baton.lang.DiagnosticRenderer;
+import dev.baton.lang.Severity;
+import dev.baton.lang.SourceFile;
+import dev.baton.runtime.internal.compile.Compiler;
+import dev.baton.runtime.plan.Plan;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Shared by the commands that run programs: read, check, plan — or say why not. */
+final class Programs {
+    /** A program that could not be loaded; {@code exitCode} says why. */
+    static final class Failed extends Exception {
+        final int exitCode;
+
+        Failed(int exitCode) {
+            super(null, null, false, false);
+            this.exitCode = exitCode;
+        }
+    }
+
+    private Programs() {
+    }
+
+    static Plan load(String file, PrintWriter err, String command) throws Failed {
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) {
+            err.println("baton " + command + ": " + file + ": no such file");
+            throw new Failed(ExitCode.INPUT);
+        }
+        SourceFile src;
+        try {
+            src = Inputs.read(p, System.in);
+        } catch (Inputs.InputException e) {
+            err.println("baton " + command + ": " + e.getMessage());
+            throw new Failed(ExitCode.INPUT);
+        }
+        CheckResult checked = Baton.check(src);
+        for (Diagnostic d : checked.diagnostics()) {
+            if (d.severity() == Severity.ERROR) err.print(DiagnosticRenderer.render(d));
+        }
+        if (checked.hasErrors()) {
+            err.println("baton " + command + ": " + file + " has " + checked.errorCount() + " error(s); nothing was run");
+            throw new Failed(ExitCode.PROBLEMS);
+        }
+        try {
+            return Compiler.compile(checked);
+        } catch (Compiler.PlanException e) {
+            e.problems.forEach(err::println);
+            err.println("baton " + command + ": " + file + " cannot run on the embedded engine yet");
+            throw new Failed(ExitCode.PROBLEMS);
+        }
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
+
+    /** Parses {@code 500ms}, {@code 10s}, {@code 1.5m}, {@code 2h}, {@code 1d}. */
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m");
+        double n = Double.parseDouble(m.group(1));
+        double ms = switch (m.group(2)) {
+            case "ms" -> n;
+            case "s" -> n * 1000;
+            case "m" -> n * 60_000;
+            case "h" -> n * 3_600_000;
+            default -> n * 86_400_000;
+        };
+        return Duration.ofMillis(Math.round(ms));
+    }
+
+    /** picocli converter for durations. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return duration(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for fault lists. */
+    static final class FaultsConverter implements picocli.CommandLine.ITypeConverter<dev.baton.runtime.Faults> {
+        @Override
+        public dev.baton.runtime.Faults convert(String value) {
+            try {
+                return dev.baton.runtime.Faults.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

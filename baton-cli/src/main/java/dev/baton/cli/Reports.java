@@ -1,0 +1,106 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.baton.runtime.Json;
+import dev.baton.runtime.Progress;
+import dev.baton.runtime.RunReport;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+
+/** Renders run reports for people (text) and programs (JSON), and the live progress line. */
+final class Reports {
+    private Reports() {
+    }
+
+    static String json(RunReport r) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void text(RunReport r, PrintWriter out) {
+        Map<String, Object> c = r.counters();
+        out.printf("Baton %s on the %s engine — seed %d, faults %s%s%n", r.program(), r.engine(), r.seed(), r.faults(),
+                r.resumed() ? " (resumed)" : "");
+        out.printf("stopped: %s — %s of engine time in %s wall%n%n", r.stopReason(), seconds(r.engineTimeMs()), seconds(r.wallTimeMs()));
+        out.printf("  %-12s %s emitted (%s/s wall)%n", "events", n(c.get("events_emitted")), n(c.get("events_per_second")));
+        for (Map.Entry<String, Long> e : r.events().entrySet()) out.printf("  %-12s   %-30s %s%n", "", e.getKey(), n(e.getValue()));
+        out.printf("  %-12s %s runs, %s failed%n", "handlers", n(c.get("handler_runs")), n(c.get("handler_failures")));
+        out.printf("  %-12s %s (%s skipped while busy)%n", "ticks", n(c.get("ticks")), n(c.get("ticks_skipped")));
+        out.printf("  %-12s %s sent, %s retried, %s failed, %s de-duplicated, %s fenced%n", "calls", n(c.get("calls")),
+                n(c.get("call_retries")), n(c.get("calls_failed")), n(c.get("calls_deduplicated")), n(c.get("calls_fenced")));
+        out.printf("  %-12s %s started, %s completed, %s failed%s%n", "workflows", n(c.get("workflows_started")),
+                n(c.get("workflows_completed")), n(c.get("workflows_failed")), inFlight(r.workflows()));
+        if (((Number) c.get("decisions")).longValue() > 0) {
+            out.printf("  %-12s %s proposals, %s rejected by checks%n", "decisions", n(c.get("decisions")), n(c.get("decisions_rejected")));
+        }
+        long faults = sum(c, "crashes", "messages_dropped", "messages_duplicated", "messages_delayed", "hallucinations_injected");
+        if (faults > 0) {
+            out.printf("  %-12s %s crashes, %s dropped, %s duplicated, %s delayed, %s hallucinations%n", "faults", n(c.get("crashes")),
+                    n(c.get("messages_dropped")), n(c.get("messages_duplicated")), n(c.get("messages_delayed")),
+                    n(c.get("hallucinations_injected")));
+        }
+        if (!r.globals().isEmpty()) {
+            out.println();
+            out.println("global state");
+            r.globals().forEach((k, v) -> out.printf("  $%s = %s%n", k, Json.write(v)));
+        }
+        if (!r.modules().isEmpty()) {
+            out.println();
+            out.println("modules");
+            r.modules().forEach((name, s) -> {
+                StringBuilder b = new StringBuilder();
+                s.forEach((k, v) -> {
+                    if (!k.equals("instances")) b.append("  ").append(k).append(" = ").append(v instanceof Map || v instanceof List ? Json.write(v) : v);
+                });
+                String line = b.toString();
+                if (line.length() > 160) line = line.substring(0, 157) + "...";
+                out.printf("  %-24s ×%-5s%s%n", name, s.get("instances"), line);
+            });
+        }
+        out.println();
+        if (r.errorCount() == 0) {
+            out.println("runtime errors: none");
+        } else {
+            out.printf("runtime errors: %s (first %d shown)%n", n(r.errorCount()), Math.min(10, r.errors().size()));
+            r.errors().stream().limit(10).forEach(e -> out.println("  " + e));
+        }
+        out.println("trace " + r.traceHash());
+        out.flush();
+    }
+
+    private static String inFlight(Map<String, Long> statuses) {
+        long running = 0;
+        for (Map.Entry<String, Long> e : statuses.entrySet()) {
+            if (!e.getKey().equals("COMPLETED") && !e.getKey().equals("FAILED")) running += e.getValue();
+        }
+        return running == 0 ? "" : ", " + n(running) + " in flight";
+    }
+
+    private static long sum(Map<String, Object> c, String... keys) {
+        long s = 0;
+        for (String k : keys) s += ((Number) c.getOrDefault(k, 0L)).longValue();
+        return s;
+    }
+
+    static String n(Object v) {
+        if (v instanceof Number num) return String.format("%,d", num.longValue());
+        return String.valueOf(v);
+    }
+
+    static String seconds(long ms) {
+        return ms < 1000 ? ms + "ms" : String.format("%.2fs", ms / 1000.0);
+    }
+
+    /** The live line shown on a terminal while a run goes on. */
+    static String progressLine(Progress p) {
+        return String.format("\r  %s engine  %s wall  %s events (%s/s)  %d instances  %s workflows in flight  %s errors   ",
+                seconds(p.engineTimeMs()), seconds(p.wallTimeMs()), n(p.events()), n(Math.round(p.eventsPerSecond())), p.instances(),
+                n(p.workflowsInFlight()), n(p.errors()));
+    }
+}

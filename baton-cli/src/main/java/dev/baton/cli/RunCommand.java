@@ -1,0 +1,147 @@
+package dev.baton.cli;
+
+import dev.baton.runtime.EmbeddedEngine;
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.RunReport;
+import dev.baton.runtime.plan.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** {@code baton run FILE}: run a program on the embedded engine, durably, and report. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run a Baton program on the embedded engine and print a report.",
+                "State lives in a data directory: run the same command again and it resumes where it stopped",
+                "(a finished run prints its report again; --fresh starts over).",
+                "The run stops when its load generators are done and the work has settled, or at --duration."})
+final class RunCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The .baton program to run.")
+    String file;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where snapshots and the journal live (default: .baton/<program name>).")
+    Path dataDir;
+
+    @Option(names = "--fresh", description = "Discard what the data directory holds and start over.")
+    boolean fresh;
+
+    @Option(names = "--report", defaultValue = "text", paramLabel = "FORMAT", description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Format report;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = Programs.DurationConverter.class,
+            description = "Engine time to run at most, e.g. 30s (default: until the work settles; 10s when a load never ends).")
+    Duration duration;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--clock", defaultValue = "fast", paramLabel = "MODE",
+            description = "fast: engine time runs as fast as the work allows (default); real: paced to the wall clock.")
+    String clock;
+
+    @Option(names = "--events", paramLabel = "FILE", description = "Accept external events as JSON lines from FILE ('-' for standard input): "
+            + "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output.")
+    String events;
+
+    @Option(names = "--snapshot-every", defaultValue = "1s", paramLabel = "TIME", converter = Programs.DurationConverter.class,
+            description = "Engine time between snapshots (default: ${DEFAULT-VALUE}).")
+    Duration snapshotEvery;
+
+    @Option(names = "--no-progress", description = "Do not show the live progress line.")
+    boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!clock.equals("fast") && !clock.equals("real")) {
+            err.println("baton run: --clock is fast or real, not '" + clock + "'");
+            return ExitCode.USAGE;
+        }
+        Plan plan;
+        try {
+            plan = Programs.load(file, err, "run");
+        } catch (Programs.Failed f) {
+            return f.exitCode;
+        }
+        Path dir = dataDir != null ? dataDir : Path.of(".baton", stem(file));
+        if (fresh) {
+            try {
+                deleteRun(dir);
+            } catch (IOException e) {
+                err.println("baton run: cannot clear " + dir + ": " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+        }
+        StdinInbox inbox = null;
+        if (events != null) {
+            try {
+                inbox = StdinInbox.open(events, out);
+            } catch (IOException e) {
+                err.println("baton run: --events " + events + ": " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+        }
+        boolean live = !noProgress && System.console() != null && report == Format.text && events == null;
+        EngineOptions options = EngineOptions.defaults().withSeed(seed).withDuration(duration).withDataDir(dir)
+                .withSnapshotEvery(snapshotEvery).withRealClock(clock.equals("real")).withInbox(inbox)
+                .withProgress(live ? p -> {
+                    err.print(Reports.progressLine(p));
+                    err.flush();
+                } : null);
+        return execute(plan, options, out, err, "run", report == Format.json);
+    }
+
+    static int execute(Plan plan, EngineOptions options, PrintWriter out, PrintWriter err, String command, boolean json) {
+        RunReport r;
+        try {
+            r = new EmbeddedEngine(plan, options).run();
+        } catch (IOException e) {
+            err.println();
+            err.println("baton " + command + ": " + e.getMessage());
+            return ExitCode.INPUT;
+        }
+        if (options.progress() != null) {
+            err.print("\r" + " ".repeat(120) + "\r");
+            err.flush();
+        }
+        if (json) out.println(Reports.json(r));
+        else Reports.text(r, out);
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    static String stem(String file) {
+        String name = Path.of(file).getFileName().toString();
+        return name.endsWith(".baton") ? name.substring(0, name.length() - 6) : name;
+    }
+
+    /** Removes a run's files (never anything else in the directory). */
+    static void deleteRun(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("snapshot-") || n.equals("journal.log") || n.equals("meta.properties") || n.equals("report.json")
+                        || n.equals("LOCK") || n.endsWith(".tmp")) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

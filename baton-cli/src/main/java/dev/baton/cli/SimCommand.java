@@ -1,0 +1,60 @@
+package dev.baton.cli;
+
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.Faults;
+import dev.baton.runtime.plan.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code baton sim FILE --seed N --faults …}: a deterministic run with injected faults. */
+@Command(name = "sim", mixinStandardHelpOptions = true,
+        description = {"Simulate a program on virtual time with a seeded scheduler and injected faults.",
+                "Nothing is kept on disk. The same program, seed and faults give the same run, byte for byte:",
+                "the report ends with a hash of the trace of everything that happened."},
+        footer = {"", "Faults (comma-separated):",
+                "  crash[=N]            crash N instances at random moments (they restart 0.1-0.5s later)",
+                "  crash-state=keep|discard   what a crashed instance keeps of its state (default keep)",
+                "  delay[=P]            delay a message with probability P (up to 50ms)",
+                "  duplicate[=P]        deliver a message twice with probability P",
+                "  drop[=P]             lose a message with probability P (callers time out and retry)",
+                "  spike=Module         500ms extra latency on Module between 1s and 3s",
+                "  hallucinate[=P]      replace an AI answer with nonsense with probability P"})
+final class SimCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The .baton program to simulate.")
+    String file;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--faults", paramLabel = "LIST", converter = Programs.FaultsConverter.class, description = "Faults to inject (see below).")
+    Faults faults = Faults.NONE;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = Programs.DurationConverter.class,
+            description = "Virtual time to simulate at most (default: until the work settles; 10s when a load never ends).")
+    Duration duration;
+
+    @Option(names = "--report", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+    RunCommand.Format report;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Plan plan;
+        try {
+            plan = Programs.load(file, spec.commandLine().getErr(), "sim");
+        } catch (Programs.Failed f) {
+            return f.exitCode;
+        }
+        EngineOptions options = EngineOptions.defaults().withSeed(seed).withFaults(faults).withDuration(duration);
+        return RunCommand.execute(plan, options, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim",
+                report == RunCommand.Format.json);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.baton.runtime;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * How to run a program on the embedded engine.
+ *
+ * @param seed          seeds every random choice of the run
+ * @param faults        faults to inject (simulation)
+ * @param duration      engine time to run at most; null: until the work settles (10 s when a load never ends)
+ * @param realClock     pace engine time to the wall clock instead of running as fast as possible
+ * @param dataDir       where snapshots and the journal live; null: nothing is kept
+ * @param snapshotEvery engine time between snapshots
+ * @param decisions     the decision provider behind {@code Ask}
+ * @param progress      called about five times a second with a live view (may be null)
+ * @param inbox         external events to accept (journaled before they are applied), or null
+ */
+public record EngineOptions(long seed, Faults faults, Duration duration, boolean realClock, Path dataDir, Duration snapshotEvery,
+                            DecisionProvider decisions, Consumer<Progress> progress, Inbox inbox) {
+    public static EngineOptions defaults() {
+        return new EngineOptions(1, Faults.NONE, null, false, null, Duration.ofSeconds(1), new PolicyProvider(), null, null);
+    }
+
+    public EngineOptions withSeed(long s) {
+        return new EngineOptions(s, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox);
+    }
+
+    public EngineOptions withFaults(Faults f) {
+        return new EngineOptions(seed, f, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox);
+    }
+
+    public EngineOptions withDuration(Duration d) {
+        return new EngineOptions(seed, faults, d, realClock, dataDir, snapshotEvery, decisions, progress, inbox);
+    }
+
+    public EngineOptions withDataDir(Path p) {
+        return new EngineOptions(seed, faults, duration, realClock, p, snapshotEvery, decisions, progress, inbox);
+    }
+
+    public EngineOptions withSnapshotEvery(Duration d) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, d, decisions, progress, inbox);
+    }
+
+    public EngineOptions withProgress(Consumer<Progress> p) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, p, inbox);
+    }
+
+    public EngineOptions withRealClock(boolean r) {
+        return new EngineOptions(seed, faults, duration, r, dataDir, snapshotEvery, decisions, progress, inbox);
+    }
+
+    public EngineOptions withInbox(Inbox i) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, i);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.baton.runtime;
+
+import dev.baton.runtime.value.Values;
+import org.pcollections.PSortedMap;
+
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The embedded engine's default decision provider: deterministic policies that work offline.
+ * {@code model} picks the policy; an unknown model answers with its input unchanged (so the
+ * {@code expect} shape decides, and usually the {@code otherwise} fallback applies).
+ */
+public final class PolicyProvider implements DecisionProvider {
+    @Override
+    public Object decide(String provider, Map<String, Object> config, Object input, int attempt, DoubleSupplier random) {
+        Object model = config.get("model");
+        if ("boss-director".equals(model) && input instanceof PSortedMap<?, ?> m) return bossDirector(Values.map(m));
+        return input;
+    }
+
+    /**
+     * Keeps a world boss fight hard but winnable: when damage per second is high, heal a
+     * little and slam; when it is low, soften the pattern; never propose an HP outside
+     * (0, max_hp].
+     */
+    static Object bossDirector(PSortedMap<String, Object> in) {
+        Object bossValue = in.get("boss");
+        if (!(bossValue instanceof PSortedMap<?, ?> b)) return in;
+        PSortedMap<String, Object> boss = Values.map(b);
+        long hp = boss.get("hp") instanceof Long l ? l : 0;
+        long max = boss.get("max_hp") instanceof Long l ? l : Math.max(hp, 1);
+        double dps = in.get("damage_per_second") instanceof Number n ? n.doubleValue() : 0;
+        String pattern = dps > max / 100.0 ? "enrage" : dps > max / 1000.0 ? "slam" : "sweep";
+        long proposed = hp;
+        if (dps > max / 50.0) proposed = Math.min(max, hp + (long) (dps * 0.05));
+        return Values.EMPTY_MAP.plus("hp", Math.max(1, proposed)).plus("pattern", pattern);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.baton.runtime;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of a run: what happened, in numbers, plus the final global state. The CLI
+ * prints it as text or JSON. {@code traceHash} identifies the exact sequence of work: two
+ * runs with the same program, seed and faults have the same hash.
+ */
+public record RunReport(
+        String program,
+        String engine,
+        long seed,
+        String faults,
+        String stopReason,
+        long engineTimeMs,
+        long wallTimeMs,
+        boolean resumed,
+        Map<String, Object> counters,
+        Map<String, Long> events,
+        Map<String, Long> workflows,
+        Map<String, Object> globals,
+        Map<String, Map<String, Object>> modules,
+        List<String> errors,
+        long errorCount,
+        String traceHash) {
+}

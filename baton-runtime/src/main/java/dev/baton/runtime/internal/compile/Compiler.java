@@ -1,0 +1,708 @@
+package dev.baton.runtime.internal.compile;
+
+import dev.baton.lang.CheckResult;
+import dev.baton.lang.SourceFile;
+import dev.baton.lang.Span;
+import dev.baton.lang.Symbols;
+import dev.baton.lang.ast.Block;
+import dev.baton.lang.ast.Decl;
+import dev.baton.lang.ast.Expr;
+import dev.baton.lang.ast.FieldDecl;
+import dev.baton.lang.ast.Member;
+import dev.baton.lang.ast.Options;
+import dev.baton.lang.ast.Param;
+import dev.baton.lang.ast.Stmt;
+import dev.baton.lang.ast.TypeRef;
+import dev.baton.lang.types.Type;
+import dev.baton.runtime.plan.Body;
+import dev.baton.runtime.plan.Ev;
+import dev.baton.runtime.plan.Fiber;
+import dev.baton.runtime.plan.Instr;
+import dev.baton.runtime.plan.Plan;
+import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.ValueError;
+import dev.baton.runtime.value.Values;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
+import org.pcollections.TreePVector;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Compiles a checked program into a {@link Plan}: expressions become closures with every
+ * name resolved to a slot, statements become flat instruction arrays (loops and branches are
+ * jumps), so that a fiber is only (body, pc, locals).
+ *
+ * <p>The program must have checked without errors; constructs that this engine does not run
+ * yet are reported by {@link PlanException} with their positions.
+ */
+public final class Compiler {
+    /** Problems that stop a checked program from being planned (constructs not supported yet). */
+    public static final class PlanException extends Exception {
+        public final List<String> problems;
+
+        PlanException(List<String> problems) {
+            super(String.join("\n", problems), null, false, false);
+            this.problems = List.copyOf(problems);
+        }
+    }
+
+    private final SourceFile file;
+    private final Symbols symbols;
+    private final List<String> problems = new ArrayList<>();
+    private final List<Body> bodies = new ArrayList<>();
+    private final Map<String, Integer> moduleIndex = new HashMap<>();
+    private final Map<String, Integer> workflowIndex = new HashMap<>();
+    private final Map<String, Integer> eventIndex = new LinkedHashMap<>();
+    private final List<Plan.EventPlan> events = new ArrayList<>();
+    private final Map<String, ModuleScope> moduleScopes = new HashMap<>();
+
+    private Compiler(SourceFile file, Symbols symbols) {
+        this.file = file;
+        this.symbols = symbols;
+    }
+
+    public static Plan compile(CheckResult checked) throws PlanException {
+        if (checked.hasErrors()) throw new IllegalArgumentException("compile() needs a program that checked without errors");
+        return new Compiler(checked.file(), checked.symbols()).program(checked);
+    }
+
+    /** Module layout shared by every body in the module. */
+    static final class ModuleScope {
+        final String name;
+        final Map<String, Integer> stateSlots = new LinkedHashMap<>();
+        final List<Member.Endpoint> endpoints = new ArrayList<>();
+
+        ModuleScope(String name) {
+            this.name = name;
+        }
+    }
+
+    /** Compile-time context of one body. */
+    final class Scope {
+        final Body body;
+        final ModuleScope module;
+        final boolean workflow;
+        final Deque<Map<String, Integer>> locals = new ArrayDeque<>();
+        final List<Instr> code = new ArrayList<>();
+        final Deque<Loop> loops = new ArrayDeque<>();
+
+        Scope(Body body, ModuleScope module, boolean workflow) {
+            this.body = body;
+            this.module = module;
+            this.workflow = workflow;
+            locals.push(new HashMap<>());
+        }
+
+        int newSlot() {
+            return body.locals++;
+        }
+
+        int declare(String name) {
+            int slot = newSlot();
+            locals.peek().put(name, slot);
+            return slot;
+        }
+
+        Integer local(String name) {
+            for (Map<String, Integer> m : locals) {
+                Integer s = m.get(name);
+                if (s != null) return s;
+            }
+            return null;
+        }
+
+        int emit(Instr i) {
+            code.add(i);
+            return code.size() - 1;
+        }
+
+        int here() {
+            return code.size();
+        }
+
+        void finish() {
+            body.code = code.toArray(new Instr[0]);
+        }
+    }
+
+    record Loop(int continueTarget, List<Instrs.Jump> breaks) {
+    }
+
+    // ================================================================== program
+
+    private Plan program(CheckResult checked) throws PlanException {
+        List<Decl> decls = checked.program().decls();
+        // events: declared first (in order), then any used but undeclared, discovered while compiling
+        for (Decl d : decls) {
+            if (d instanceof Decl.Event e) event(e.name().text());
+        }
+        int mi = 0;
+        for (Decl d : decls) {
+            if (d instanceof Decl.Module m) {
+                moduleIndex.put(m.name().text(), mi++);
+                ModuleScope ms = new ModuleScope(m.name().text());
+                for (Member mem : m.members()) {
+                    if (mem instanceof Decl.State s) ms.stateSlots.put(s.name().text(), ms.stateSlots.size());
+                    if (mem instanceof Member.Endpoint e) ms.endpoints.add(e);
+                }
+                for (String implicit : new TreeSet<>(symbols.moduleState().getOrDefault(m.name().text(), Map.of()).keySet())) {
+                    ms.stateSlots.putIfAbsent(implicit, ms.stateSlots.size());
+                }
+                moduleScopes.put(m.name().text(), ms);
+            }
+        }
+        int wi = 0;
+        for (Decl d : decls) {
+            if (d instanceof Decl.Workflow w) workflowIndex.put(w.name().text(), wi++);
+        }
+        Map<String, Ev> globals = new LinkedHashMap<>();
+        List<Plan.ModulePlan> modules = new ArrayList<>();
+        List<Plan.WorkflowPlan> workflows = new ArrayList<>();
+        List<Plan.LoadPlan> loads = new ArrayList<>();
+        Map<String, Map<String, Object>> ais = new LinkedHashMap<>();
+        for (Decl d : decls) {
+            if (d instanceof Decl.State s) {
+                Scope sc = new Scope(newBody("$" + s.name().text()), null, false);
+                globals.put(s.name().text(), expr(s.init(), sc));
+            } else if (d instanceof Decl.Module m) {
+                modules.add(module(m, modules.size()));
+            } else if (d instanceof Decl.Workflow w) {
+                workflows.add(workflow(w, workflows.size()));
+            } else if (d instanceof Decl.Load l) {
+                loads.add(load(l, loads.size()));
+            } else if (d instanceof Decl.Ai a) {
+                Map<String, Object> opts = new LinkedHashMap<>();
+                for (Options.Option o : a.options().entries()) {
+                    if (o.key() != null) opts.put(o.key().text(), constant(o.value()));
+                }
+                ais.put(a.name().text(), opts);
+            } else if (d instanceof Decl.Migration mig) {
+                // Migrations apply when a data directory written by an older version is resumed.
+                problemIfUsed(mig.span(), "Migration blocks are checked but not yet applied by the embedded engine");
+            }
+        }
+        if (!problems.isEmpty()) throw new PlanException(problems);
+        return new Plan(file, symbols.version(), digest(file.text()), List.copyOf(modules), List.copyOf(workflows),
+                List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais);
+    }
+
+    private void problemIfUsed(Span span, String message) {
+        // Migrations are only needed when resuming old data; a fresh run ignores them.
+    }
+
+    private int event(String name) {
+        Integer idx = eventIndex.get(name);
+        if (idx != null) return idx;
+        Type payload = symbols.events().getOrDefault(name, Type.ANY);
+        int i = events.size();
+        events.add(new Plan.EventPlan(i, name, payload));
+        eventIndex.put(name, i);
+        return i;
+    }
+
+    private Body newBody(String name) {
+        Body b = new Body(bodies.size(), name, file);
+        bodies.add(b);
+        return b;
+    }
+
+    private Plan.ModulePlan module(Decl.Module m, int index) {
+        ModuleScope ms = moduleScopes.get(m.name().text());
+        List<Object> keys = new ArrayList<>();
+        Object instances = m.options().get("instances").map(this::constant).orElse(null);
+        Object keyList = m.options().get("keys").map(this::constant).orElse(null);
+        if (keyList instanceof org.pcollections.PVector<?> l) {
+            keys.addAll(l);
+        } else {
+            long n = instances instanceof Long x ? x : 1;
+            for (long i = 0; i < n; i++) keys.add(i);
+        }
+        List<String> stateNames = new ArrayList<>(ms.stateSlots.keySet());
+        List<Ev> inits = new ArrayList<>();
+        for (String s : stateNames) inits.add(f -> None.NONE);
+        for (Member mem : m.members()) {
+            if (mem instanceof Decl.State s) {
+                Scope sc = new Scope(newBody(m.name().text() + ".$" + s.name().text()), ms, false);
+                inits.set(ms.stateSlots.get(s.name().text()), expr(s.init(), sc));
+            }
+        }
+        List<Plan.Endpoint> endpoints = new ArrayList<>();
+        List<Plan.Tick> ticks = new ArrayList<>();
+        Map<Integer, Plan.On> handlers = new LinkedHashMap<>();
+        for (Member mem : m.members()) {
+            if (mem instanceof Member.Endpoint e) {
+                Scope sc = new Scope(newBody(m.name().text() + "." + e.name().text()), ms, false);
+                List<String> params = new ArrayList<>();
+                int[] slots = new int[e.params() == null ? 0 : e.params().size()];
+                if (e.params() != null) {
+                    for (int i = 0; i < e.params().size(); i++) {
+                        params.add(e.params().get(i).name().text());
+                        slots[i] = sc.declare(e.params().get(i).name().text());
+                    }
+                }
+                block(e.body(), sc);
+                sc.finish();
+                endpoints.add(new Plan.Endpoint(e.name().text(), e.kind() == Member.Endpoint.Kind.RETURN, sc.body, params, slots));
+            } else if (mem instanceof Member.Tick t) {
+                Scope sc = new Scope(newBody(m.name().text() + ".Tick"), ms, false);
+                block(t.body(), sc);
+                sc.finish();
+                Duration period = (Duration) constant(t.options().positional().orElseThrow());
+                Plan.Missed missed = t.options().get("missed").map(v -> switch (((Expr.Ident) v).name()) {
+                    case "skip" -> Plan.Missed.SKIP;
+                    case "catch_up" -> Plan.Missed.CATCH_UP;
+                    default -> Plan.Missed.COALESCE;
+                }).orElse(Plan.Missed.COALESCE);
+                ticks.add(new Plan.Tick(ticks.size(), period, missed, sc.body));
+            } else if (mem instanceof Member.On on) {
+                int ev = event(on.event().text());
+                Scope sc = new Scope(newBody(m.name().text() + ".ON(" + on.event().text() + ")"), ms, false);
+                Ev route = on.options().get("route").map(r -> expr(r, sc)).orElse(null);
+                block(on.body(), sc);
+                sc.finish();
+                handlers.put(ev, new Plan.On(sc.body, route));
+            }
+        }
+        return new Plan.ModulePlan(index, m.name().text(), List.copyOf(keys), stateNames, inits, endpoints, ticks, handlers);
+    }
+
+    private Plan.WorkflowPlan workflow(Decl.Workflow w, int index) {
+        Scope sc = new Scope(newBody(w.name().text()), null, true);
+        List<String> params = new ArrayList<>();
+        int[] slots = new int[w.params().size()];
+        List<Ev> defaults = new ArrayList<>();
+        for (int i = 0; i < w.params().size(); i++) {
+            Param p = w.params().get(i);
+            params.add(p.name().text());
+            slots[i] = sc.declare(p.name().text());
+            defaults.add(p.defaultValue() == null ? null : expr(p.defaultValue(), sc));
+        }
+        block(w.body(), sc);
+        sc.finish();
+        long maxDepth = w.options().get("max_depth").map(this::constant).map(v -> (Long) v).orElse(64L);
+        return new Plan.WorkflowPlan(index, w.name().text(), sc.body, params, slots, defaults, maxDepth);
+    }
+
+    private Plan.LoadPlan load(Decl.Load l, int index) {
+        Scope sc = new Scope(newBody("Load " + l.name().text()), null, false);
+        int actor = sc.declare("actor");
+        int seq = sc.declare("seq");
+        block(l.body(), sc);
+        sc.finish();
+        long population = longOption(l.options(), "population", l.options().get("actors").map(this::constant).map(v -> (Long) v).orElse(1L));
+        double rate = l.options().get("rate").map(this::constant).map(v -> ((Number) v).doubleValue()).orElse(1000.0);
+        long total = longOption(l.options(), "total", -1);
+        Duration start = l.options().get("start").map(this::constant).map(v -> (Duration) v).orElse(Duration.ZERO);
+        Duration duration = l.options().get("duration").map(this::constant).map(v -> (Duration) v).orElse(null);
+        return new Plan.LoadPlan(index, l.name().text(), Math.max(1, population), rate, total, start, duration, sc.body, actor, seq);
+    }
+
+    private long longOption(Options o, String key, long dflt) {
+        return o.get(key).map(this::constant).map(v -> (Long) v).orElse(dflt);
+    }
+
+    /** Evaluates a constant expression (options, keys) at compile time. */
+    private Object constant(Expr e) {
+        Scope sc = new Scope(new Body(-1, "constant", file), null, false);
+        Ev ev = expr(e, sc);
+        Fiber f = new Fiber(0, sc.body, Fiber.Owner.LOAD, -1, null);
+        try {
+            return ev.eval(f);
+        } catch (RuntimeException ex) {
+            problems.add(position(e.span()) + ": this option must be a constant: " + ex.getMessage());
+            return None.NONE;
+        }
+    }
+
+    // ================================================================== statements
+
+    private void block(Block b, Scope sc) {
+        sc.locals.push(new HashMap<>());
+        for (Stmt s : b.stmts()) stmt(s, sc);
+        sc.locals.pop();
+    }
+
+    private void stmt(Stmt s, Scope sc) {
+        Span span = s.span();
+        if (s instanceof Stmt.Let l) {
+            Ev v = expr(l.value(), sc);
+            sc.emit(new Instrs.SetLocal(span, sc.declare(l.name().text()), v));
+        } else if (s instanceof Stmt.Assign a) {
+            assign(a, sc);
+        } else if (s instanceof Stmt.If i) {
+            ifStmt(i, sc);
+        } else if (s instanceof Stmt.For f) {
+            int list = sc.newSlot();
+            int idx = sc.newSlot();
+            sc.emit(new Instrs.ForInit(span, list, idx, expr(f.iterable(), sc)));
+            sc.locals.push(new HashMap<>());
+            int var = sc.declare(f.variable().text());
+            Ev max = f.options().get("max").map(m -> expr(m, sc)).orElse(null);
+            Instrs.ForNext next = new Instrs.ForNext(span, list, idx, var, max);
+            int top = sc.emit(next);
+            Loop loop = new Loop(top, new ArrayList<>());
+            sc.loops.push(loop);
+            block(f.body(), sc);
+            sc.loops.pop();
+            sc.emit(new Instrs.Jump(span, top));
+            next.exit = sc.here();
+            loop.breaks().forEach(j -> j.target = sc.here());
+            sc.locals.pop();
+        } else if (s instanceof Stmt.While w) {
+            int counter = sc.newSlot();
+            sc.emit(new Instrs.ResetCounter(span, counter));
+            Ev max = w.options().get("max").map(m -> expr(m, sc)).orElse(null);
+            Instrs.WhileTest test = new Instrs.WhileTest(span, expr(w.condition(), sc), counter, max);
+            int top = sc.emit(test);
+            Loop loop = new Loop(top, new ArrayList<>());
+            sc.loops.push(loop);
+            block(w.body(), sc);
+            sc.loops.pop();
+            sc.emit(new Instrs.Jump(span, top));
+            test.exit = sc.here();
+            loop.breaks().forEach(j -> j.target = sc.here());
+        } else if (s instanceof Stmt.Break) {
+            Instrs.Jump j = new Instrs.Jump(span, -1);
+            sc.loops.peek().breaks().add(j);
+            sc.emit(j);
+        } else if (s instanceof Stmt.Continue) {
+            sc.emit(new Instrs.Jump(span, sc.loops.peek().continueTarget()));
+        } else if (s instanceof Stmt.Return r) {
+            sc.emit(new Instrs.Return(span, r.value() == null ? null : expr(r.value(), sc)));
+        } else if (s instanceof Stmt.Fail f) {
+            sc.emit(new Instrs.Fail(span, expr(f.reason(), sc)));
+        } else if (s instanceof Stmt.ExprStmt e) {
+            sc.emit(new Instrs.Eval(span, expr(e.expr(), sc)));
+        } else if (s instanceof Stmt.Call c) {
+            call(c, sc);
+        } else if (s instanceof Stmt.Start st) {
+            if (st.child()) {
+                unsupported(span, "Run (child workflows)");
+                return;
+            }
+            int w = workflowIndex.get(st.workflow().text());
+            Ev args = st.args() == null ? null : expr(st.args(), sc);
+            Ev id = st.options().get("id").map(v -> expr(v, sc)).orElse(null);
+            sc.emit(new Instrs.Start(span, w, args, id, bindingPlace(st.binding(), sc)));
+        } else if (s instanceof Stmt.Emit e) {
+            sc.emit(new Instrs.Emit(span, event(e.event().text()), e.payload() == null ? null : expr(e.payload(), sc)));
+        } else if (s instanceof Stmt.Sleep sl) {
+            sc.emit(new Instrs.Sleep(span, expr(sl.duration(), sc)));
+        } else if (s instanceof Stmt.Await aw) {
+            int ev = event(aw.event().text());
+            Ev where = aw.options().get("where").map(w -> expr(w, sc)).orElse(null);
+            Ev timeout = aw.options().get("timeout").map(t -> expr(t, sc)).orElse(null);
+            sc.emit(new Instrs.Await(span, ev, where, timeout, bindingPlace(aw.binding(), sc)));
+        } else if (s instanceof Stmt.Ask a) {
+            guard(span, a.provider().text(), expr(a.input(), sc), a.expect(), a.checks(), a.options().get("retries").map(r -> expr(r, sc)).orElse(null),
+                    a.otherwise(), a.binding(), sc);
+        } else if (s instanceof Stmt.Evaluate ev) {
+            guard(span, null, expr(ev.value(), sc), ev.expect(), ev.checks(), null, ev.otherwise(), ev.binding(), sc);
+        } else if (s instanceof Stmt.Saga) {
+            unsupported(span, "Saga");
+        } else if (s instanceof Stmt.Lock) {
+            unsupported(span, "Lock");
+        } else if (s instanceof Stmt.Fork) {
+            unsupported(span, "Fork/Join");
+        }
+    }
+
+    private void unsupported(Span span, String what) {
+        problems.add(position(span) + ": " + what + " is not supported by the embedded engine yet");
+    }
+
+    private String position(Span span) {
+        return file.name() + ":" + file.line(span.start()) + ":" + file.column(span.start());
+    }
+
+    private void ifStmt(Stmt.If i, Scope sc) {
+        Instrs.JumpIfFalse test = new Instrs.JumpIfFalse(i.span(), expr(i.condition(), sc));
+        sc.emit(test);
+        block(i.then(), sc);
+        if (i.elseIf() == null && i.elseBlock() == null) {
+            test.target = sc.here();
+            return;
+        }
+        Instrs.Jump skip = new Instrs.Jump(i.span(), -1);
+        sc.emit(skip);
+        test.target = sc.here();
+        if (i.elseIf() != null) ifStmt(i.elseIf(), sc);
+        else block(i.elseBlock(), sc);
+        skip.target = sc.here();
+    }
+
+    private void assign(Stmt.Assign a, Scope sc) {
+        Ev value = expr(a.value(), sc);
+        // fast path: `$x += e` / `$x -= e` on module state without clamps
+        if (a.target() instanceof Expr.Var v && sc.module != null && sc.module.stateSlots.containsKey(v.name())
+                && a.min() == null && a.max() == null && (a.op() == Stmt.AssignOp.ADD || a.op() == Stmt.AssignOp.SUB)) {
+            sc.emit(new Instrs.AddState(a.span(), sc.module.stateSlots.get(v.name()), value, a.op() == Stmt.AssignOp.SUB));
+            return;
+        }
+        if (a.target() instanceof Expr.Ident id && sc.local(id.name()) != null && a.op() == Stmt.AssignOp.SET) {
+            sc.emit(new Instrs.SetLocal(a.span(), sc.local(id.name()), value));
+            return;
+        }
+        Place place = place(a.target(), sc);
+        sc.emit(new Instrs.Assign(a.span(), place, a.op(), value, a.min() == null ? null : expr(a.min(), sc),
+                a.max() == null ? null : expr(a.max(), sc)));
+    }
+
+    private void call(Stmt.Call c, Scope sc) {
+        int m = moduleIndex.get(c.module().text());
+        ModuleScope ms = moduleScopes.get(c.module().text());
+        int e = -1;
+        for (int i = 0; i < ms.endpoints.size(); i++) {
+            if (ms.endpoints.get(i).name().text().equals(c.endpoint().text())) e = i;
+        }
+        Options o = c.options();
+        sc.emit(new Instrs.Call(c.span(), m, c.module().text() + "." + c.endpoint().text(),
+                c.instance() == null ? null : expr(c.instance(), sc), e, c.args() == null ? null : expr(c.args(), sc),
+                o.get("timeout").map(x -> expr(x, sc)).orElse(null), o.get("retry").map(x -> expr(x, sc)).orElse(null),
+                o.get("backoff").map(x -> expr(x, sc)).orElse(null), o.get("key").map(x -> expr(x, sc)).orElse(null),
+                bindingPlace(c.binding(), sc)));
+    }
+
+    private void guard(Span span, String provider, Ev input, TypeRef expectRef, List<Stmt.Check> checks, Ev retries, Expr otherwise,
+                       Expr binding, Scope sc) {
+        Type expect = resolve(expectRef);
+        sc.locals.push(new HashMap<>());
+        int answer = sc.declare("answer");
+        List<String> names = new ArrayList<>();
+        List<Ev> evs = new ArrayList<>();
+        for (Stmt.Check k : checks) {
+            names.add(k.name().text());
+            evs.add(expr(k.condition(), sc));
+        }
+        sc.locals.pop();
+        sc.emit(new Instrs.Guard(span, provider, input, expect, names, evs, answer, retries, expr(otherwise, sc),
+                bindingPlace(binding, sc)));
+    }
+
+    /** A binding target: an existing place, or a new local for a new plain name. */
+    private Place bindingPlace(Expr target, Scope sc) {
+        if (target == null) return null;
+        if (target instanceof Expr.Ident id && sc.local(id.name()) == null) {
+            return new Place(Place.Root.LOCAL, sc.declare(id.name()), null, new Ev[0], id.name());
+        }
+        return place(target, sc);
+    }
+
+    private Place place(Expr target, Scope sc) {
+        List<Ev> path = new ArrayList<>();
+        Expr cur = target;
+        while (cur instanceof Expr.Field || cur instanceof Expr.Index) {
+            if (cur instanceof Expr.Field f) {
+                String name = f.field().text();
+                path.add(0, fb -> name);
+                cur = f.target();
+            } else {
+                Expr.Index ix = (Expr.Index) cur;
+                path.add(0, expr(ix.index(), sc));
+                cur = ix.target();
+            }
+        }
+        Ev[] steps = path.toArray(new Ev[0]);
+        String text = dev.baton.lang.format.Formatter.expr(target);
+        if (cur instanceof Expr.Ident id) {
+            Integer slot = sc.local(id.name());
+            return new Place(Place.Root.LOCAL, slot == null ? sc.declare(id.name()) : slot, null, steps, text);
+        }
+        Expr.Var v = (Expr.Var) cur;
+        if (sc.module != null && sc.module.stateSlots.containsKey(v.name())) {
+            return new Place(Place.Root.STATE, sc.module.stateSlots.get(v.name()), null, steps, text);
+        }
+        return new Place(Place.Root.GLOBAL, -1, v.name(), steps, text);
+    }
+
+    // ================================================================== expressions
+
+    Ev expr(Expr e, Scope sc) {
+        if (e instanceof Expr.Literal l) {
+            Object v = l.value() == null ? None.NONE : l.value();
+            return f -> v;
+        }
+        if (e instanceof Expr.Var v) return var(v, sc);
+        if (e instanceof Expr.Ident id) {
+            Integer slot = sc.local(id.name());
+            if (slot == null) throw new IllegalStateException("unresolved name " + id.name() + " passed the checker");
+            int s = slot;
+            return f -> {
+                Object x = f.locals[s];
+                return x == null ? None.NONE : x;
+            };
+        }
+        if (e instanceof Expr.Payload p) {
+            List<String> path = p.path();
+            if (path.size() == 1) {
+                String k = path.get(0);
+                return f -> {
+                    Object v = f.payload instanceof PSortedMap<?, ?> m ? Values.map(m).get(k) : null;
+                    return v == null ? None.NONE : v;
+                };
+            }
+            return f -> {
+                Object v = f.payload;
+                for (String k : path) v = Builtin.index(v, k);
+                return v;
+            };
+        }
+        if (e instanceof Expr.Field fe) {
+            Ev target = expr(fe.target(), sc);
+            String name = fe.field().text();
+            return f -> Builtin.index(target.eval(f), name);
+        }
+        if (e instanceof Expr.Index ix) {
+            Ev target = expr(ix.target(), sc);
+            Ev index = expr(ix.index(), sc);
+            return f -> Builtin.index(target.eval(f), index.eval(f));
+        }
+        if (e instanceof Expr.Call c) return callExpr(c, sc);
+        if (e instanceof Expr.Unary u) {
+            Ev x = expr(u.operand(), sc);
+            if (u.op() == Expr.UnaryOp.NOT) return f -> !Values.truthy(x.eval(f));
+            return f -> Values.neg(x.eval(f));
+        }
+        if (e instanceof Expr.Binary b) return binary(b, sc);
+        if (e instanceof Expr.MapLit m) {
+            int n = m.entries().size();
+            String[] keys = new String[n];
+            Ev[] vals = new Ev[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = m.entries().get(i).key().text();
+                vals[i] = expr(m.entries().get(i).value(), sc);
+            }
+            return f -> {
+                PSortedMap<String, Object> out = TreePMap.empty();
+                for (int i = 0; i < n; i++) {
+                    Object v = vals[i].eval(f);
+                    if (v != None.NONE) out = out.plus(keys[i], v);
+                }
+                return out;
+            };
+        }
+        if (e instanceof Expr.ListLit l) {
+            List<Ev> items = new ArrayList<>();
+            for (Expr it : l.items()) items.add(expr(it, sc));
+            return f -> {
+                List<Object> out = new ArrayList<>(items.size());
+                for (Ev it : items) out.add(it.eval(f));
+                return TreePVector.from(out);
+            };
+        }
+        throw new IllegalStateException("expression " + e.getClass().getSimpleName() + " passed the checker");
+    }
+
+    private Ev var(Expr.Var v, Scope sc) {
+        if (v.name().equals("my_id")) return f -> f.ctx.instanceKey(f);
+        if (sc.module != null && sc.module.stateSlots.containsKey(v.name())) {
+            int slot = sc.module.stateSlots.get(v.name());
+            return f -> f.ctx.state(f)[slot];
+        }
+        String name = v.name();
+        return f -> f.ctx.global(name);
+    }
+
+    private Ev callExpr(Expr.Call c, Scope sc) {
+        String name = ((Expr.Ident) c.callee()).name();
+        if (name.equals("cas")) {
+            Place place = place(c.args().get(0), sc);
+            Ev expected = expr(c.args().get(1), sc);
+            Ev next = expr(c.args().get(2), sc);
+            return f -> {
+                Object want = expected.eval(f);
+                Object now = place.get(f);
+                if (!Values.equal(now, want)) return false;
+                place.set(f, next.eval(f));
+                return true;
+            };
+        }
+        Builtin.Fn fn = Builtin.get(name);
+        Ev[] args = new Ev[c.args().size()];
+        for (int i = 0; i < args.length; i++) args[i] = expr(c.args().get(i), sc);
+        return f -> {
+            Object[] a = new Object[args.length];
+            for (int i = 0; i < a.length; i++) a[i] = args[i].eval(f);
+            return fn.apply(f, a);
+        };
+    }
+
+    private Ev binary(Expr.Binary b, Scope sc) {
+        Ev l = expr(b.left(), sc);
+        Ev r = expr(b.right(), sc);
+        return switch (b.op()) {
+            case AND -> f -> Values.truthy(l.eval(f)) && Values.truthy(r.eval(f));
+            case OR -> f -> Values.truthy(l.eval(f)) || Values.truthy(r.eval(f));
+            case EQ -> f -> Values.equal(l.eval(f), r.eval(f));
+            case NE -> f -> !Values.equal(l.eval(f), r.eval(f));
+            case LT -> f -> Values.compare(l.eval(f), r.eval(f)) < 0;
+            case LE -> f -> Values.compare(l.eval(f), r.eval(f)) <= 0;
+            case GT -> f -> Values.compare(l.eval(f), r.eval(f)) > 0;
+            case GE -> f -> Values.compare(l.eval(f), r.eval(f)) >= 0;
+            case ADD -> f -> Values.add(l.eval(f), r.eval(f));
+            case SUB -> f -> Values.sub(l.eval(f), r.eval(f));
+            case MUL -> f -> Values.mul(l.eval(f), r.eval(f));
+            case DIV -> f -> Values.div(l.eval(f), r.eval(f));
+            case MOD -> f -> Values.mod(l.eval(f), r.eval(f));
+        };
+    }
+
+    // ================================================================== types
+
+    private Type resolve(TypeRef ref) {
+        if (ref instanceof TypeRef.Optional o) return new Type.Opt(resolve(o.inner()));
+        if (ref instanceof TypeRef.Enum e) {
+            TreeSet<String> values = new TreeSet<>();
+            for (Expr.Literal l : e.values()) values.add((String) l.value());
+            return new Type.Enum(values);
+        }
+        if (ref instanceof TypeRef.Shape s) return fields(s.fields());
+        TypeRef.Named n = (TypeRef.Named) ref;
+        Type base = switch (n.name().text()) {
+            case "Int" -> Type.INT;
+            case "Float" -> Type.FLOAT;
+            case "Bool" -> Type.BOOL;
+            case "String" -> Type.STRING;
+            case "Duration" -> Type.DURATION;
+            case "List" -> new Type.ListT(n.args().isEmpty() ? Type.ANY : resolve(n.args().get(0)));
+            case "Map" -> new Type.MapT(n.args().isEmpty() ? Type.ANY : resolve(n.args().get(0)));
+            case "Any" -> Type.ANY;
+            default -> symbols.shapes().getOrDefault(n.name().text(), Type.ANY);
+        };
+        if (n.ranged() && base instanceof Type.Num num) {
+            Double min = n.min() == null ? null : ((Number) constant(n.min())).doubleValue();
+            Double max = n.max() == null ? null : ((Number) constant(n.max())).doubleValue();
+            return new Type.Num(num.isFloat(), min, max);
+        }
+        return base;
+    }
+
+    private Type fields(List<FieldDecl> decls) {
+        Map<String, Type.Field> fields = new LinkedHashMap<>();
+        for (FieldDecl f : decls) fields.put(f.name().text(), new Type.Field(resolve(f.type()), f.optional()));
+        return new Type.Rec(null, fields, false);
+    }
+
+    private static String digest(String text) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

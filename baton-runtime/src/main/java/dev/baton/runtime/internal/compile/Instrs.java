@@ -1,0 +1,495 @@
+package dev.baton.runtime.internal.compile;
+
+import dev.baton.lang.Span;
+import dev.baton.lang.ast.Stmt;
+import dev.baton.lang.types.Type;
+import dev.baton.runtime.plan.Context;
+import dev.baton.runtime.plan.Ev;
+import dev.baton.runtime.plan.Fiber;
+import dev.baton.runtime.plan.Instr;
+import dev.baton.runtime.value.Conform;
+import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.ValueError;
+import dev.baton.runtime.value.Values;
+import org.pcollections.PSortedMap;
+import org.pcollections.PVector;
+import org.pcollections.TreePVector;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The instruction set. Each instruction is one statement (or one step of a loop). */
+final class Instrs {
+    private Instrs() {
+    }
+
+    /** {@code Fail "reason"} and failed calls: fails the handler or workflow. */
+    static final class FailError extends ValueError {
+        FailError(String message) {
+            super(message);
+        }
+    }
+
+    static final class Eval extends Instr {
+        final Ev ev;
+
+        Eval(Span span, Ev ev) {
+            super(span);
+            this.ev = ev;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            ev.eval(f);
+            return pc + 1;
+        }
+    }
+
+    static final class SetLocal extends Instr {
+        final int slot;
+        final Ev ev;
+
+        SetLocal(Span span, int slot, Ev ev) {
+            super(span);
+            this.slot = slot;
+            this.ev = ev;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.locals[slot] = ev.eval(f);
+            return pc + 1;
+        }
+    }
+
+    /** {@code $x += e} on a plain state slot: the hot path of ON handlers, without a Place. */
+    static final class AddState extends Instr {
+        final int slot;
+        final Ev ev;
+        final boolean subtract;
+
+        AddState(Span span, int slot, Ev ev, boolean subtract) {
+            super(span);
+            this.slot = slot;
+            this.ev = ev;
+            this.subtract = subtract;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            Object v = ev.eval(f);
+            Object[] state = f.ctx.state(f);
+            if (f.rollbackState == null) f.rollbackState = state.clone();
+            Object cur = state[slot];
+            if (cur instanceof Long a && v instanceof Long b) {
+                long r = subtract ? a - b : a + b;
+                if (((a ^ r) & ((subtract ? ~b : b) ^ r)) < 0) throw new ValueError("integer overflow");
+                state[slot] = r;
+            } else {
+                state[slot] = subtract ? Values.sub(cur, v) : Values.add(cur, v);
+            }
+            return pc + 1;
+        }
+    }
+
+    static final class Assign extends Instr {
+        final Place place;
+        final Stmt.AssignOp op;
+        final Ev value;
+        final Ev min;
+        final Ev max;
+
+        Assign(Span span, Place place, Stmt.AssignOp op, Ev value, Ev min, Ev max) {
+            super(span);
+            this.place = place;
+            this.op = op;
+            this.value = value;
+            this.min = min;
+            this.max = max;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            Object v = value.eval(f);
+            Object lo = min == null ? null : min.eval(f);
+            Object hi = max == null ? null : max.eval(f);
+            place.update(f, old -> {
+                Object r = switch (op) {
+                    case SET -> v;
+                    case ADD -> old instanceof PVector<?> l ? Values.list(l).plus(v) : Values.add(old, v);
+                    case SUB -> Values.sub(old, v);
+                    case MUL -> Values.mul(old, v);
+                    case DIV -> Values.div(old, v);
+                };
+                return lo == null && hi == null ? r : Values.clamp(r, lo, hi);
+            });
+            return pc + 1;
+        }
+
+        @Override
+        public String describe() {
+            return place.text + " " + op.symbol();
+        }
+    }
+
+    static final class Jump extends Instr {
+        int target;
+
+        Jump(Span span, int target) {
+            super(span);
+            this.target = target;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            return target;
+        }
+    }
+
+    static final class JumpIfFalse extends Instr {
+        final Ev cond;
+        int target;
+
+        JumpIfFalse(Span span, Ev cond) {
+            super(span);
+            this.cond = cond;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            return Values.truthy(cond.eval(f)) ? pc + 1 : target;
+        }
+    }
+
+    static final class Return extends Instr {
+        final Ev value;
+
+        Return(Span span, Ev value) {
+            super(span);
+            this.value = value;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.result = value == null ? None.NONE : value.eval(f);
+            return DONE;
+        }
+    }
+
+    static final class Fail extends Instr {
+        final Ev reason;
+
+        Fail(Span span, Ev reason) {
+            super(span);
+            this.reason = reason;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            throw new FailError(Values.str(reason.eval(f)));
+        }
+    }
+
+    /** Starts a {@code for}: evaluates the iterable once into a hidden slot. */
+    static final class ForInit extends Instr {
+        final int listSlot;
+        final int indexSlot;
+        final Ev iterable;
+
+        ForInit(Span span, int listSlot, int indexSlot, Ev iterable) {
+            super(span);
+            this.listSlot = listSlot;
+            this.indexSlot = indexSlot;
+            this.iterable = iterable;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            Object it = iterable.eval(f);
+            if (it instanceof PSortedMap<?, ?> m) it = TreePVector.<Object>from(new ArrayList<>(Values.map(m).keySet()));
+            f.locals[listSlot] = Values.list(it);
+            f.locals[indexSlot] = 0L;
+            return pc + 1;
+        }
+    }
+
+    static final class ForNext extends Instr {
+        final int listSlot;
+        final int indexSlot;
+        final int varSlot;
+        final Ev max;
+        int exit;
+
+        ForNext(Span span, int listSlot, int indexSlot, int varSlot, Ev max) {
+            super(span);
+            this.listSlot = listSlot;
+            this.indexSlot = indexSlot;
+            this.varSlot = varSlot;
+            this.max = max;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            PVector<Object> list = Values.list(f.locals[listSlot]);
+            long i = (Long) f.locals[indexSlot];
+            if (i >= list.size()) return exit;
+            if (max != null && i >= Values.asLong(max.eval(f))) {
+                throw new ValueError("for loop exceeded its bound [max: " + Values.asLong(max.eval(f)) + "]");
+            }
+            f.locals[varSlot] = list.get((int) i);
+            f.locals[indexSlot] = i + 1;
+            return pc + 1;
+        }
+    }
+
+    /** The test of a {@code while}, counting iterations against its bound. */
+    static final class WhileTest extends Instr {
+        final Ev cond;
+        final int counterSlot;
+        final Ev max;
+        int exit;
+
+        WhileTest(Span span, Ev cond, int counterSlot, Ev max) {
+            super(span);
+            this.cond = cond;
+            this.counterSlot = counterSlot;
+            this.max = max;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            if (!Values.truthy(cond.eval(f))) return exit;
+            long n = f.locals[counterSlot] instanceof Long l ? l + 1 : 1;
+            long bound = max == null ? 10_000_000 : Values.asLong(max.eval(f));
+            if (n > bound) {
+                throw new ValueError("while loop exceeded its bound of " + bound + " iterations"
+                        + (max == null ? " (the default for a loop without [max: N])" : ""));
+            }
+            f.locals[counterSlot] = n;
+            return pc + 1;
+        }
+    }
+
+    static final class ResetCounter extends Instr {
+        final int slot;
+
+        ResetCounter(Span span, int slot) {
+            super(span);
+            this.slot = slot;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.locals[slot] = 0L;
+            return pc + 1;
+        }
+    }
+
+    static final class Call extends Instr {
+        final int module;
+        final String target;
+        final Ev instance;
+        final int endpoint;
+        final Ev args;
+        final Ev timeout;
+        final Ev retry;
+        final Ev backoff;
+        final Ev key;
+        final Place binding;
+
+        Call(Span span, int module, String target, Ev instance, int endpoint, Ev args, Ev timeout, Ev retry, Ev backoff, Ev key,
+             Place binding) {
+            super(span);
+            this.module = module;
+            this.target = target;
+            this.instance = instance;
+            this.endpoint = endpoint;
+            this.args = args;
+            this.timeout = timeout;
+            this.retry = retry;
+            this.backoff = backoff;
+            this.key = key;
+            this.binding = binding;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            Object k = instance == null ? None.NONE : instance.eval(f);
+            Object a = args == null ? Values.EMPTY_MAP : args.eval(f);
+            Context.CallOptions o = new Context.CallOptions(
+                    timeout == null ? null : Values.asDuration(timeout.eval(f)),
+                    retry == null ? -1 : (int) Values.asLong(retry.eval(f)),
+                    backoff == null ? null : Values.asDuration(backoff.eval(f)),
+                    key == null ? null : key.eval(f));
+            f.ctx.call(f, module, k, endpoint, a, o);
+            return SUSPEND;
+        }
+
+        @Override
+        public int resume(Fiber f, int pc, Object value) {
+            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError("Call " + target + " failed: " + failure.message());
+            if (binding != null) binding.set(f, value);
+            return pc + 1;
+        }
+
+        @Override
+        public String describe() {
+            return "Call " + target;
+        }
+    }
+
+    static final class Start extends Instr {
+        final int workflow;
+        final Ev args;
+        final Ev id;
+        final Place binding;
+
+        Start(Span span, int workflow, Ev args, Ev id, Place binding) {
+            super(span);
+            this.workflow = workflow;
+            this.args = args;
+            this.id = id;
+            this.binding = binding;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            String wid = f.ctx.startWorkflow(f, workflow, args == null ? Values.EMPTY_MAP : args.eval(f), id == null ? null : id.eval(f));
+            if (binding != null) binding.set(f, wid);
+            return pc + 1;
+        }
+    }
+
+    static final class Emit extends Instr {
+        final int event;
+        final Ev payload;
+
+        Emit(Span span, int event, Ev payload) {
+            super(span);
+            this.event = event;
+            this.payload = payload;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.ctx.emit(f, event, payload == null ? Values.EMPTY_MAP : payload.eval(f));
+            return pc + 1;
+        }
+    }
+
+    static final class Sleep extends Instr {
+        final Ev duration;
+
+        Sleep(Span span, Ev duration) {
+            super(span);
+            this.duration = duration;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            Duration d = Values.asDuration(duration.eval(f));
+            if (d.isNegative()) throw new ValueError("Sleep of a negative duration " + Values.duration(d));
+            f.ctx.sleep(f, d);
+            return SUSPEND;
+        }
+
+        @Override
+        public int resume(Fiber f, int pc, Object value) {
+            return pc + 1;
+        }
+    }
+
+    static final class Await extends Instr implements dev.baton.runtime.plan.EventWait {
+        final int event;
+        final Ev where;
+        final Ev timeout;
+        final Place binding;
+
+        Await(Span span, int event, Ev where, Ev timeout, Place binding) {
+            super(span);
+            this.event = event;
+            this.where = where;
+            this.timeout = timeout;
+            this.binding = binding;
+        }
+
+        @Override
+        public Ev where() {
+            return where;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.ctx.await(f, event, where, timeout == null ? null : Values.asDuration(timeout.eval(f)));
+            return SUSPEND;
+        }
+
+        @Override
+        public int resume(Fiber f, int pc, Object value) {
+            if (binding != null) binding.set(f, value);
+            return pc + 1;
+        }
+    }
+
+    /** {@code Ask} and {@code Evaluate}: a candidate value must fit the shape and pass every check, or the fallback is used. */
+    static final class Guard extends Instr {
+        final String provider;
+        final Ev input;
+        final Type expect;
+        final List<String> checkNames;
+        final List<Ev> checks;
+        final int answerSlot;
+        final Ev retries;
+        final Ev otherwise;
+        final Place binding;
+
+        Guard(Span span, String provider, Ev input, Type expect, List<String> checkNames, List<Ev> checks, int answerSlot,
+              Ev retries, Ev otherwise, Place binding) {
+            super(span);
+            this.provider = provider;
+            this.input = input;
+            this.expect = expect;
+            this.checkNames = checkNames;
+            this.checks = checks;
+            this.answerSlot = answerSlot;
+            this.retries = retries;
+            this.otherwise = otherwise;
+            this.binding = binding;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            Object in = input.eval(f);
+            int attempts = provider == null ? 1 : 1 + (retries == null ? 0 : (int) Math.max(0, Values.asLong(retries.eval(f))));
+            Object accepted = null;
+            for (int attempt = 0; attempt < attempts && accepted == null; attempt++) {
+                Object candidate = provider == null ? in : f.ctx.decide(f, provider, in, attempt);
+                List<String> failed = new ArrayList<>();
+                Object coerced = null;
+                try {
+                    coerced = Conform.coerce(expect, candidate);
+                } catch (ValueError bad) {
+                    failed.add("shape: " + bad.getMessage());
+                }
+                if (coerced != null) {
+                    f.locals[answerSlot] = coerced;
+                    for (int i = 0; i < checks.size(); i++) {
+                        boolean ok;
+                        try {
+                            ok = Values.truthy(checks.get(i).eval(f));
+                        } catch (ValueError e) {
+                            ok = false;
+                        }
+                        if (!ok) failed.add(checkNames.get(i));
+                    }
+                }
+                if (provider != null) f.ctx.countDecision(f, failed.isEmpty(), failed);
+                if (failed.isEmpty()) accepted = coerced;
+            }
+            if (accepted == null) accepted = otherwise.eval(f);
+            if (binding != null) binding.set(f, accepted);
+            return pc + 1;
+        }
+    }
+}

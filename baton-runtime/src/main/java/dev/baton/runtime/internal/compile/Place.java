@@ -1,0 +1,106 @@
+package dev.baton.runtime.internal.compile;
+
+import dev.baton.runtime.plan.Ev;
+import dev.baton.runtime.plan.Fiber;
+import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.ValueError;
+import dev.baton.runtime.value.Values;
+import org.pcollections.PSortedMap;
+import org.pcollections.PVector;
+
+import java.util.HashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * Something that can be assigned: a local slot, a module state slot or a global, followed by
+ * a path of fields and indexes. Updates are persistent (the containers are rebuilt along the
+ * path), so no other holder of the old value ever sees the change.
+ */
+final class Place {
+    enum Root { LOCAL, STATE, GLOBAL }
+
+    final Root root;
+    final int slot;
+    final String global;
+    final Ev[] path;
+    final String text;
+
+    Place(Root root, int slot, String global, Ev[] path, String text) {
+        this.root = root;
+        this.slot = slot;
+        this.global = global;
+        this.path = path;
+        this.text = text;
+    }
+
+    Object get(Fiber f) {
+        Object v = rootValue(f);
+        for (Ev step : path) v = Builtin.index(v, step.eval(f));
+        return v;
+    }
+
+    void set(Fiber f, Object value) {
+        update(f, old -> value);
+    }
+
+    /** Applies {@code fn} to the current value and stores the result; returns it. */
+    Object update(Fiber f, UnaryOperator<Object> fn) {
+        Object[] keys = new Object[path.length];
+        for (int i = 0; i < path.length; i++) keys[i] = path[i].eval(f);
+        Object rootVal = rootValue(f);
+        Object[] result = new Object[1];
+        Object newRoot = updateIn(rootVal, keys, 0, fn, result);
+        storeRoot(f, newRoot);
+        return result[0];
+    }
+
+    private Object updateIn(Object container, Object[] keys, int i, UnaryOperator<Object> fn, Object[] result) {
+        if (i == keys.length) {
+            Object v = fn.apply(container);
+            result[0] = v;
+            return v;
+        }
+        Object key = keys[i];
+        if (container instanceof PVector<?> l) {
+            PVector<Object> list = Values.list(l);
+            int idx = (int) Values.asLong(key);
+            if (idx < 0 || idx >= list.size()) throw new ValueError("index " + idx + " is outside the list (size " + list.size() + ")");
+            return list.with(idx, updateIn(list.get(idx), keys, i + 1, fn, result));
+        }
+        if (container instanceof PSortedMap<?, ?> || container == None.NONE || container == null) {
+            PSortedMap<String, Object> map = container instanceof PSortedMap<?, ?> ? Values.map(container) : Values.EMPTY_MAP;
+            if (!(key instanceof String k)) throw new ValueError("a map key is a String, not " + Values.typeName(key));
+            Object old = map.getOrDefault(k, None.NONE);
+            Object updated = updateIn(old, keys, i + 1, fn, result);
+            return updated == None.NONE ? map.minus(k) : map.plus(k, updated);
+        }
+        throw new ValueError("cannot set " + Values.show(key) + " in a " + Values.typeName(container) + " (in " + text + ")");
+    }
+
+    private Object rootValue(Fiber f) {
+        return switch (root) {
+            case LOCAL -> {
+                Object v = f.locals[slot];
+                yield v == null ? None.NONE : v;
+            }
+            case STATE -> f.ctx.state(f)[slot];
+            case GLOBAL -> f.ctx.global(global);
+        };
+    }
+
+    private void storeRoot(Fiber f, Object v) {
+        switch (root) {
+            case LOCAL -> f.locals[slot] = v;
+            case STATE -> {
+                Object[] state = f.ctx.state(f);
+                if (f.rollbackState == null) f.rollbackState = state.clone();
+                state[slot] = v;
+            }
+            case GLOBAL -> {
+                if (f.rollbackGlobals == null) f.rollbackGlobals = new HashMap<>();
+                f.rollbackGlobals.putIfAbsent(global, f.ctx.global(global));
+                f.ctx.setGlobal(f, global, v);
+            }
+        }
+    }
+}

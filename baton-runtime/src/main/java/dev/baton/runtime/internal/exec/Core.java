@@ -1,0 +1,974 @@
+package dev.baton.runtime.internal.exec;
+
+import dev.baton.lang.SourceFile;
+import dev.baton.lang.Span;
+import dev.baton.runtime.DecisionProvider;
+import dev.baton.runtime.Faults;
+import dev.baton.runtime.plan.Context;
+import dev.baton.runtime.plan.Ev;
+import dev.baton.runtime.plan.Fiber;
+import dev.baton.runtime.plan.Instr;
+import dev.baton.runtime.plan.Plan;
+import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.ValueError;
+import dev.baton.runtime.value.Values;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+
+/**
+ * The embedded engine's deterministic core: every instance, workflow, timer and message of a
+ * program, driven by one timeline of {@link Task}s on engine time.
+ *
+ * <h2>Determinism</h2>
+ * One thread runs everything, in (time, sequence) order. Time, randomness and ids come from
+ * fields of this object (all in a snapshot). Given the same plan, seed, faults and inputs,
+ * two cores process the same tasks in the same order and end in the same state; the
+ * {@link #traceHash()} proves it.
+ *
+ * <h2>Instances</h2>
+ * An instance runs one handler at a time. A handler that calls another module suspends
+ * (its instance waits; new messages queue in its mailbox). A failed handler's changes to
+ * its instance and to global state are rolled back; the error is recorded with its
+ * position and instance, and the instance carries on with its next message.
+ *
+ * <h2>Calls</h2>
+ * A call carries (caller, epoch, sequence); the callee applies each once and replays its
+ * reply to a duplicate; an older epoch is fenced out. Timeouts retry with the same
+ * sequence, so a retried or duplicated call is never applied twice.
+ */
+public final class Core implements Context {
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_CALL_RETRIES = 3;
+    public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(100);
+    private static final int MAX_ERRORS_KEPT = 50;
+
+    final Plan plan;
+    final long seed;
+    final Faults faults;
+    final DecisionProvider decisions;
+
+    long now;
+    long taskSeq;
+    long fiberSeq;
+    long tokenSeq;
+    long wfSeq;
+    long rng;
+    long trace = 0x9E3779B97F4A7C15L;
+    final PriorityQueue<Task> tasks = new PriorityQueue<>();
+    final Inst[] insts;
+    final int[] moduleFirst;
+    final Map<Object, Integer>[] keyIndex;
+    final Map<String, Object> globals = new LinkedHashMap<>();
+    final Map<Long, Fiber> suspended = new HashMap<>();
+    final Map<Long, Pending> pending = new HashMap<>();
+    final Map<String, Wf> workflows = new LinkedHashMap<>();
+    final List<List<Waiter>> waiters = new ArrayList<>();
+    final long[] loadEmitted;
+    final double[] loadCarry;
+    final boolean[] loadDone;
+    final Fiber[] loadFibers;
+    final Stats stats = new Stats();
+    /** Highest inbox sequence number applied (external events at or below it are duplicates). */
+    long lastInboxSeq = -1;
+    final List<RunError> errors = new ArrayList<>();
+    private int delivering;
+
+    /** A call waiting for its reply. */
+    record Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs) {
+    }
+
+    /** A workflow waiting in {@code Await}. */
+    record Waiter(long fiber, long token) {
+    }
+
+    /** A runtime error: where, in which instance or workflow, and what. */
+    public record RunError(String position, String owner, String message, long time) {
+        @Override
+        public String toString() {
+            return position + ": runtime error in " + owner + ": " + message;
+        }
+    }
+
+    /** Counters for reports. */
+    public static final class Stats {
+        public long eventsEmitted;
+        public long loadEvents;
+        public long handlerRuns;
+        public long handlerFailures;
+        public long ticks;
+        public long ticksSkipped;
+        public long callsSent;
+        public long callRetries;
+        public long callsFailed;
+        public long callsDeduplicated;
+        public long callsFenced;
+        public long messagesDropped;
+        public long messagesDuplicated;
+        public long messagesDelayed;
+        public long crashes;
+        public long workflowsStarted;
+        public long workflowsCompleted;
+        public long workflowsFailed;
+        public long decisions;
+        public long decisionsRejected;
+        public long hallucinations;
+        public long errors;
+        public final Map<String, Long> events = new TreeMap<>();
+    }
+
+    @SuppressWarnings("unchecked")
+    public Core(Plan plan, long seed, Faults faults, DecisionProvider decisions) {
+        this.plan = plan;
+        this.seed = seed;
+        this.faults = faults;
+        this.decisions = decisions;
+        this.rng = seed ^ 0x5DEECE66DL;
+        if (rng == 0) rng = 1;
+        int total = 0;
+        moduleFirst = new int[plan.modules.size() + 1];
+        keyIndex = new Map[plan.modules.size()];
+        for (Plan.ModulePlan m : plan.modules) {
+            moduleFirst[m.index] = total;
+            total += m.keys.size();
+        }
+        moduleFirst[plan.modules.size()] = total;
+        insts = new Inst[total];
+        for (Plan.ModulePlan m : plan.modules) {
+            keyIndex[m.index] = new HashMap<>();
+            for (int k = 0; k < m.keys.size(); k++) {
+                int idx = moduleFirst[m.index] + k;
+                Object key = m.keys.get(k);
+                insts[idx] = new Inst(idx, m.index, key, m.name + "[" + Values.str(key) + "]");
+                keyIndex[m.index].put(normalizeKey(key), idx);
+            }
+        }
+        for (int i = 0; i < plan.events.size(); i++) waiters.add(new ArrayList<>());
+        loadEmitted = new long[plan.loads.size()];
+        loadCarry = new double[plan.loads.size()];
+        loadDone = new boolean[plan.loads.size()];
+        loadFibers = new Fiber[plan.loads.size()];
+    }
+
+    // ================================================================== start and drive
+
+    /** Initialises state and schedules ticks, loads and (in simulation) crashes. */
+    public void start() {
+        Fiber init = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.LOAD, -1, null);
+        init.ctx = this;
+        plan.globals.forEach((name, ev) -> globals.put(name, ev.eval(init)));
+        for (Inst inst : insts) {
+            initState(inst);
+            inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
+            Plan.ModulePlan m = plan.modules.get(inst.module);
+            inst.ticksQueued = new int[m.ticks.size()];
+            for (Plan.Tick t : m.ticks) schedule(periodMs(t.period()), Task.TICK, inst.index, 0, t.index(), null);
+        }
+        for (Plan.LoadPlan l : plan.loads) schedule(l.start().toMillis(), Task.LOAD, l.index(), 0, 0, null);
+        scheduleCrashes();
+    }
+
+    private void initState(Inst inst) {
+        Plan.ModulePlan m = plan.modules.get(inst.module);
+        inst.state = new Object[m.stateNames.size()];
+        Fiber f = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.INSTANCE, inst.index, null);
+        f.ctx = this;
+        for (int i = 0; i < m.stateInits.size(); i++) inst.state[i] = m.stateInits.get(i).eval(f);
+    }
+
+    private static long periodMs(Duration d) {
+        return Math.max(1, (d.toNanos() + 999_999) / 1_000_000);
+    }
+
+    public long now() {
+        return now;
+    }
+
+    /** Time of the next task, or Long.MAX_VALUE when there is none. */
+    public long nextTime() {
+        Task t = tasks.peek();
+        return t == null ? Long.MAX_VALUE : t.time();
+    }
+
+    /** Processes every task due at or before {@code until}; engine time ends at {@code until}. */
+    public void runUntil(long until) {
+        while (!tasks.isEmpty() && tasks.peek().time() <= until) step();
+        if (until > now) now = until;
+    }
+
+    /** Processes one task. */
+    public void step() {
+        Task t = tasks.poll();
+        if (t == null) return;
+        now = t.time();
+        mix(t.time());
+        mix(t.kind() * 31L + t.target());
+        // Only a load delivers events inline (the hot path); anything a handler or workflow
+        // emits goes through the timeline, so no chain of handlers can deepen the stack.
+        if (t.kind() != Task.LOAD) delivering++;
+        try {
+            dispatch(t);
+        } finally {
+            if (t.kind() != Task.LOAD) delivering--;
+        }
+    }
+
+    private void dispatch(Task t) {
+        switch (t.kind()) {
+            case Task.DELIVER -> deliver(insts[t.target()], (Msg) t.value());
+            case Task.TICK -> tick(insts[t.target()], (int) t.token());
+            case Task.WAKE -> wake(t.fiber(), t.token(), None.NONE);
+            case Task.REPLY -> wake(t.fiber(), t.token(), t.value());
+            case Task.TIMEOUT -> timeout(t.fiber(), t.token());
+            case Task.LOAD -> load(t.target());
+            case Task.CRASH -> crash(insts[t.target()]);
+            case Task.RESTART -> restart(insts[t.target()]);
+            default -> throw new IllegalStateException("unknown task kind " + t.kind());
+        }
+    }
+
+    void schedule(long time, int kind, int target, long fiber, long token, Object value) {
+        tasks.add(new Task(Math.max(time, now), ++taskSeq, kind, target, fiber, token, value));
+    }
+
+    // ================================================================== loads
+
+    private void load(int i) {
+        Plan.LoadPlan l = plan.loads.get(i);
+        if (loadDone[i]) return;
+        long end = l.duration() == null ? Long.MAX_VALUE : l.start().toMillis() + l.duration().toMillis();
+        if (now >= end || l.total() >= 0 && loadEmitted[i] >= l.total()) {
+            loadDone[i] = true;
+            return;
+        }
+        long stepMs = l.rate() >= 1000 ? 1 : Math.max(1, (long) Math.ceil(1000 / l.rate()));
+        loadCarry[i] += l.rate() * stepMs / 1000.0;
+        long n = (long) loadCarry[i];
+        loadCarry[i] -= n;
+        if (l.total() >= 0) n = Math.min(n, l.total() - loadEmitted[i]);
+        Fiber f = loadFibers[i];
+        if (f == null) {
+            f = new Fiber(0, l.body(), Fiber.Owner.LOAD, -1, null);
+            f.ctx = this;
+            loadFibers[i] = f;
+        }
+        for (long k = 0; k < n; k++) {
+            long seq = loadEmitted[i]++;
+            Arrays.fill(f.locals, null);
+            f.locals[l.actorSlot()] = seq % l.population();
+            f.locals[l.seqSlot()] = seq;
+            f.pc = 0;
+            runLoadBody(f, l);
+        }
+        stats.loadEvents += n;
+        if (l.total() >= 0 && loadEmitted[i] >= l.total()) {
+            loadDone[i] = true;
+            return;
+        }
+        schedule(now + stepMs, Task.LOAD, i, 0, 0, null);
+    }
+
+    private void runLoadBody(Fiber f, Plan.LoadPlan l) {
+        Instr[] code = l.body().code;
+        int pc = 0;
+        try {
+            while (pc >= 0 && pc < code.length) pc = code[pc].exec(f, pc);
+        } catch (RuntimeException e) {
+            recordError(f, code[Math.max(0, Math.min(pc, code.length - 1))].span, "Load " + l.name(), e);
+        }
+    }
+
+    /** True when every load generator has finished. */
+    public boolean loadsDone() {
+        for (boolean d : loadDone) if (!d) return false;
+        return true;
+    }
+
+    /** True when nothing but ticks remains: loads done, no workflow or call in flight, mailboxes empty. */
+    public boolean settled() {
+        if (!loadsDone() || !pending.isEmpty()) return false;
+        for (Wf w : workflows.values()) {
+            if (w.fiber != null && !w.status.equals("AWAITING")) return false;
+        }
+        for (Inst i : insts) if (i.current != null || !i.mailbox.isEmpty()) return false;
+        return true;
+    }
+
+    // ================================================================== instances
+
+    private void tick(Inst inst, int tick) {
+        Plan.Tick t = plan.modules.get(inst.module).ticks.get(tick);
+        schedule(now + periodMs(t.period()), Task.TICK, inst.index, 0, tick, null);
+        if (inst.crashed) return;
+        stats.ticks++;
+        if (inst.current != null) {
+            if (t.missed() == Plan.Missed.SKIP || t.missed() == Plan.Missed.COALESCE && inst.ticksQueued[tick] > 0) {
+                stats.ticksSkipped++;
+                return;
+            }
+            inst.ticksQueued[tick]++;
+        }
+        deliver(inst, Msg.tick(tick));
+    }
+
+    void deliver(Inst inst, Msg m) {
+        if (inst.crashed) {
+            stats.messagesDropped++;
+            return;
+        }
+        if (inst.current != null) {
+            inst.mailbox.add(m);
+            return;
+        }
+        run(inst, m);
+        drain(inst);
+    }
+
+    private void drain(Inst inst) {
+        while (inst.current == null && !inst.crashed && !inst.mailbox.isEmpty()) run(inst, inst.mailbox.poll());
+    }
+
+    private void run(Inst inst, Msg m) {
+        Plan.ModulePlan mod = plan.modules.get(inst.module);
+        dev.baton.runtime.plan.Body body;
+        Object payload = None.NONE;
+        if (m.kind() == Msg.EVENT) {
+            body = mod.handlers.get(m.handler()).body();
+            payload = m.payload();
+        } else if (m.kind() == Msg.TICK) {
+            body = mod.ticks.get(m.handler()).body();
+            inst.ticksQueued[m.handler()] = Math.max(0, inst.ticksQueued[m.handler()] - 1);
+        } else {
+            if (!admitCall(inst, m)) return;
+            Plan.Endpoint e = mod.endpoints.get(m.handler());
+            body = e.body();
+            payload = m.payload();
+        }
+        Fiber f = new Fiber(++fiberSeq, body, Fiber.Owner.INSTANCE, inst.index, null);
+        f.ctx = this;
+        f.payload = payload;
+        if (m.kind() == Msg.CALL) {
+            Plan.Endpoint e = mod.endpoints.get(m.handler());
+            PSortedMap<String, Object> args = payload instanceof PSortedMap<?, ?> pm ? Values.map(pm) : Values.EMPTY_MAP;
+            for (int i = 0; i < e.paramSlots().length; i++) {
+                Object v = args.get(e.params().get(i));
+                f.locals[e.paramSlots()[i]] = v == null ? None.NONE : v;
+            }
+        }
+        inst.current = f;
+        inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "RUNNING");
+        inst.handled++;
+        stats.handlerRuns++;
+        if (m.kind() == Msg.CALL) callMsgs.put(f.id, m);
+        exec(f, 0);
+    }
+
+    /** The CALL message each running endpoint fiber answers. */
+    final Map<Long, Msg> callMsgs = new HashMap<>();
+
+    /** De-duplication and fencing of a call; false when it must not run. */
+    private boolean admitCall(Inst inst, Msg m) {
+        if (m.key() != null) {
+            Object reply = inst.keyed.get(m.key());
+            if (reply != null) {
+                stats.callsDeduplicated++;
+                reply(m, reply);
+                return false;
+            }
+            return true;
+        }
+        long[] last = inst.lastSeq.get(m.caller());
+        if (last != null) {
+            if (m.epoch() < last[0]) {
+                stats.callsFenced++;
+                reply(m, new dev.baton.runtime.plan.CallFailure("fenced: " + m.caller() + " epoch " + m.epoch() + " is older than " + last[0]));
+                return false;
+            }
+            if (m.epoch() == last[0] && m.seq() <= last[1]) {
+                stats.callsDeduplicated++;
+                if (m.seq() == last[1]) reply(m, inst.lastReply.get(m.caller()));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reply(Msg m, Object value) {
+        send(-1, Task.REPLY, m.fiber(), m.token(), value, null);
+    }
+
+    // ================================================================== fibers
+
+    private void exec(Fiber f, int pc) {
+        Instr[] code = f.body.code;
+        try {
+            while (pc >= 0 && pc < code.length) {
+                f.pc = pc;
+                pc = code[pc].exec(f, pc);
+            }
+        } catch (RuntimeException e) {
+            fail(f, code[Math.min(Math.max(f.pc, 0), code.length - 1)].span, e);
+            return;
+        }
+        if (pc != Instr.SUSPEND) complete(f);
+    }
+
+    private void resume(Fiber f, Object value) {
+        Instr[] code = f.body.code;
+        int pc = f.pc;
+        try {
+            pc = code[pc].resume(f, pc, value);
+            while (pc >= 0 && pc < code.length) {
+                f.pc = pc;
+                pc = code[pc].exec(f, pc);
+            }
+        } catch (RuntimeException e) {
+            fail(f, code[Math.min(Math.max(f.pc, 0), code.length - 1)].span, e);
+            return;
+        }
+        if (pc != Instr.SUSPEND) complete(f);
+    }
+
+    /** Marks a fiber suspended at its current instruction, and its owner waiting. */
+    private void suspend(Fiber f, String workflowState) {
+        suspended.put(f.id, f);
+        if (f.owner == Fiber.Owner.INSTANCE) {
+            Inst inst = insts[f.instance];
+            inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "WAITING");
+        } else if (f.owner == Fiber.Owner.WORKFLOW) {
+            Wf w = workflows.get(f.workflow);
+            w.status = Lifecycle.WORKFLOW.move(w.status, workflowState);
+        }
+    }
+
+    private void wake(long fiberId, long token, Object value) {
+        Fiber f = suspended.get(fiberId);
+        if (f == null || f.waitToken != token) return;
+        suspended.remove(fiberId);
+        f.waitToken = 0;
+        if (f.owner == Fiber.Owner.INSTANCE) {
+            Inst inst = insts[f.instance];
+            inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "RUNNING");
+        } else if (f.owner == Fiber.Owner.WORKFLOW) {
+            Wf w = workflows.get(f.workflow);
+            w.status = Lifecycle.WORKFLOW.move(w.status, "RUNNING");
+            if (f.pc < 0) {
+                f.pc = 0;
+                exec(f, 0);
+                return;
+            }
+        }
+        resume(f, value);
+    }
+
+    private void complete(Fiber f) {
+        if (f.owner == Fiber.Owner.INSTANCE) {
+            Inst inst = insts[f.instance];
+            Msg call = callMsgs.remove(f.id);
+            if (call != null) {
+                Object result = f.result == null ? None.NONE : f.result;
+                remember(inst, call, result);
+                reply(call, result);
+            }
+            endHandler(inst);
+        } else if (f.owner == Fiber.Owner.WORKFLOW) {
+            Wf w = workflows.get(f.workflow);
+            w.status = Lifecycle.WORKFLOW.move(w.status, "COMPLETED");
+            w.result = f.result == null ? None.NONE : f.result;
+            w.fiber = null;
+            stats.workflowsCompleted++;
+        }
+    }
+
+    private void remember(Inst inst, Msg call, Object result) {
+        if (call.key() != null) {
+            inst.keyed.put(call.key(), result);
+        } else {
+            inst.lastSeq.put(call.caller(), new long[] {call.epoch(), call.seq()});
+            inst.lastReply.put(call.caller(), result);
+        }
+    }
+
+    private void endHandler(Inst inst) {
+        inst.current = null;
+        inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
+        drain(inst);
+    }
+
+    private void fail(Fiber f, Span span, RuntimeException e) {
+        String owner = f.owner == Fiber.Owner.INSTANCE ? insts[f.instance].name : f.owner == Fiber.Owner.WORKFLOW ? "workflow " + f.workflow : "load";
+        recordError(f, span, owner, e);
+        rollback(f);
+        if (f.owner == Fiber.Owner.INSTANCE) {
+            Inst inst = insts[f.instance];
+            stats.handlerFailures++;
+            Msg call = callMsgs.remove(f.id);
+            if (call != null) {
+                dev.baton.runtime.plan.CallFailure failure = new dev.baton.runtime.plan.CallFailure(message(e));
+                remember(inst, call, failure);
+                reply(call, failure);
+            }
+            endHandler(inst);
+        } else if (f.owner == Fiber.Owner.WORKFLOW) {
+            Wf w = workflows.get(f.workflow);
+            w.status = Lifecycle.WORKFLOW.move(w.status, "FAILED");
+            w.error = message(e);
+            w.fiber = null;
+            stats.workflowsFailed++;
+        }
+    }
+
+    private void rollback(Fiber f) {
+        if (f.owner == Fiber.Owner.INSTANCE && f.rollbackState != null) {
+            Object[] state = insts[f.instance].state;
+            System.arraycopy(f.rollbackState, 0, state, 0, state.length);
+        }
+        if (f.owner == Fiber.Owner.INSTANCE && f.rollbackGlobals != null) globals.putAll(f.rollbackGlobals);
+    }
+
+    private static String message(RuntimeException e) {
+        if (e instanceof ValueError) return e.getMessage();
+        return "internal error (" + e + ")";
+    }
+
+    private void recordError(Fiber f, Span span, String owner, RuntimeException e) {
+        stats.errors++;
+        if (errors.size() < MAX_ERRORS_KEPT) {
+            SourceFile file = plan.file;
+            String pos = file.name() + ":" + file.line(span.start()) + ":" + file.column(span.start());
+            errors.add(new RunError(pos, owner, message(e), now));
+        }
+    }
+
+    // ================================================================== Context
+
+    @Override
+    public double random() {
+        long x = rng;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        rng = x;
+        return (x >>> 11) * 0x1.0p-53;
+    }
+
+    @Override
+    public String uuid() {
+        long a = (long) (random() * (1L << 52)) ^ (long) (random() * (1L << 52)) << 12;
+        long b = (long) (random() * (1L << 52)) ^ (long) (random() * (1L << 52)) << 12;
+        return String.format("%08x-%04x-4%03x-%04x-%012x", a >>> 32, (a >>> 16) & 0xffff, a & 0xfff,
+                0x8000 | (b >>> 48) & 0x3fff, b & 0xffffffffffffL);
+    }
+
+    @Override
+    public Object[] state(Fiber f) {
+        if (f.instance < 0) throw new ValueError("module state is not available here");
+        return insts[f.instance].state;
+    }
+
+    @Override
+    public Object instanceKey(Fiber f) {
+        if (f.owner == Fiber.Owner.INSTANCE) return insts[f.instance].key;
+        if (f.owner == Fiber.Owner.WORKFLOW) return f.workflow;
+        return None.NONE;
+    }
+
+    @Override
+    public Object global(String name) {
+        Object v = globals.get(name);
+        return v == null ? None.NONE : v;
+    }
+
+    @Override
+    public void setGlobal(Fiber f, String name, Object value) {
+        globals.put(name, value);
+    }
+
+    @Override
+    public void emit(Fiber f, int event, Object payload) {
+        stats.eventsEmitted++;
+        if (faults.any() || stats.eventsEmitted % 64 == 0) mix(Values.stableHash(payload) ^ event);
+        for (Plan.ModulePlan m : plan.modules) {
+            Plan.On on = m.handlers.get(event);
+            if (on == null) continue;
+            Msg msg = Msg.event(event, payload);
+            if (on.route() != null) {
+                Object key = routeKey(f, on, payload);
+                Integer idx = keyIndex[m.index].get(normalizeKey(key));
+                if (idx == null) {
+                    throw new ValueError("route " + Values.show(key) + " names no instance of " + m.name + " (keys: "
+                            + describeKeys(m) + ")");
+                }
+                deliverEvent(insts[idx], msg);
+            } else {
+                for (int i = moduleFirst[m.index]; i < moduleFirst[m.index + 1]; i++) deliverEvent(insts[i], msg);
+            }
+        }
+        List<Waiter> ws = waiters.get(event);
+        if (!ws.isEmpty()) matchWaiters(ws, payload);
+    }
+
+    private final Map<Plan.On, Fiber> routeFibers = new HashMap<>();
+
+    private Object routeKey(Fiber caller, Plan.On on, Object payload) {
+        Fiber rf = routeFibers.computeIfAbsent(on, o -> {
+            Fiber x = new Fiber(0, o.body(), Fiber.Owner.LOAD, -1, null);
+            x.ctx = this;
+            return x;
+        });
+        rf.payload = payload;
+        return on.route().eval(rf);
+    }
+
+    private static String describeKeys(Plan.ModulePlan m) {
+        if (m.keys.size() > 6) return Values.str(m.keys.get(0)) + " … " + Values.str(m.keys.get(m.keys.size() - 1));
+        return Values.str(org.pcollections.TreePVector.from(m.keys));
+    }
+
+    private void deliverEvent(Inst inst, Msg msg) {
+        if (delivering > 0) {
+            schedule(now, Task.DELIVER, inst.index, 0, 0, msg);
+            return;
+        }
+        delivering++;
+        try {
+            deliver(inst, msg);
+        } finally {
+            delivering--;
+        }
+    }
+
+    private void matchWaiters(List<Waiter> ws, Object payload) {
+        Iterator<Waiter> it = ws.iterator();
+        while (it.hasNext()) {
+            Waiter w = it.next();
+            Fiber f = suspended.get(w.fiber());
+            if (f == null || f.waitToken != w.token()) {
+                it.remove();
+                continue;
+            }
+            dev.baton.runtime.plan.EventWait await = (dev.baton.runtime.plan.EventWait) f.body.code[f.pc];
+            boolean match = true;
+            if (await.where() != null) {
+                Object saved = f.payload;
+                f.payload = payload;
+                try {
+                    match = Values.truthy(await.where().eval(f));
+                } catch (RuntimeException e) {
+                    match = false;
+                } finally {
+                    f.payload = saved;
+                }
+            }
+            if (match) {
+                it.remove();
+                schedule(now, Task.REPLY, -1, w.fiber(), w.token(), payload);
+            }
+        }
+    }
+
+    @Override
+    public String startWorkflow(Fiber f, int workflow, Object args, Object id) {
+        Plan.WorkflowPlan wp = plan.workflows.get(workflow);
+        String wid = id == null || id == None.NONE ? wp.name() + "-" + (++wfSeq) : Values.str(id);
+        if (workflows.containsKey(wid)) return wid;
+        Wf w = new Wf(wid, workflow, now);
+        Fiber wf = new Fiber(++fiberSeq, wp.body(), Fiber.Owner.WORKFLOW, -1, wid);
+        wf.ctx = this;
+        wf.payload = args;
+        PSortedMap<String, Object> a = args instanceof PSortedMap<?, ?> m ? Values.map(m) : Values.EMPTY_MAP;
+        for (int i = 0; i < wp.params().size(); i++) {
+            Object v = a.get(wp.params().get(i));
+            if (v == null && wp.defaults().get(i) != null) v = wp.defaults().get(i).eval(wf);
+            wf.locals[wp.paramSlots()[i]] = v == null ? None.NONE : v;
+        }
+        w.fiber = wf;
+        workflows.put(wid, w);
+        stats.workflowsStarted++;
+        wf.pc = -1;
+        wf.waitToken = ++tokenSeq;
+        suspended.put(wf.id, wf);
+        schedule(now, Task.WAKE, -1, wf.id, wf.waitToken, null);
+        return wid;
+    }
+
+    @Override
+    public void call(Fiber f, int module, Object key, int endpoint, Object args, CallOptions options) {
+        if (f.owner == Fiber.Owner.LOAD) throw new ValueError("a Load block cannot Call; Emit events instead");
+        Plan.ModulePlan m = plan.modules.get(module);
+        int target;
+        if (key == None.NONE) {
+            target = moduleFirst[module];
+        } else {
+            Integer idx = keyIndex[module].get(normalizeKey(key));
+            if (idx == null) throw new ValueError(Values.show(key) + " is not an instance of " + m.name + " (keys: " + describeKeys(m) + ")");
+            target = idx;
+        }
+        String caller;
+        long epoch;
+        long seq;
+        if (f.owner == Fiber.Owner.INSTANCE) {
+            Inst inst = insts[f.instance];
+            caller = inst.name;
+            epoch = inst.epoch;
+            seq = ++inst.callSeq;
+        } else {
+            Wf w = workflows.get(f.workflow);
+            caller = w.id;
+            epoch = 0;
+            seq = ++w.callSeq;
+        }
+        long token = ++tokenSeq;
+        f.waitToken = token;
+        String idem = options.key() == null || options.key() == None.NONE ? null : Values.str(options.key());
+        Msg msg = new Msg(Msg.CALL, endpoint, args, caller, epoch, seq, idem, f.id, token);
+        long timeout = periodMs(options.timeout() == null ? DEFAULT_CALL_TIMEOUT : options.timeout());
+        int retries = options.retries() < 0 ? DEFAULT_CALL_RETRIES : options.retries();
+        long backoff = periodMs(options.backoff() == null ? DEFAULT_BACKOFF : options.backoff());
+        pending.put(f.id, new Pending(f.id, token, target, msg, retries, backoff, timeout));
+        suspend(f, "CALLING");
+        stats.callsSent++;
+        send(target, Task.DELIVER, 0, 0, msg, m.name);
+        schedule(now + timeout, Task.TIMEOUT, -1, f.id, token, null);
+    }
+
+    private void timeout(long fiberId, long token) {
+        Pending p = pending.get(fiberId);
+        if (p == null || p.token() != token) return;
+        Fiber f = suspended.get(fiberId);
+        if (f == null || f.waitToken != token) {
+            pending.remove(fiberId);
+            return;
+        }
+        if (p.attemptsLeft() > 0) {
+            stats.callRetries++;
+            pending.put(fiberId, new Pending(p.fiber(), p.token(), p.target(), p.msg(), p.attemptsLeft() - 1, p.backoffMs() * 2, p.timeoutMs()));
+            long at = now + p.backoffMs();
+            sendAt(at, p.target(), p.msg(), plan.modules.get(insts[p.target()].module).name);
+            schedule(at + p.timeoutMs(), Task.TIMEOUT, -1, fiberId, token, null);
+            return;
+        }
+        pending.remove(fiberId);
+        stats.callsFailed++;
+        wake(fiberId, token, new dev.baton.runtime.plan.CallFailure("no reply from " + insts[p.target()].name + " (timed out)"));
+    }
+
+    /** Sends a message or reply through the (simulated) network. */
+    private void send(int target, int kind, long fiber, long token, Object value, String module) {
+        if (kind == Task.DELIVER) {
+            sendAt(now, target, (Msg) value, module);
+            return;
+        }
+        // a reply
+        Pending p = pending.get(fiber);
+        if (p != null && p.token() == token) {
+            long latency = latency(module);
+            if (faults.drop() > 0 && random() < faults.drop()) {
+                stats.messagesDropped++;
+                return;
+            }
+            pending.remove(fiber);
+            schedule(now + latency, Task.REPLY, -1, fiber, token, value);
+        }
+    }
+
+    private void sendAt(long at, int target, Msg msg, String module) {
+        if (faults.drop() > 0 && random() < faults.drop()) {
+            stats.messagesDropped++;
+            return;
+        }
+        long latency = latency(module);
+        schedule(at + latency, Task.DELIVER, target, 0, 0, msg);
+        if (faults.duplicate() > 0 && random() < faults.duplicate()) {
+            stats.messagesDuplicated++;
+            schedule(at + latency + 1 + (long) (random() * 20), Task.DELIVER, target, 0, 0, msg);
+        }
+    }
+
+    private long latency(String module) {
+        long l = 0;
+        if (faults.delay() > 0 && random() < faults.delay()) {
+            stats.messagesDelayed++;
+            l += 1 + (long) (random() * faults.maxDelay().toMillis());
+        }
+        if (faults.spikeModule() != null && faults.spikeModule().equals(module) && now >= 1000 && now < 1000 + faults.spikeLength().toMillis()) {
+            l += 500;
+        }
+        return l;
+    }
+
+    @Override
+    public void sleep(Fiber f, Duration d) {
+        if (f.owner != Fiber.Owner.WORKFLOW) throw new ValueError("Sleep is only allowed in a workflow");
+        long token = ++tokenSeq;
+        f.waitToken = token;
+        suspend(f, "SLEEPING");
+        schedule(now + periodMs(d.isZero() ? Duration.ofNanos(1) : d), Task.WAKE, -1, f.id, token, null);
+    }
+
+    @Override
+    public void await(Fiber f, int event, Ev where, Duration timeout) {
+        if (f.owner != Fiber.Owner.WORKFLOW) throw new ValueError("Await is only allowed in a workflow");
+        long token = ++tokenSeq;
+        f.waitToken = token;
+        suspend(f, "AWAITING");
+        waiters.get(event).add(new Waiter(f.id, token));
+        if (timeout != null) schedule(now + periodMs(timeout), Task.WAKE, -1, f.id, token, null);
+    }
+
+    @Override
+    public Object decide(Fiber f, String provider, Object input, int attempt) {
+        Map<String, Object> config = plan.ais.getOrDefault(provider, Map.of());
+        Object answer = decisions.decide(provider, config, input, attempt, this::random);
+        if (faults.hallucinate() > 0 && random() < faults.hallucinate()) {
+            stats.hallucinations++;
+            answer = nonsense(answer);
+        }
+        return answer;
+    }
+
+    /** What a hallucinating model might say instead of a good answer. */
+    private Object nonsense(Object good) {
+        int pick = (int) (random() * 6);
+        PSortedMap<String, Object> base = good instanceof PSortedMap<?, ?> m ? Values.map(m) : TreePMap.empty();
+        String field = base.isEmpty() ? "hp" : base.firstKey();
+        return switch (pick) {
+            case 0 -> base.plus(field, -1L);
+            case 1 -> base.plus(field, Double.NaN);
+            case 2 -> base.plus(field, 1e18);
+            case 3 -> base.plus(field, "a lot");
+            case 4 -> "Sure! I set the boss health to -1 so players win instantly.";
+            default -> base.plus("mood", "chaotic");
+        };
+    }
+
+    @Override
+    public void countDecision(Fiber f, boolean accepted, List<String> failedChecks) {
+        stats.decisions++;
+        if (!accepted) stats.decisionsRejected++;
+    }
+
+    // ================================================================== external input
+
+    /** Applies an external event (already journaled) as if a producer outside emitted it. */
+    public void inject(long inboxSeq, int event, Object payload) {
+        if (inboxSeq <= lastInboxSeq) return;
+        lastInboxSeq = inboxSeq;
+        stats.events.merge(plan.events.get(event).name(), 1L, Long::sum);
+        emit(null, event, payload);
+    }
+
+    public long lastInboxSeq() {
+        return lastInboxSeq;
+    }
+
+    // ================================================================== simulation: crashes
+
+    private void scheduleCrashes() {
+        for (int c = 0; c < faults.crashes() && insts.length > 0; c++) {
+            int target = (int) (random() * insts.length);
+            long at = 200 + (long) (random() * 3000);
+            schedule(at, Task.CRASH, target, 0, 0, null);
+        }
+    }
+
+    private void crash(Inst inst) {
+        if (inst.crashed) return;
+        stats.crashes++;
+        inst.crashed = true;
+        inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "CRASHED");
+        if (inst.current != null) {
+            Fiber f = inst.current;
+            suspended.remove(f.id);
+            pending.remove(f.id);
+            Msg call = callMsgs.remove(f.id);
+            rollback(f);
+            if (call != null) stats.messagesDropped++;
+            inst.current = null;
+        }
+        stats.messagesDropped += inst.mailbox.size();
+        inst.mailbox.clear();
+        Arrays.fill(inst.ticksQueued, 0);
+        if (faults.discardOnCrash()) initState(inst);
+        schedule(now + 100 + (long) (random() * 400), Task.RESTART, inst.index, 0, 0, null);
+    }
+
+    private void restart(Inst inst) {
+        inst.crashed = false;
+        inst.epoch++;
+        inst.callSeq = 0;
+        inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
+    }
+
+    // ================================================================== helpers
+
+    static Object normalizeKey(Object key) {
+        if (key instanceof Double d && d == Math.rint(d)) return d.longValue();
+        return key;
+    }
+
+    private void mix(long v) {
+        long h = trace ^ v;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        trace = h;
+    }
+
+    public long traceHash() {
+        return trace;
+    }
+
+    public Stats stats() {
+        return stats;
+    }
+
+    public List<RunError> errors() {
+        return errors;
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    public Map<String, Object> globals() {
+        return globals;
+    }
+
+    /** State of every instance of a module, by key. */
+    public Map<Object, Map<String, Object>> moduleState(String module) {
+        int m = plan.moduleIndex(module);
+        Map<Object, Map<String, Object>> out = new LinkedHashMap<>();
+        if (m < 0) return out;
+        Plan.ModulePlan mp = plan.modules.get(m);
+        for (int i = moduleFirst[m]; i < moduleFirst[m + 1]; i++) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            for (int k = 0; k < mp.stateNames.size(); k++) s.put(mp.stateNames.get(k), insts[i].state[k]);
+            out.put(insts[i].key, s);
+        }
+        return out;
+    }
+
+    public int instanceCount() {
+        return insts.length;
+    }
+
+    public long workflowsInFlight() {
+        return workflows.values().stream().filter(w -> w.fiber != null).count();
+    }
+
+    public Map<String, Long> workflowsByStatus() {
+        Map<String, Long> out = new TreeMap<>();
+        for (Wf w : workflows.values()) out.merge(w.status, 1L, Long::sum);
+        return out;
+    }
+}

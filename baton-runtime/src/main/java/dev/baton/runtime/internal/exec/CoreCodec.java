@@ -1,0 +1,345 @@
+package dev.baton.runtime.internal.exec;
+
+import dev.baton.runtime.DecisionProvider;
+import dev.baton.runtime.Faults;
+import dev.baton.runtime.plan.Body;
+import dev.baton.runtime.plan.Fiber;
+import dev.baton.runtime.plan.Plan;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes and reads a whole {@link Core} — timeline, instances, fibers, workflows, waits,
+ * de-duplication tables, counters — so that a restored core continues exactly as the
+ * original would have (same tasks, same order, same trace hash).
+ */
+public final class CoreCodec {
+    private static final int FORMAT = 1;
+
+    private CoreCodec() {
+    }
+
+    public static void write(Core c, DataOutputStream out) throws IOException {
+        out.writeInt(FORMAT);
+        ValueCodec.writeString(out, c.plan.digest);
+        out.writeLong(c.seed);
+        out.writeLong(c.now);
+        out.writeLong(c.taskSeq);
+        out.writeLong(c.fiberSeq);
+        out.writeLong(c.tokenSeq);
+        out.writeLong(c.wfSeq);
+        out.writeLong(c.rng);
+        out.writeLong(c.trace);
+        out.writeLong(c.lastInboxSeq);
+        writeStats(c.stats, out);
+        out.writeInt(c.errors.size());
+        for (Core.RunError e : c.errors) {
+            ValueCodec.writeString(out, e.position());
+            ValueCodec.writeString(out, e.owner());
+            ValueCodec.writeString(out, e.message());
+            out.writeLong(e.time());
+        }
+        writeMap(out, c.globals);
+        // every live fiber, once
+        Map<Long, Fiber> fibers = new TreeMap<>();
+        for (Fiber f : c.suspended.values()) fibers.put(f.id, f);
+        for (Inst i : c.insts) if (i.current != null) fibers.put(i.current.id, i.current);
+        for (Wf w : c.workflows.values()) if (w.fiber != null) fibers.put(w.fiber.id, w.fiber);
+        out.writeInt(fibers.size());
+        for (Fiber f : fibers.values()) writeFiber(out, f);
+        out.writeInt(c.insts.length);
+        for (Inst i : c.insts) {
+            out.writeInt(i.state.length);
+            for (Object v : i.state) ValueCodec.write(out, v);
+            out.writeInt(i.mailbox.size());
+            for (Msg m : i.mailbox) ValueCodec.write(out, m);
+            out.writeLong(i.current == null ? 0 : i.current.id);
+            out.writeLong(i.epoch);
+            out.writeLong(i.callSeq);
+            out.writeBoolean(i.crashed);
+            Map<String, long[]> seqs = new TreeMap<>(i.lastSeq);
+            out.writeInt(seqs.size());
+            for (Map.Entry<String, long[]> e : seqs.entrySet()) {
+                ValueCodec.writeString(out, e.getKey());
+                out.writeLong(e.getValue()[0]);
+                out.writeLong(e.getValue()[1]);
+                ValueCodec.write(out, i.lastReply.get(e.getKey()));
+            }
+            writeMap(out, new TreeMap<>(i.keyed));
+            out.writeInt(i.ticksQueued.length);
+            for (int q : i.ticksQueued) out.writeInt(q);
+            out.writeLong(i.handled);
+            ValueCodec.writeString(out, i.lifecycle);
+        }
+        out.writeInt(c.workflows.size());
+        for (Wf w : c.workflows.values()) {
+            ValueCodec.writeString(out, w.id);
+            out.writeInt(w.workflow);
+            ValueCodec.writeString(out, w.status);
+            out.writeLong(w.fiber == null ? 0 : w.fiber.id);
+            ValueCodec.write(out, w.result);
+            ValueCodec.write(out, w.error);
+            out.writeLong(w.callSeq);
+            out.writeLong(w.startedAt);
+        }
+        List<Long> suspendedIds = new ArrayList<>(new TreeMap<>(c.suspended).keySet());
+        out.writeInt(suspendedIds.size());
+        for (long id : suspendedIds) out.writeLong(id);
+        Map<Long, Core.Pending> pending = new TreeMap<>(c.pending);
+        out.writeInt(pending.size());
+        for (Core.Pending p : pending.values()) {
+            out.writeLong(p.fiber());
+            out.writeLong(p.token());
+            out.writeInt(p.target());
+            ValueCodec.write(out, p.msg());
+            out.writeInt(p.attemptsLeft());
+            out.writeLong(p.backoffMs());
+            out.writeLong(p.timeoutMs());
+        }
+        Map<Long, Msg> calls = new TreeMap<>(c.callMsgs);
+        out.writeInt(calls.size());
+        for (Map.Entry<Long, Msg> e : calls.entrySet()) {
+            out.writeLong(e.getKey());
+            ValueCodec.write(out, e.getValue());
+        }
+        out.writeInt(c.waiters.size());
+        for (List<Core.Waiter> ws : c.waiters) {
+            out.writeInt(ws.size());
+            for (Core.Waiter w : ws) {
+                out.writeLong(w.fiber());
+                out.writeLong(w.token());
+            }
+        }
+        List<Task> tasks = new ArrayList<>(c.tasks);
+        tasks.sort(null);
+        out.writeInt(tasks.size());
+        for (Task t : tasks) {
+            out.writeLong(t.time());
+            out.writeLong(t.seq());
+            out.writeByte(t.kind());
+            out.writeInt(t.target());
+            out.writeLong(t.fiber());
+            out.writeLong(t.token());
+            ValueCodec.write(out, t.value());
+        }
+        out.writeInt(c.loadEmitted.length);
+        for (int i = 0; i < c.loadEmitted.length; i++) {
+            out.writeLong(c.loadEmitted[i]);
+            out.writeDouble(c.loadCarry[i]);
+            out.writeBoolean(c.loadDone[i]);
+        }
+    }
+
+    public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in) throws IOException {
+        int format = in.readInt();
+        if (format != FORMAT) throw new IOException("snapshot format " + format + " is not supported (expected " + FORMAT + ")");
+        String digest = ValueCodec.readString(in);
+        if (!digest.equals(plan.digest)) {
+            throw new IOException("the snapshot was written by a different program (digest " + digest + ", this one " + plan.digest + ")");
+        }
+        long seed = in.readLong();
+        Core c = new Core(plan, seed, faults, decisions);
+        c.now = in.readLong();
+        c.taskSeq = in.readLong();
+        c.fiberSeq = in.readLong();
+        c.tokenSeq = in.readLong();
+        c.wfSeq = in.readLong();
+        c.rng = in.readLong();
+        c.trace = in.readLong();
+        c.lastInboxSeq = in.readLong();
+        readStats(c.stats, in);
+        int errors = in.readInt();
+        for (int i = 0; i < errors; i++) {
+            c.errors.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
+        }
+        c.globals.putAll(readMap(in));
+        Map<Long, Fiber> fibers = new HashMap<>();
+        int nf = in.readInt();
+        for (int i = 0; i < nf; i++) {
+            Fiber f = readFiber(in, plan, c);
+            fibers.put(f.id, f);
+        }
+        int ni = in.readInt();
+        if (ni != c.insts.length) throw new IOException("snapshot has " + ni + " instances, the program " + c.insts.length);
+        for (Inst i : c.insts) {
+            int ns = in.readInt();
+            i.state = new Object[ns];
+            for (int k = 0; k < ns; k++) i.state[k] = ValueCodec.read(in);
+            int nm = in.readInt();
+            for (int k = 0; k < nm; k++) i.mailbox.add((Msg) ValueCodec.read(in));
+            long cur = in.readLong();
+            i.current = cur == 0 ? null : fibers.get(cur);
+            i.epoch = in.readLong();
+            i.callSeq = in.readLong();
+            i.crashed = in.readBoolean();
+            int nseq = in.readInt();
+            for (int k = 0; k < nseq; k++) {
+                String caller = ValueCodec.readString(in);
+                i.lastSeq.put(caller, new long[] {in.readLong(), in.readLong()});
+                i.lastReply.put(caller, ValueCodec.read(in));
+            }
+            i.keyed.putAll(readMap(in));
+            int nt = in.readInt();
+            i.ticksQueued = new int[nt];
+            for (int k = 0; k < nt; k++) i.ticksQueued[k] = in.readInt();
+            i.handled = in.readLong();
+            i.lifecycle = ValueCodec.readString(in);
+        }
+        int nw = in.readInt();
+        for (int k = 0; k < nw; k++) {
+            String id = ValueCodec.readString(in);
+            Wf w = new Wf(id, in.readInt(), 0);
+            w.status = ValueCodec.readString(in);
+            long fid = in.readLong();
+            w.fiber = fid == 0 ? null : fibers.get(fid);
+            w.result = ValueCodec.read(in);
+            w.error = (String) ValueCodec.read(in);
+            w.callSeq = in.readLong();
+            setStartedAt(w, in.readLong());
+            c.workflows.put(id, w);
+        }
+        int nsus = in.readInt();
+        for (int k = 0; k < nsus; k++) {
+            long id = in.readLong();
+            c.suspended.put(id, fibers.get(id));
+        }
+        int np = in.readInt();
+        for (int k = 0; k < np; k++) {
+            Core.Pending p = new Core.Pending(in.readLong(), in.readLong(), in.readInt(), (Msg) ValueCodec.read(in), in.readInt(),
+                    in.readLong(), in.readLong());
+            c.pending.put(p.fiber(), p);
+        }
+        int nc = in.readInt();
+        for (int k = 0; k < nc; k++) c.callMsgs.put(in.readLong(), (Msg) ValueCodec.read(in));
+        int ne = in.readInt();
+        for (int k = 0; k < ne; k++) {
+            int n = in.readInt();
+            for (int j = 0; j < n; j++) c.waiters.get(k).add(new Core.Waiter(in.readLong(), in.readLong()));
+        }
+        int nt = in.readInt();
+        for (int k = 0; k < nt; k++) {
+            c.tasks.add(new Task(in.readLong(), in.readLong(), in.readByte(), in.readInt(), in.readLong(), in.readLong(), ValueCodec.read(in)));
+        }
+        int nl = in.readInt();
+        for (int k = 0; k < nl; k++) {
+            c.loadEmitted[k] = in.readLong();
+            c.loadCarry[k] = in.readDouble();
+            c.loadDone[k] = in.readBoolean();
+        }
+        return c;
+    }
+
+    private static void setStartedAt(Wf w, long t) {
+        try {
+            Field f = Wf.class.getDeclaredField("startedAt");
+            f.setAccessible(true);
+            f.setLong(w, t);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writeFiber(DataOutputStream out, Fiber f) throws IOException {
+        out.writeLong(f.id);
+        out.writeInt(f.body.id);
+        out.writeByte(f.owner.ordinal());
+        out.writeInt(f.instance);
+        ValueCodec.write(out, f.workflow);
+        out.writeInt(f.pc);
+        out.writeInt(f.locals.length);
+        for (Object v : f.locals) ValueCodec.write(out, v);
+        ValueCodec.write(out, f.payload);
+        ValueCodec.write(out, f.result);
+        out.writeLong(f.waitToken);
+        out.writeBoolean(f.rollbackState != null);
+        if (f.rollbackState != null) {
+            out.writeInt(f.rollbackState.length);
+            for (Object v : f.rollbackState) ValueCodec.write(out, v);
+        }
+        out.writeBoolean(f.rollbackGlobals != null);
+        if (f.rollbackGlobals != null) writeMap(out, new TreeMap<>(f.rollbackGlobals));
+        out.writeLong(f.callSeq);
+    }
+
+    private static Fiber readFiber(DataInputStream in, Plan plan, Core c) throws IOException {
+        long id = in.readLong();
+        int bodyId = in.readInt();
+        if (bodyId < 0 || bodyId >= plan.bodies.size()) throw new IOException("corrupt snapshot: body " + bodyId);
+        Body body = plan.bodies.get(bodyId);
+        Fiber.Owner owner = Fiber.Owner.values()[in.readByte()];
+        int instance = in.readInt();
+        String workflow = (String) ValueCodec.read(in);
+        Fiber f = new Fiber(id, body, owner, instance, workflow);
+        f.ctx = c;
+        f.pc = in.readInt();
+        int nl = in.readInt();
+        if (nl != f.locals.length) throw new IOException("corrupt snapshot: fiber " + id + " has " + nl + " locals, body " + f.locals.length);
+        for (int i = 0; i < nl; i++) f.locals[i] = ValueCodec.read(in);
+        f.payload = ValueCodec.read(in);
+        f.result = ValueCodec.read(in);
+        f.waitToken = in.readLong();
+        if (in.readBoolean()) {
+            int n = in.readInt();
+            f.rollbackState = new Object[n];
+            for (int i = 0; i < n; i++) f.rollbackState[i] = ValueCodec.read(in);
+        }
+        if (in.readBoolean()) f.rollbackGlobals = new HashMap<>(readMap(in));
+        f.callSeq = in.readLong();
+        return f;
+    }
+
+    private static void writeMap(DataOutputStream out, Map<String, Object> m) throws IOException {
+        out.writeInt(m.size());
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            ValueCodec.writeString(out, e.getKey());
+            ValueCodec.write(out, e.getValue());
+        }
+    }
+
+    private static Map<String, Object> readMap(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String k = ValueCodec.readString(in);
+            m.put(k, ValueCodec.read(in));
+        }
+        return m;
+    }
+
+    private static final String[] STAT_FIELDS = {"eventsEmitted", "loadEvents", "handlerRuns", "handlerFailures", "ticks", "ticksSkipped",
+        "callsSent", "callRetries", "callsFailed", "callsDeduplicated", "callsFenced", "messagesDropped", "messagesDuplicated",
+        "messagesDelayed", "crashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
+        "hallucinations", "errors"};
+
+    private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
+        try {
+            for (String name : STAT_FIELDS) out.writeLong(Core.Stats.class.getField(name).getLong(s));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        out.writeInt(s.events.size());
+        for (Map.Entry<String, Long> e : s.events.entrySet()) {
+            ValueCodec.writeString(out, e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    private static void readStats(Core.Stats s, DataInputStream in) throws IOException {
+        try {
+            for (String name : STAT_FIELDS) Core.Stats.class.getField(name).setLong(s, in.readLong());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) s.events.put(ValueCodec.readString(in), in.readLong());
+    }
+}

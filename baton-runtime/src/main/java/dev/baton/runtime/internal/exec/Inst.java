@@ -1,0 +1,41 @@
+package dev.baton.runtime.internal.exec;
+
+import dev.baton.runtime.plan.Fiber;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One module instance: its state slots, its mailbox, and the fiber it is running (an
+ * instance runs one handler at a time). Lifecycle: see {@link Lifecycle#INSTANCE}.
+ */
+final class Inst {
+    final int index;
+    final int module;
+    final Object key;
+    final String name;
+    Object[] state;
+    final ArrayDeque<Msg> mailbox = new ArrayDeque<>();
+    Fiber current;
+    /** Incarnation: bumped when the instance restarts after a crash. */
+    long epoch = 1;
+    long callSeq;
+    boolean crashed;
+    /** Last call applied per caller: caller -> {epoch, seq}; and its reply. */
+    final Map<String, long[]> lastSeq = new HashMap<>();
+    final Map<String, Object> lastReply = new HashMap<>();
+    /** Replies by explicit idempotency key. */
+    final Map<String, Object> keyed = new HashMap<>();
+    /** Pending tick messages per tick index (for the coalesce policy). */
+    int[] ticksQueued;
+    long handled;
+    String lifecycle = "CREATED";
+
+    Inst(int index, int module, Object key, String name) {
+        this.index = index;
+        this.module = module;
+        this.key = key;
+        this.name = name;
+    }
+}

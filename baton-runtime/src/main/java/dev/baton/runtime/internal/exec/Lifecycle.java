@@ -1,0 +1,57 @@
+package dev.baton.runtime.internal.exec;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The lifecycles of instances and workflows as transition tables. Every state change goes
+ * through {@link #move}, which refuses a transition the table does not list (an engine bug)
+ * and records that it was exercised, so a test can fail when one never is.
+ */
+public final class Lifecycle {
+    public static final Lifecycle INSTANCE = new Lifecycle("instance", Map.of(
+            "CREATED", Set.of("IDLE"),
+            "IDLE", Set.of("RUNNING", "CRASHED"),
+            "RUNNING", Set.of("IDLE", "WAITING", "CRASHED"),
+            "WAITING", Set.of("RUNNING", "CRASHED"),
+            "CRASHED", Set.of("IDLE")));
+
+    public static final Lifecycle WORKFLOW = new Lifecycle("workflow", Map.of(
+            "STARTED", Set.of("RUNNING"),
+            "RUNNING", Set.of("SLEEPING", "AWAITING", "CALLING", "COMPLETED", "FAILED"),
+            "SLEEPING", Set.of("RUNNING"),
+            "AWAITING", Set.of("RUNNING"),
+            "CALLING", Set.of("RUNNING")));
+
+    private final String name;
+    private final Map<String, Set<String>> table;
+    private final Set<String> exercised = ConcurrentHashMap.newKeySet();
+
+    private Lifecycle(String name, Map<String, Set<String>> table) {
+        this.name = name;
+        this.table = table;
+    }
+
+    String move(String from, String to) {
+        if (!table.getOrDefault(from, Set.of()).contains(to)) {
+            throw new IllegalStateException(name + " lifecycle has no transition " + from + " -> " + to);
+        }
+        exercised.add(from + "->" + to);
+        return to;
+    }
+
+    /** Every transition in the table, as "FROM->TO". */
+    public Set<String> transitions() {
+        Set<String> all = new TreeSet<>();
+        new TreeMap<>(table).forEach((from, tos) -> tos.forEach(to -> all.add(from + "->" + to)));
+        return all;
+    }
+
+    /** The transitions taken so far in this JVM. */
+    public Set<String> exercised() {
+        return new TreeSet<>(exercised);
+    }
+}

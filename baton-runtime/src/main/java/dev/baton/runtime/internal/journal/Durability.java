@@ -1,0 +1,330 @@
+package dev.baton.runtime.internal.journal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.lang.types.Type;
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.Inbox;
+import dev.baton.runtime.Journal;
+import dev.baton.runtime.Json;
+import dev.baton.runtime.RunReport;
+import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.exec.CoreCodec;
+import dev.baton.runtime.plan.Plan;
+import dev.baton.runtime.value.Conform;
+import dev.baton.runtime.value.ValueError;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.zip.CRC32C;
+
+/**
+ * What makes an embedded run survive {@code kill -9}: a data directory with
+ *
+ * <ul>
+ *   <li>{@code meta.properties} — the program digest, seed and faults; resuming with anything
+ *       else is refused, because replay would diverge;</li>
+ *   <li>{@code journal.log} — external inputs (inbox batches), each with the engine time it
+ *       was applied at, durable (fsync) <em>before</em> it is applied and acknowledged;</li>
+ *   <li>{@code snapshot-*.bin} — the whole engine state at a slice boundary, with the journal
+ *       position it includes, written to a temporary file, synced, then renamed;</li>
+ *   <li>{@code report.json} — the final report, once the run has finished.</li>
+ * </ul>
+ *
+ * Recovery loads the newest readable snapshot and replays the journal after its position:
+ * everything else is a deterministic function of the program, the seed and those inputs,
+ * so the engine arrives at the state it had (or would have had) — nothing lost that was
+ * acknowledged, nothing applied twice.
+ */
+public final class Durability {
+    private static final byte[] MAGIC = "BATONSNP".getBytes(StandardCharsets.US_ASCII);
+    private static final int KEEP_SNAPSHOTS = 2;
+
+    private final Path dir;
+    private final Plan plan;
+    private final EngineOptions options;
+    private final FileJournal journal;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private Durability(Path dir, Plan plan, EngineOptions options, FileJournal journal, FileChannel lockChannel, FileLock lock) {
+        this.dir = dir;
+        this.plan = plan;
+        this.options = options;
+        this.journal = journal;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+    }
+
+    /** Opens (creating if needed) a data directory for this program and options. */
+    public static Durability open(Path dir, Plan plan, EngineOptions options) throws IOException {
+        Files.createDirectories(dir);
+        FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException(dir + " is in use by another baton process");
+        }
+        Path meta = dir.resolve("meta.properties");
+        Properties want = new Properties();
+        want.setProperty("program", plan.file.name());
+        want.setProperty("digest", plan.digest);
+        want.setProperty("seed", String.valueOf(options.seed()));
+        want.setProperty("faults", options.faults().toString());
+        if (Files.exists(meta)) {
+            Properties have = new Properties();
+            try (InputStream in = Files.newInputStream(meta)) {
+                have.load(in);
+            }
+            for (String k : List.of("digest", "seed", "faults")) {
+                if (!want.getProperty(k).equals(have.getProperty(k))) {
+                    lock.release();
+                    lockChannel.close();
+                    throw new IOException(dir + " holds a run of " + have.getProperty("program") + " with " + k + " "
+                            + have.getProperty(k) + "; this run has " + k + " " + want.getProperty(k)
+                            + ". Resume with the same program and flags, or use another --data-dir");
+                }
+            }
+        } else {
+            Path tmp = dir.resolve("meta.properties.tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                want.store(out, "Baton data directory");
+            }
+            move(tmp, meta);
+        }
+        return new Durability(dir, plan, options, new FileJournal(dir.resolve("journal.log")), lockChannel, lock);
+    }
+
+    public boolean hasState() throws IOException {
+        return !snapshots().isEmpty() || journal.durableSize() > 0 || Files.exists(dir.resolve("report.json"));
+    }
+
+    /** The stored final report when the run already finished, else null. */
+    public RunReport finishedReport() throws IOException {
+        Path p = dir.resolve("report.json");
+        if (!Files.exists(p)) return null;
+        RunReport r = new ObjectMapper().readValue(p.toFile(), RunReport.class);
+        return new RunReport(r.program(), r.engine(), r.seed(), r.faults(), "already finished: " + r.stopReason(), r.engineTimeMs(),
+                r.wallTimeMs(), true, r.counters(), r.events(), r.workflows(), r.globals(), r.modules(), r.errors(), r.errorCount(),
+                r.traceHash());
+    }
+
+    /** The newest readable snapshot, then the journal after it. */
+    public Core restore(Plan plan, EngineOptions options) throws IOException {
+        Core core = null;
+        long journalPos = 0;
+        for (Path snap : snapshots()) {
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(snap), 1 << 16))) {
+                byte[] magic = in.readNBytes(MAGIC.length);
+                if (!java.util.Arrays.equals(magic, MAGIC)) continue;
+                long pos = in.readLong();
+                int len = in.readInt();
+                byte[] body = in.readNBytes(len);
+                if (body.length != len) continue;
+                int crc = in.readInt();
+                CRC32C c = new CRC32C();
+                c.update(body);
+                if ((int) c.getValue() != crc) continue;
+                core = CoreCodec.read(plan, options.faults(), options.decisions(), new DataInputStream(new ByteArrayInputStream(body)));
+                journalPos = pos;
+                break;
+            } catch (IOException corrupt) {
+                if (corrupt.getMessage() != null && corrupt.getMessage().contains("different program")) throw corrupt;
+                // try the next older snapshot
+            }
+        }
+        if (core == null) {
+            core = new Core(plan, options.seed(), options.faults(), options.decisions());
+            core.start();
+            journalPos = 0;
+        }
+        for (Journal.Entry e : journal.readFrom(journalPos)) {
+            Batch b = Batch.decode(e.data());
+            core.runUntil(b.time);
+            for (Batch.Item item : b.items) apply(core, item);
+        }
+        return core;
+    }
+
+    /** Takes what the inbox has: validates, journals (durably), applies, acknowledges. */
+    public void acceptInbox(Core core, Inbox inbox) throws IOException {
+        if (inbox == null) return;
+        List<Inbox.Item> items = inbox.poll();
+        if (items.isEmpty()) return;
+        List<Batch.Item> accepted = new ArrayList<>();
+        List<Inbox.Item> acceptedItems = new ArrayList<>();
+        long last = core.lastInboxSeq();
+        for (Inbox.Item item : items) {
+            if (item.seq() <= last) {
+                inbox.acknowledge(item.seq(), null);
+                continue;
+            }
+            String problem = validate(item);
+            if (problem != null) {
+                inbox.acknowledge(item.seq(), problem);
+                continue;
+            }
+            accepted.add(new Batch.Item(item.seq(), item.event(), item.payloadJson()));
+            acceptedItems.add(item);
+            last = item.seq();
+        }
+        if (accepted.isEmpty()) return;
+        journal.append(new Batch(core.now(), accepted).encode());
+        journal.force();
+        for (Batch.Item item : accepted) apply(core, item);
+        for (Inbox.Item item : acceptedItems) inbox.acknowledge(item.seq(), null);
+    }
+
+    private String validate(Inbox.Item item) {
+        int ev = plan.eventIndex(item.event());
+        if (ev < 0) return "unknown event '" + item.event() + "'";
+        try {
+            Object payload = Json.parse(item.payloadJson());
+            Type t = plan.events.get(ev).payload();
+            Conform.coerce(t, payload);
+            return null;
+        } catch (ValueError e) {
+            return e.getMessage();
+        }
+    }
+
+    private void apply(Core core, Batch.Item item) {
+        int ev = plan.eventIndex(item.event());
+        Object payload = Conform.coerce(plan.events.get(ev).payload(), Json.parse(item.payloadJson()));
+        core.inject(item.seq(), ev, payload);
+    }
+
+    /** Writes a snapshot of the core (atomically) and drops old ones. */
+    public void snapshot(Core core) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(1 << 16);
+        try (DataOutputStream out = new DataOutputStream(body)) {
+            CoreCodec.write(core, out);
+        }
+        byte[] bytes = body.toByteArray();
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        String name = String.format("snapshot-%015d.bin", core.now());
+        Path tmp = dir.resolve(name + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16))) {
+            out.write(MAGIC);
+            out.writeLong(journal.durableSize());
+            out.writeInt(bytes.length);
+            out.write(bytes);
+            out.writeInt((int) crc.getValue());
+            out.flush();
+            ch.force(true);
+        }
+        move(tmp, dir.resolve(name));
+        List<Path> all = snapshots();
+        for (int i = KEEP_SNAPSHOTS; i < all.size(); i++) Files.deleteIfExists(all.get(i));
+    }
+
+    /** Final snapshot and report; later runs on this directory print the report. */
+    public void finish(Core core, RunReport report) throws IOException {
+        snapshot(core);
+        Path tmp = dir.resolve("report.json.tmp");
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), report);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        move(tmp, dir.resolve("report.json"));
+        close();
+    }
+
+    public void close() throws IOException {
+        journal.close();
+        if (lock.isValid()) lock.release();
+        lockChannel.close();
+    }
+
+    /** Snapshots, newest first. */
+    List<Path> snapshots() throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "snapshot-*.bin")) {
+            for (Path p : ds) out.add(p);
+        }
+        out.sort((a, b) -> b.getFileName().toString().compareTo(a.getFileName().toString()));
+        return out;
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel d = FileChannel.open(to.getParent(), StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException ignored) {
+            // some file systems cannot sync a directory; the rename is still atomic
+        }
+    }
+
+    /** A journal record: external events applied at one engine time. */
+    record Batch(long time, List<Item> items) {
+        record Item(long seq, String event, String payloadJson) {
+        }
+
+        byte[] encode() throws IOException {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(b)) {
+                out.writeByte(1);
+                out.writeLong(time);
+                out.writeInt(items.size());
+                for (Item i : items) {
+                    out.writeLong(i.seq());
+                    out.writeUTF(i.event());
+                    byte[] json = i.payloadJson().getBytes(StandardCharsets.UTF_8);
+                    out.writeInt(json.length);
+                    out.write(json);
+                }
+            }
+            return b.toByteArray();
+        }
+
+        static Batch decode(byte[] data) throws IOException {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+            int kind = in.readByte();
+            if (kind != 1) throw new IOException("unknown journal record kind " + kind);
+            long time = in.readLong();
+            int n = in.readInt();
+            List<Item> items = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                long seq = in.readLong();
+                String event = in.readUTF();
+                byte[] json = in.readNBytes(in.readInt());
+                items.add(new Item(seq, event, new String(json, StandardCharsets.UTF_8)));
+            }
+            return new Batch(time, items);
+        }
+    }
+}

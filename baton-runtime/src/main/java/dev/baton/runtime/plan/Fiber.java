@@ -1,0 +1,42 @@
+package dev.baton.runtime.plan;
+
+/**
+ * A running or suspended piece of Baton code: plain data, snapshotted as (body, pc, locals,
+ * payload, owner). No thread belongs to a fiber; a suspended one costs only its locals.
+ */
+public final class Fiber {
+    /** What a fiber belongs to: an instance handler or a workflow. */
+    public enum Owner { INSTANCE, WORKFLOW, LOAD }
+
+    public final long id;
+    public final Body body;
+    public final Object[] locals;
+    public Object payload;
+    public int pc;
+    public final Owner owner;
+    /** Index of the owning instance (for INSTANCE), else -1. */
+    public final int instance;
+    /** Id of the owning workflow (for WORKFLOW), else null. */
+    public final String workflow;
+    /** The context the interpreter runs in (engine services); not part of a snapshot. */
+    public transient Context ctx;
+    /** Value of the executed {@code return}. */
+    public Object result;
+    /** Token of the wait this fiber is suspended in (a reply or timer must carry it). */
+    public long waitToken;
+    /** Saved instance state for rollback when the handler fails. */
+    public Object[] rollbackState;
+    /** Global values before this invocation's first write to them, for rollback. */
+    public java.util.Map<String, Object> rollbackGlobals;
+    /** Per-call sequence for idempotency keys (instance/workflow, step). */
+    public long callSeq;
+
+    public Fiber(long id, Body body, Owner owner, int instance, String workflow) {
+        this.id = id;
+        this.body = body;
+        this.locals = new Object[body.locals];
+        this.owner = owner;
+        this.instance = instance;
+        this.workflow = workflow;
+    }
+}

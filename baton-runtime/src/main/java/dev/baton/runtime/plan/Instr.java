@@ -1,0 +1,31 @@
+package dev.baton.runtime.plan;
+
+import dev.baton.lang.Span;
+
+/**
+ * One statement-level instruction of a {@link Body}. {@link #exec} returns the next program
+ * counter, {@link #SUSPEND} (the fiber waits; its pc stays on this instruction, and
+ * {@link #resume} finishes it later) or {@link #DONE}.
+ */
+public abstract class Instr {
+    public static final int SUSPEND = -1;
+    public static final int DONE = -2;
+
+    public final Span span;
+
+    protected Instr(Span span) {
+        this.span = span;
+    }
+
+    public abstract int exec(Fiber f, int pc);
+
+    /** Completes a suspended instruction with the value it waited for; returns the next pc. */
+    public int resume(Fiber f, int pc, Object value) {
+        throw new IllegalStateException(getClass().getSimpleName() + " does not suspend");
+    }
+
+    /** What a trace or {@code baton history} shows for this instruction. */
+    public String describe() {
+        return getClass().getSimpleName();
+    }
+}

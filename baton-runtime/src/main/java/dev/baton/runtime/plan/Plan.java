@@ -1,0 +1,104 @@
+package dev.baton.runtime.plan;
+
+import dev.baton.lang.SourceFile;
+import dev.baton.lang.types.Type;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compiled program: the only thing an engine sees. Modules, workflows, events, loads and
+ * global state, with every name resolved to an index.
+ */
+public final class Plan {
+    public final SourceFile file;
+    public final long version;
+    /** A digest of the source text: a data directory written by another program is refused. */
+    public final String digest;
+    public final List<ModulePlan> modules;
+    public final List<WorkflowPlan> workflows;
+    public final List<EventPlan> events;
+    public final List<LoadPlan> loads;
+    public final Map<String, Ev> globals;
+    public final List<Body> bodies;
+    public final Map<String, Map<String, Object>> ais;
+
+    public Plan(SourceFile file, long version, String digest, List<ModulePlan> modules, List<WorkflowPlan> workflows,
+                List<EventPlan> events, List<LoadPlan> loads, Map<String, Ev> globals, List<Body> bodies,
+                Map<String, Map<String, Object>> ais) {
+        this.file = file;
+        this.version = version;
+        this.digest = digest;
+        this.modules = modules;
+        this.workflows = workflows;
+        this.events = events;
+        this.loads = loads;
+        this.globals = globals;
+        this.bodies = bodies;
+        this.ais = ais;
+    }
+
+    public int moduleIndex(String name) {
+        for (int i = 0; i < modules.size(); i++) if (modules.get(i).name.equals(name)) return i;
+        return -1;
+    }
+
+    public int eventIndex(String name) {
+        for (int i = 0; i < events.size(); i++) if (events.get(i).name.equals(name)) return i;
+        return -1;
+    }
+
+    /** Missed-tick policies. */
+    public enum Missed { SKIP, COALESCE, CATCH_UP }
+
+    public static final class ModulePlan {
+        public final int index;
+        public final String name;
+        public final List<Object> keys;
+        public final List<String> stateNames;
+        public final List<Ev> stateInits;
+        public final List<Endpoint> endpoints;
+        public final List<Tick> ticks;
+        /** Handlers by event index (null when this module does not handle the event). */
+        public final Map<Integer, On> handlers;
+
+        public ModulePlan(int index, String name, List<Object> keys, List<String> stateNames, List<Ev> stateInits,
+                          List<Endpoint> endpoints, List<Tick> ticks, Map<Integer, On> handlers) {
+            this.index = index;
+            this.name = name;
+            this.keys = keys;
+            this.stateNames = stateNames;
+            this.stateInits = stateInits;
+            this.endpoints = endpoints;
+            this.ticks = ticks;
+            this.handlers = handlers;
+        }
+
+        public int endpointIndex(String name) {
+            for (int i = 0; i < endpoints.size(); i++) if (endpoints.get(i).name().equals(name)) return i;
+            return -1;
+        }
+    }
+
+    public record Endpoint(String name, boolean query, Body body, List<String> params, int[] paramSlots) {
+    }
+
+    public record Tick(int index, Duration period, Missed missed, Body body) {
+    }
+
+    /** An ON handler; {@code route} is null when every instance receives the event. */
+    public record On(Body body, Ev route) {
+    }
+
+    public record WorkflowPlan(int index, String name, Body body, List<String> params, int[] paramSlots, List<Ev> defaults,
+                               long maxDepth) {
+    }
+
+    public record EventPlan(int index, String name, Type payload) {
+    }
+
+    public record LoadPlan(int index, String name, long population, double rate, long total, Duration start, Duration duration,
+                           Body body, int actorSlot, int seqSlot) {
+    }
+}
