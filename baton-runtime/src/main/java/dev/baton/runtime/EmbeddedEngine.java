@@ -24,9 +24,10 @@ import java.util.TreeMap;
  *
  * <h2>When a run stops</h2>
  * At {@code duration} if given. Otherwise once every load generator has finished, the inbox
- * is closed and the work has settled (no workflow running, no call in flight, mailboxes
- * empty) for two periods of the slowest tick, so buffered state gets flushed; and at 10 s
- * of engine time when a load never ends.
+ * is closed and the work has settled (no workflow running or waiting on a timer, no call in
+ * flight, mailboxes empty) for two periods of the slowest tick, so buffered state gets
+ * flushed; and at 10 s of engine time when a load never ends. A workflow that awaits an
+ * event without a timeout does not keep a run alive.
  *
  * <h2>Durability</h2>
  * With a data directory, snapshots and the journal of external inputs make a run
@@ -83,7 +84,7 @@ public final class EmbeddedEngine {
             }
             boolean inboxOpen = options.inbox() != null && !options.inbox().closed();
             if (durability != null) durability.acceptInbox(core, options.inbox());
-            if (!inboxOpen && core.settled()) {
+            if (!inboxOpen && options.duration() == null && core.settled()) {
                 if (settledSince < 0) settledSince = now;
                 if (now - settledSince >= 2 * maxTick || core.nextTime() == Long.MAX_VALUE) {
                     reason = plan.loads.isEmpty() && options.inbox() == null ? "work settled" : "loads finished and work settled";
@@ -175,7 +176,7 @@ public final class EmbeddedEngine {
         List<String> errors = new ArrayList<>();
         for (Core.RunError e : core.errors()) errors.add(e.toString());
         return new RunReport(plan.file.name(), "embedded", options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
-                counters, new TreeMap<>(s.events), core.workflowsByStatus(), globals, modules, errors, s.errors,
+                counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
                 String.format("%016x", core.traceHash()));
     }
 

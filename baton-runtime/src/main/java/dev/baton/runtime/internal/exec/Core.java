@@ -74,6 +74,7 @@ public final class Core implements Context {
     final Map<Long, Pending> pending = new HashMap<>();
     final Map<String, Wf> workflows = new LinkedHashMap<>();
     final List<List<Waiter>> waiters = new ArrayList<>();
+    final long[] eventCounts;
     final long[] loadEmitted;
     final double[] loadCarry;
     final boolean[] loadDone;
@@ -124,7 +125,6 @@ public final class Core implements Context {
         public long decisionsRejected;
         public long hallucinations;
         public long errors;
-        public final Map<String, Long> events = new TreeMap<>();
     }
 
     @SuppressWarnings("unchecked")
@@ -154,6 +154,7 @@ public final class Core implements Context {
             }
         }
         for (int i = 0; i < plan.events.size(); i++) waiters.add(new ArrayList<>());
+        eventCounts = new long[plan.events.size()];
         loadEmitted = new long[plan.loads.size()];
         loadCarry = new double[plan.loads.size()];
         loadDone = new boolean[plan.loads.size()];
@@ -298,7 +299,7 @@ public final class Core implements Context {
     public boolean settled() {
         if (!loadsDone() || !pending.isEmpty()) return false;
         for (Wf w : workflows.values()) {
-            if (w.fiber != null && !w.status.equals("AWAITING")) return false;
+            if (w.fiber != null && (!w.status.equals("AWAITING") || w.timedWait)) return false;
         }
         for (Inst i : insts) if (i.current != null || !i.mailbox.isEmpty()) return false;
         return true;
@@ -334,8 +335,19 @@ public final class Core implements Context {
         drain(inst);
     }
 
+    /**
+     * Runs queued messages while the instance is idle. Iterative: a handler that completes
+     * inside this loop finds {@code draining} set and returns, so a long mailbox never
+     * deepens the stack.
+     */
     private void drain(Inst inst) {
-        while (inst.current == null && !inst.crashed && !inst.mailbox.isEmpty()) run(inst, inst.mailbox.poll());
+        if (inst.draining) return;
+        inst.draining = true;
+        try {
+            while (inst.current == null && !inst.crashed && !inst.mailbox.isEmpty()) run(inst, inst.mailbox.poll());
+        } finally {
+            inst.draining = false;
+        }
     }
 
     private void run(Inst inst, Msg m) {
@@ -366,6 +378,8 @@ public final class Core implements Context {
             }
         }
         inst.current = f;
+        inst.currentMsg = m;
+        inst.callSeqAtStart = inst.callSeq;
         inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "RUNNING");
         inst.handled++;
         stats.handlerRuns++;
@@ -462,6 +476,7 @@ public final class Core implements Context {
         } else if (f.owner == Fiber.Owner.WORKFLOW) {
             Wf w = workflows.get(f.workflow);
             w.status = Lifecycle.WORKFLOW.move(w.status, "RUNNING");
+            w.timedWait = false;
             if (f.pc < 0) {
                 f.pc = 0;
                 exec(f, 0);
@@ -501,6 +516,7 @@ public final class Core implements Context {
 
     private void endHandler(Inst inst) {
         inst.current = null;
+        inst.currentMsg = null;
         inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
         drain(inst);
     }
@@ -597,6 +613,7 @@ public final class Core implements Context {
     @Override
     public void emit(Fiber f, int event, Object payload) {
         stats.eventsEmitted++;
+        eventCounts[event]++;
         if (faults.any() || stats.eventsEmitted % 64 == 0) mix(Values.stableHash(payload) ^ event);
         for (Plan.ModulePlan m : plan.modules) {
             Plan.On on = m.handlers.get(event);
@@ -823,6 +840,7 @@ public final class Core implements Context {
         f.waitToken = token;
         suspend(f, "AWAITING");
         waiters.get(event).add(new Waiter(f.id, token));
+        workflows.get(f.workflow).timedWait = timeout != null;
         if (timeout != null) schedule(now + periodMs(timeout), Task.WAKE, -1, f.id, token, null);
     }
 
@@ -864,7 +882,6 @@ public final class Core implements Context {
     public void inject(long inboxSeq, int event, Object payload) {
         if (inboxSeq <= lastInboxSeq) return;
         lastInboxSeq = inboxSeq;
-        stats.events.merge(plan.events.get(event).name(), 1L, Long::sum);
         emit(null, event, payload);
     }
 
@@ -882,32 +899,50 @@ public final class Core implements Context {
         }
     }
 
+    /**
+     * A simulated crash. With durable state ({@code crash-state=keep}) it is a recovery: the
+     * instance is unavailable for a while, the handler it was running is aborted and rolled
+     * back, and its message goes back to the head of the mailbox with the call sequence it
+     * started with — so the re-run sends the same calls with the same identities, and
+     * callees de-duplicate them. With {@code crash-state=discard} the instance loses its
+     * state, mailbox and running handler and comes back as a new incarnation (epoch + 1),
+     * which fences anything the old one still has in flight.
+     */
     private void crash(Inst inst) {
         if (inst.crashed) return;
         stats.crashes++;
         inst.crashed = true;
         inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "CRASHED");
+        Msg inFlight = inst.currentMsg;
         if (inst.current != null) {
             Fiber f = inst.current;
             suspended.remove(f.id);
             pending.remove(f.id);
-            Msg call = callMsgs.remove(f.id);
+            callMsgs.remove(f.id);
             rollback(f);
-            if (call != null) stats.messagesDropped++;
             inst.current = null;
+            inst.currentMsg = null;
         }
-        stats.messagesDropped += inst.mailbox.size();
-        inst.mailbox.clear();
-        Arrays.fill(inst.ticksQueued, 0);
-        if (faults.discardOnCrash()) initState(inst);
+        if (faults.discardOnCrash()) {
+            stats.messagesDropped += inst.mailbox.size() + (inFlight == null ? 0 : 1);
+            inst.mailbox.clear();
+            Arrays.fill(inst.ticksQueued, 0);
+            initState(inst);
+        } else {
+            inst.callSeq = inst.callSeqAtStart;
+            if (inFlight != null) inst.mailbox.addFirst(inFlight);
+        }
         schedule(now + 100 + (long) (random() * 400), Task.RESTART, inst.index, 0, 0, null);
     }
 
     private void restart(Inst inst) {
         inst.crashed = false;
-        inst.epoch++;
-        inst.callSeq = 0;
+        if (faults.discardOnCrash()) {
+            inst.epoch++;
+            inst.callSeq = 0;
+        }
         inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
+        drain(inst);
     }
 
     // ================================================================== helpers
@@ -930,6 +965,13 @@ public final class Core implements Context {
 
     public Stats stats() {
         return stats;
+    }
+
+    /** How many times each event was emitted, by name (events never emitted are left out). */
+    public Map<String, Long> eventCounts() {
+        Map<String, Long> out = new TreeMap<>();
+        for (int i = 0; i < eventCounts.length; i++) if (eventCounts[i] > 0) out.put(plan.events.get(i).name(), eventCounts[i]);
+        return out;
     }
 
     public List<RunError> errors() {

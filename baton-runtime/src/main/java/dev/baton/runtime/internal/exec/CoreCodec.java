@@ -63,6 +63,8 @@ public final class CoreCodec {
             out.writeInt(i.mailbox.size());
             for (Msg m : i.mailbox) ValueCodec.write(out, m);
             out.writeLong(i.current == null ? 0 : i.current.id);
+            ValueCodec.write(out, i.currentMsg);
+            out.writeLong(i.callSeqAtStart);
             out.writeLong(i.epoch);
             out.writeLong(i.callSeq);
             out.writeBoolean(i.crashed);
@@ -90,6 +92,7 @@ public final class CoreCodec {
             ValueCodec.write(out, w.error);
             out.writeLong(w.callSeq);
             out.writeLong(w.startedAt);
+            out.writeBoolean(w.timedWait);
         }
         List<Long> suspendedIds = new ArrayList<>(new TreeMap<>(c.suspended).keySet());
         out.writeInt(suspendedIds.size());
@@ -131,6 +134,8 @@ public final class CoreCodec {
             out.writeLong(t.token());
             ValueCodec.write(out, t.value());
         }
+        out.writeInt(c.eventCounts.length);
+        for (long n : c.eventCounts) out.writeLong(n);
         out.writeInt(c.loadEmitted.length);
         for (int i = 0; i < c.loadEmitted.length; i++) {
             out.writeLong(c.loadEmitted[i]);
@@ -178,6 +183,8 @@ public final class CoreCodec {
             for (int k = 0; k < nm; k++) i.mailbox.add((Msg) ValueCodec.read(in));
             long cur = in.readLong();
             i.current = cur == 0 ? null : fibers.get(cur);
+            i.currentMsg = (Msg) ValueCodec.read(in);
+            i.callSeqAtStart = in.readLong();
             i.epoch = in.readLong();
             i.callSeq = in.readLong();
             i.crashed = in.readBoolean();
@@ -205,6 +212,7 @@ public final class CoreCodec {
             w.error = (String) ValueCodec.read(in);
             w.callSeq = in.readLong();
             setStartedAt(w, in.readLong());
+            w.timedWait = in.readBoolean();
             c.workflows.put(id, w);
         }
         int nsus = in.readInt();
@@ -229,6 +237,8 @@ public final class CoreCodec {
         for (int k = 0; k < nt; k++) {
             c.tasks.add(new Task(in.readLong(), in.readLong(), in.readByte(), in.readInt(), in.readLong(), in.readLong(), ValueCodec.read(in)));
         }
+        int nev = in.readInt();
+        for (int k = 0; k < nev; k++) c.eventCounts[k] = in.readLong();
         int nl = in.readInt();
         for (int k = 0; k < nl; k++) {
             c.loadEmitted[k] = in.readLong();
@@ -326,11 +336,6 @@ public final class CoreCodec {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        out.writeInt(s.events.size());
-        for (Map.Entry<String, Long> e : s.events.entrySet()) {
-            ValueCodec.writeString(out, e.getKey());
-            out.writeLong(e.getValue());
-        }
     }
 
     private static void readStats(Core.Stats s, DataInputStream in) throws IOException {
@@ -339,7 +344,5 @@ public final class CoreCodec {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
-        int n = in.readInt();
-        for (int i = 0; i < n; i++) s.events.put(ValueCodec.readString(in), in.readLong());
     }
 }

@@ -18,10 +18,15 @@ final class Inst {
     Object[] state;
     final ArrayDeque<Msg> mailbox = new ArrayDeque<>();
     Fiber current;
+    /** The message the current handler is running, and the call sequence when it began (for recovery). */
+    Msg currentMsg;
+    long callSeqAtStart;
     /** Incarnation: bumped when the instance restarts after a crash. */
     long epoch = 1;
     long callSeq;
     boolean crashed;
+    /** True while {@code Core.drain} is running this instance's mailbox (not part of a snapshot: always false between tasks). */
+    boolean draining;
     /** Last call applied per caller: caller -> {epoch, seq}; and its reply. */
     final Map<String, long[]> lastSeq = new HashMap<>();
     final Map<String, Object> lastReply = new HashMap<>();

@@ -11,6 +11,8 @@ final class Wf {
     Object result;
     String error;
     long callSeq;
+    /** True while the workflow awaits an event with a timeout (it keeps a run alive). */
+    boolean timedWait;
     final long startedAt;
 
     Wf(String id, int workflow, long startedAt) {
