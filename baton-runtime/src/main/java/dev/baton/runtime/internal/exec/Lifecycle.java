@@ -15,7 +15,7 @@ public final class Lifecycle {
     public static final Lifecycle INSTANCE = new Lifecycle("instance", Map.of(
             "CREATED", Set.of("IDLE"),
             "IDLE", Set.of("RUNNING", "CRASHED"),
-            "RUNNING", Set.of("IDLE", "WAITING", "CRASHED"),
+            "RUNNING", Set.of("IDLE", "WAITING"),
             "WAITING", Set.of("RUNNING", "CRASHED"),
             "CRASHED", Set.of("IDLE")));
 
