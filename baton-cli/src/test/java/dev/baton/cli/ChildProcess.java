@@ -1,0 +1,30 @@
+package dev.baton.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Starts {@code baton} as a real child JVM (the test's own classpath), so tests can kill -9 it. */
+final class ChildProcess {
+    private ChildProcess() {
+    }
+
+    static Process start(Path workDir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.baton.cli.Main");
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** SIGKILL: no shutdown hooks, no flushing — what a crash looks like. */
+    static void kill9(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        p.waitFor();
+    }
+}

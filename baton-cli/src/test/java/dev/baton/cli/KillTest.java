@@ -1,0 +1,196 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Crash safety, tested by crashing: a real {@code baton run} process is killed with SIGKILL at
+ * random moments and started again on the same data directory.
+ */
+class KillTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static final String BOSS = """
+            Event Player.AttackBoss { player_id: String, shard: Int [0..], damage_amount: Int [0..1000] }
+            $boss = { hp: 2_000_000_000, version: 0 }
+            Module Shard [instances: 16] {
+                $buffer = 0
+                $pushed = 0
+                $seq = 0
+                ON (Player.AttackBoss) [route: {shard}] {
+                    $buffer += {damage_amount}
+                }
+                Tick [100ms] {
+                    if $buffer > 0 {
+                        $seq += 1
+                        Call Authority.ApplyDamage { delta: $buffer, seq: $seq }
+                        $pushed += $buffer
+                        $buffer = 0
+                    }
+                }
+            }
+            Module Authority {
+                $applied = 0
+                ApplyDamage(delta: Int, seq: Int) /execute {
+                    $boss.hp -= delta min 0
+                    $boss.version += 1
+                    $applied += delta
+                }
+            }
+            Load Attacks [population: 5_000, rate: 500_000, total: 10_000_000] {
+                Emit Player.AttackBoss { player_id: "p" + str(actor), shard: actor % 16, damage_amount: random_int(1, 9) }
+            }
+            """;
+
+    @Test
+    void killedAndResumedRunsEndExactlyLikeAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("boss.baton"), BOSS);
+        JsonNode reference = finish(dir, "ref");
+        Random rnd = new Random(20261127);
+        int kills = 0;
+        for (int attempt = 0; attempt < 30 && kills < 12; attempt++) {
+            Process p = ChildProcess.start(dir, "run", "boss.baton", "--data-dir", "crashy", "--snapshot-every", "100ms",
+                    "--report", "json", "--no-progress");
+            boolean finished = p.waitFor(300 + rnd.nextInt(900), TimeUnit.MILLISECONDS);
+            if (finished) break;
+            ChildProcess.kill9(p);
+            kills++;
+        }
+        assertThat(kills).as("runs killed mid-way").isGreaterThanOrEqualTo(10);
+        JsonNode resumed = finish(dir, "crashy");
+        assertThat(resumed.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
+        assertThat(resumed.get("globals")).isEqualTo(reference.get("globals"));
+        assertThat(resumed.get("modules")).isEqualTo(reference.get("modules"));
+        assertThat(resumed.get("modules").get("Authority").get("applied").asLong())
+                .isEqualTo(resumed.get("modules").get("Shard").get("sum(pushed)").asLong());
+        assertThat(resumed.get("counters").get("load_events").asLong()).isEqualTo(10_000_000L);
+    }
+
+    private static JsonNode finish(Path dir, String dataDir) throws Exception {
+        Process p = ChildProcess.start(dir, "run", "boss.baton", "--data-dir", dataDir, "--snapshot-every", "100ms", "--report", "json",
+                "--no-progress");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return JSON.readTree(out);
+    }
+
+    static final String LEDGER = """
+            Event Bank.Deposit { account: Int [0..9], amount: Int [1..1000] }
+            $total = 0
+            Module Accounts [instances: 10] {
+                $balance = 0
+                ON (Bank.Deposit) [route: {account}] {
+                    $balance += {amount}
+                    $total += {amount}
+                }
+            }
+            """;
+
+    @Test
+    void everyAcknowledgedEventIsAppliedExactlyOnceAcrossKills(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ledger.baton"), LEDGER);
+        int n = 3000;
+        Random rnd = new Random(7);
+        int[] account = new int[n + 1];
+        int[] amount = new int[n + 1];
+        long[] expected = new long[10];
+        for (int i = 1; i <= n; i++) {
+            account[i] = rnd.nextInt(10);
+            amount[i] = 1 + rnd.nextInt(1000);
+            expected[account[i]] += amount[i];
+        }
+        long acked = 0;
+        int kills = 0;
+        while (kills < 10) {
+            Process p = ChildProcess.start(dir, "run", "ledger.baton", "--data-dir", "data", "--events", "-", "--report", "json");
+            AtomicLong highest = new AtomicLong(acked);
+            Thread reader = ackReader(p, highest);
+            // resend from a little before the last acknowledgement: duplicates must be ignored
+            long from = Math.max(1, acked - 20);
+            long until = Math.min(n, from + 200 + rnd.nextInt(400));
+            try (OutputStream in = p.getOutputStream()) {
+                for (long s = from; s <= until; s++) {
+                    in.write(event(s, account[(int) s], amount[(int) s]));
+                    if (s % 50 == 0) {
+                        in.flush();
+                        Thread.sleep(5);
+                    }
+                }
+                in.flush();
+                // kill at a random moment once the engine is up and has taken some of the stream
+                long deadline = System.currentTimeMillis() + 5000;
+                while (highest.get() <= acked && System.currentTimeMillis() < deadline) Thread.sleep(5);
+                Thread.sleep(rnd.nextInt(30));
+                ChildProcess.kill9(p);
+                kills++;
+            } catch (IOException brokenPipe) {
+                ChildProcess.kill9(p);
+                kills++;
+            }
+            reader.join(2000);
+            acked = Math.max(acked, highest.get());
+        }
+        // the last run gets everything not yet acknowledged, then end of input
+        Process p = ChildProcess.start(dir, "run", "ledger.baton", "--data-dir", "data", "--events", "-", "--report", "json");
+        StringBuilder out = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) out.append(line).append('\n');
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.start();
+        try (OutputStream in = p.getOutputStream()) {
+            for (long s = Math.max(1, acked - 20); s <= n; s++) in.write(event(s, account[(int) s], amount[(int) s]));
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        reader.join();
+        String text = out.toString();
+        JsonNode report = JSON.readTree(text.substring(text.indexOf('{')));
+        long total = 0;
+        for (long e : expected) total += e;
+        assertThat(kills).isEqualTo(10);
+        assertThat(acked).as("earlier runs acknowledged part of the stream").isGreaterThan(0).isLessThan(n);
+        assertThat(report.get("globals").get("total").asLong()).isEqualTo(total);
+        assertThat(report.get("modules").get("Accounts").get("sum(balance)").asLong()).isEqualTo(total);
+        assertThat(report.get("events").get("Bank.Deposit").asLong()).isEqualTo(n);
+    }
+
+    private static byte[] event(long seq, int account, int amount) {
+        return ("{\"seq\": " + seq + ", \"event\": \"Bank.Deposit\", \"payload\": {\"account\": " + account + ", \"amount\": " + amount + "}}\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Thread ackReader(Process p, AtomicLong highest) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.startsWith("ack ")) highest.accumulateAndGet(Long.parseLong(line.substring(4).trim()), Math::max);
+                }
+            } catch (IOException ignored) {
+                // killed
+            }
+        });
+        t.start();
+        return t;
+    }
+}
