@@ -1000,6 +1000,62 @@ public final class Core implements Context {
         return out;
     }
 
+    /** One instance by its display name ({@code Module[key]}), for {@code baton history}; null when unknown. */
+    public Map<String, Object> describeInstance(String name) {
+        for (Inst i : insts) {
+            if (!i.name.equals(name)) continue;
+            Map<String, Object> out = new LinkedHashMap<>();
+            Plan.ModulePlan m = plan.modules.get(i.module);
+            Map<String, Object> state = new LinkedHashMap<>();
+            for (int k = 0; k < m.stateNames.size(); k++) state.put("$" + m.stateNames.get(k), dev.baton.runtime.Json.toPlain(i.state[k]));
+            out.put("lifecycle", i.lifecycle);
+            out.put("epoch", i.epoch);
+            out.put("handled", i.handled);
+            out.put("mailbox", i.mailbox.size());
+            if (i.current != null) out.put("waiting_at", position(i.current));
+            out.put("state", state);
+            return out;
+        }
+        return null;
+    }
+
+    /** Names of every instance. */
+    public List<String> instanceNames() {
+        List<String> out = new ArrayList<>();
+        for (Inst i : insts) out.add(i.name);
+        return out;
+    }
+
+    /** One workflow, for {@code baton history}; null when unknown. */
+    public Map<String, Object> describeWorkflow(String id) {
+        Wf w = workflows.get(id);
+        if (w == null) return null;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("workflow", plan.workflows.get(w.workflow).name());
+        out.put("status", w.status);
+        out.put("started_at_ms", w.startedAt);
+        if (w.fiber != null && w.fiber.pc >= 0) {
+            out.put("waiting_at", position(w.fiber));
+            Map<String, Object> locals = new LinkedHashMap<>();
+            Plan.WorkflowPlan wp = plan.workflows.get(w.workflow);
+            for (int k = 0; k < wp.params().size(); k++) locals.put(wp.params().get(k), dev.baton.runtime.Json.toPlain(w.fiber.locals[wp.paramSlots()[k]]));
+            out.put("parameters", locals);
+        }
+        if (w.result != null) out.put("result", dev.baton.runtime.Json.toPlain(w.result));
+        if (w.error != null) out.put("error", w.error);
+        return out;
+    }
+
+    public List<String> workflowIds() {
+        return new ArrayList<>(workflows.keySet());
+    }
+
+    private String position(Fiber f) {
+        Instr in = f.body.code[Math.max(0, Math.min(f.pc, f.body.code.length - 1))];
+        SourceFile file = plan.file;
+        return file.name() + ":" + file.line(in.span.start()) + ":" + file.column(in.span.start()) + " (" + in.describe() + ")";
+    }
+
     public int instanceCount() {
         return insts.length;
     }

@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private CoreCodec() {
     }

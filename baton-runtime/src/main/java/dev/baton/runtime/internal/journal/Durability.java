@@ -65,6 +65,8 @@ public final class Durability {
     private final FileJournal journal;
     private final FileChannel lockChannel;
     private final FileLock lock;
+    /** What the last {@link #restore} started from, in words (for reports and {@code baton history}). */
+    private final List<String> recoveryNotes = new ArrayList<>();
 
     private Durability(Path dir, Plan plan, EngineOptions options, FileJournal journal, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
@@ -135,39 +137,67 @@ public final class Durability {
 
     /** The newest readable snapshot, then the journal after it. */
     public Core restore(Plan plan, EngineOptions options) throws IOException {
+        recoveryNotes.clear();
         Core core = null;
         long journalPos = 0;
         for (Path snap : snapshots()) {
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(snap), 1 << 16))) {
-                byte[] magic = in.readNBytes(MAGIC.length);
-                if (!java.util.Arrays.equals(magic, MAGIC)) continue;
+            try {
+                byte[] body = readSnapshot(snap);
+                if (body == null) {
+                    recoveryNotes.add("skipped " + snap.getFileName() + ": torn or corrupt (checksum)");
+                    continue;
+                }
+                DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
                 long pos = in.readLong();
-                int len = in.readInt();
-                byte[] body = in.readNBytes(len);
-                if (body.length != len) continue;
-                int crc = in.readInt();
-                CRC32C c = new CRC32C();
-                c.update(body);
-                if ((int) c.getValue() != crc) continue;
-                core = CoreCodec.read(plan, options.faults(), options.decisions(), new DataInputStream(new ByteArrayInputStream(body)));
+                core = CoreCodec.read(plan, options.faults(), options.decisions(), in);
                 journalPos = pos;
+                recoveryNotes.add("restored " + snap.getFileName() + " (" + core.now() + "ms of engine time)");
                 break;
-            } catch (IOException corrupt) {
-                if (corrupt.getMessage() != null && corrupt.getMessage().contains("different program")) throw corrupt;
-                // try the next older snapshot
+            } catch (IOException unreadable) {
+                if (unreadable.getMessage() != null && unreadable.getMessage().contains("different program")) throw unreadable;
+                recoveryNotes.add("skipped " + snap.getFileName() + ": " + unreadable.getMessage());
             }
         }
         if (core == null) {
+            // Always correct, only slower: the journal is never truncated, so replaying all of it
+            // from a fresh start reaches the same state.
             core = new Core(plan, options.seed(), options.faults(), options.decisions());
             core.start();
             journalPos = 0;
+            recoveryNotes.add("no readable snapshot: started over and replayed the journal from the beginning");
         }
+        int replayed = 0;
         for (Journal.Entry e : journal.readFrom(journalPos)) {
             Batch b = Batch.decode(e.data());
             core.runUntil(b.time);
             for (Batch.Item item : b.items) apply(core, item);
+            replayed++;
         }
+        if (replayed > 0) recoveryNotes.add("replayed " + replayed + " journal record(s)");
         return core;
+    }
+
+    /** The snapshot's body (journal position + core) when its magic and checksum are intact, else null. */
+    private static byte[] readSnapshot(Path snap) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(snap), 1 << 16))) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!java.util.Arrays.equals(magic, MAGIC)) return null;
+            int len = in.readInt();
+            if (len < 0) return null;
+            byte[] body = in.readNBytes(len);
+            if (body.length != len) return null;
+            int crc = in.readInt();
+            CRC32C c = new CRC32C();
+            c.update(body);
+            return (int) c.getValue() == crc ? body : null;
+        } catch (java.io.EOFException torn) {
+            return null;
+        }
+    }
+
+    /** What the last restore did, in words. */
+    public List<String> recoveryNotes() {
+        return List.copyOf(recoveryNotes);
     }
 
     /** Takes what the inbox has: validates, journals (durably), applies, acknowledges. */
@@ -222,6 +252,7 @@ public final class Durability {
     public void snapshot(Core core) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream(1 << 16);
         try (DataOutputStream out = new DataOutputStream(body)) {
+            out.writeLong(journal.durableSize());
             CoreCodec.write(core, out);
         }
         byte[] bytes = body.toByteArray();
@@ -232,7 +263,6 @@ public final class Durability {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16))) {
             out.write(MAGIC);
-            out.writeLong(journal.durableSize());
             out.writeInt(bytes.length);
             out.write(bytes);
             out.writeInt((int) crc.getValue());
@@ -274,6 +304,41 @@ public final class Durability {
 
     public Journal journal() {
         return journal;
+    }
+
+    /** Snapshot files, newest first: name and size. */
+    public List<String[]> snapshotList() throws IOException {
+        List<String[]> out = new ArrayList<>();
+        for (Path p : snapshots()) out.add(new String[] {p.getFileName().toString(), String.valueOf(Files.size(p))});
+        return out;
+    }
+
+    /** The journal's records, decoded: engine time and the events of each batch. */
+    public List<String> journalSummary(int limit) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Journal.Entry e : journal.readFrom(0)) {
+            if (out.size() >= limit) break;
+            Batch b = Batch.decode(e.data());
+            StringBuilder line = new StringBuilder(String.format("@%d  t=%dms  %d event(s):", e.position(), b.time, b.items.size()));
+            for (int i = 0; i < Math.min(3, b.items.size()); i++) {
+                Batch.Item it = b.items.get(i);
+                line.append(" #").append(it.seq()).append(' ').append(it.event()).append(' ').append(it.payloadJson());
+            }
+            if (b.items.size() > 3) line.append(" …");
+            out.add(line.toString());
+        }
+        return out;
+    }
+
+    /** Opens a data directory only to read it (no program or seed check beyond the digest). */
+    public static Properties meta(Path dir) throws IOException {
+        Properties p = new Properties();
+        Path meta = dir.resolve("meta.properties");
+        if (!Files.exists(meta)) return null;
+        try (InputStream in = Files.newInputStream(meta)) {
+            p.load(in);
+        }
+        return p;
     }
 
     private static void move(Path from, Path to) throws IOException {

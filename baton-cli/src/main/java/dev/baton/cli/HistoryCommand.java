@@ -1,0 +1,112 @@
+package dev.baton.cli;
+
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.Faults;
+import dev.baton.runtime.Json;
+import dev.baton.runtime.RunReport;
+import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.journal.Durability;
+import dev.baton.runtime.plan.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/** {@code baton history FILE}: what a data directory holds, and where instances and workflows stand. */
+@Command(name = "history", mixinStandardHelpOptions = true,
+        description = {"Inspect a run's data directory: snapshots, the journal of external events, and the state",
+                "recovered from them (the same recovery a resumed run does). With --instance or --workflow, show one",
+                "instance's state or one workflow's status, parameters and the line it waits at."})
+final class HistoryCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The program the data directory belongs to.")
+    String file;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "The data directory (default: .baton/<program name>).")
+    Path dataDir;
+
+    @Option(names = "--instance", paramLabel = "NAME", description = "Show one instance, e.g. 'Shard[3]'.")
+    String instance;
+
+    @Option(names = "--workflow", paramLabel = "ID", description = "Show one workflow by id.")
+    String workflow;
+
+    @Option(names = "--journal", description = "List the journal's records (up to --limit).")
+    boolean listJournal;
+
+    @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "How many records, instances or workflows to list (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Plan plan;
+        try {
+            plan = Programs.load(file, err, "history");
+        } catch (Programs.Failed f) {
+            return f.exitCode;
+        }
+        Path dir = dataDir != null ? dataDir : Path.of(".baton", RunCommand.stem(file));
+        try {
+            Properties meta = Durability.meta(dir);
+            if (meta == null) {
+                err.println("baton history: " + dir + " holds no run (no meta.properties)");
+                return ExitCode.INPUT;
+            }
+            EngineOptions opts = EngineOptions.defaults().withSeed(Long.parseLong(meta.getProperty("seed")))
+                    .withFaults(Faults.parse(meta.getProperty("faults")));
+            long started = System.nanoTime();
+            Durability d = Durability.open(dir, plan, opts);
+            try {
+                out.printf("data directory %s: %s, seed %s, faults %s%n", dir, meta.getProperty("program"), meta.getProperty("seed"),
+                        meta.getProperty("faults"));
+                RunReport done = d.finishedReport();
+                out.println(done == null ? "status: in progress (a run on this directory resumes it)" : "status: finished — " + done.stopReason().replace("already finished: ", ""));
+                List<String[]> snaps = d.snapshotList();
+                out.printf("snapshots: %d%s%n", snaps.size(), snaps.isEmpty() ? "" : " (newest " + snaps.get(0)[0] + ", " + Reports.n(Long.parseLong(snaps.get(0)[1])) + " bytes)");
+                out.printf("journal: %s bytes of external events%n", Reports.n(d.journal().durableSize()));
+                if (listJournal) d.journalSummary(limit).forEach(l -> out.println("  " + l));
+                Core core = d.restore(plan, opts);
+                d.recoveryNotes().forEach(n -> out.println("recovery: " + n));
+                out.printf("recovered state at %s of engine time in %s%n", Reports.seconds(core.now()), Reports.seconds((System.nanoTime() - started) / 1_000_000));
+                out.printf("instances: %d; workflows: %s%n", core.instanceCount(), core.workflowsByStatus());
+                if (instance != null) {
+                    Map<String, Object> i = core.describeInstance(instance);
+                    if (i == null) {
+                        err.println("baton history: no instance '" + instance + "'; instances are named like " + core.instanceNames().get(0));
+                        return ExitCode.PROBLEMS;
+                    }
+                    out.println(instance + ": " + Json.write(i));
+                }
+                if (workflow != null) {
+                    Map<String, Object> w = core.describeWorkflow(workflow);
+                    if (w == null) {
+                        List<String> ids = core.workflowIds();
+                        err.println("baton history: no workflow '" + workflow + "'" + (ids.isEmpty() ? "" : "; for example " + ids.get(0)));
+                        return ExitCode.PROBLEMS;
+                    }
+                    out.println(workflow + ": " + Json.write(w));
+                }
+            } finally {
+                d.close();
+            }
+        } catch (IOException e) {
+            err.println("baton history: " + e.getMessage());
+            return ExitCode.INPUT;
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+}
