@@ -105,7 +105,7 @@ class KillTest {
     @Test
     void everyAcknowledgedEventIsAppliedExactlyOnceAcrossKills(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("ledger.baton"), LEDGER);
-        int n = 3000;
+        int n = 8000;
         Random rnd = new Random(7);
         int[] account = new int[n + 1];
         int[] amount = new int[n + 1];
@@ -123,7 +123,7 @@ class KillTest {
             Thread reader = ackReader(p, highest);
             // resend from a little before the last acknowledgement: duplicates must be ignored
             long from = Math.max(1, acked - 20);
-            long until = Math.min(n, from + 200 + rnd.nextInt(400));
+            long until = Math.min(n, from + 150 + rnd.nextInt(250));
             try (OutputStream in = p.getOutputStream()) {
                 for (long s = from; s <= until; s++) {
                     in.write(event(s, account[(int) s], amount[(int) s]));
