@@ -62,6 +62,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not show the live progress line.")
     boolean noProgress;
 
+    @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
+    java.nio.file.Path emitLog;
+
     @Spec
     CommandSpec spec;
 
@@ -104,7 +107,19 @@ final class RunCommand implements Callable<Integer> {
                     err.print(Reports.progressLine(p));
                     err.flush();
                 } : null);
-        return execute(plan, options, out, err, "run", report == Format.json);
+        return withEmitLog(emitLog, options, err, "run", o -> execute(plan, o, out, err, "run", report == Format.json));
+    }
+
+    /** Runs {@code body} with an event log attached when {@code file} is given. */
+    static int withEmitLog(Path file, EngineOptions options, PrintWriter err, String command,
+                           java.util.function.Function<EngineOptions, Integer> body) {
+        if (file == null) return body.apply(options);
+        try (EventLog log = new EventLog(file)) {
+            return body.apply(options.withBus(log));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            err.println("baton " + command + ": --emit-log " + file + ": " + e.getMessage());
+            return ExitCode.INPUT;
+        }
     }
 
     static int execute(Plan plan, EngineOptions options, PrintWriter out, PrintWriter err, String command, boolean json) {

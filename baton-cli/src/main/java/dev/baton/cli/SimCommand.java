@@ -42,6 +42,9 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
     RunCommand.Format report;
 
+    @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
+    java.nio.file.Path emitLog;
+
     @Spec
     CommandSpec spec;
 
@@ -54,7 +57,8 @@ final class SimCommand implements Callable<Integer> {
             return f.exitCode;
         }
         EngineOptions options = EngineOptions.defaults().withSeed(seed).withFaults(faults).withDuration(duration);
-        return RunCommand.execute(plan, options, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim",
-                report == RunCommand.Format.json);
+        return RunCommand.withEmitLog(emitLog, options, spec.commandLine().getErr(), "sim",
+                o -> RunCommand.execute(plan, o, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim",
+                        report == RunCommand.Format.json));
     }
 }

@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * resumable: run the same command again and it continues where it stopped (see
  * {@link Durability}).
  */
-public final class EmbeddedEngine {
+public final class EmbeddedEngine implements Engine {
     public static final long SLICE_MS = 10;
     static final Duration UNBOUNDED_LOAD_LIMIT = Duration.ofSeconds(10);
 
@@ -52,8 +52,10 @@ public final class EmbeddedEngine {
         return core;
     }
 
+    @Override
     public RunReport run() throws IOException {
-        long wallStart = System.nanoTime();
+        Clock clock = options.clock();
+        long wallStart = clock.nanoTime();
         Durability durability = options.dataDir() == null ? null : Durability.open(options.dataDir(), plan, options);
         boolean resumed = false;
         if (durability != null && durability.hasState()) {
@@ -68,10 +70,11 @@ public final class EmbeddedEngine {
             core = new Core(plan, options.seed(), options.faults(), options.decisions());
             core.start();
         }
+        core.setBus(options.bus());
         long limit = limitMs();
         long maxTick = maxTickMs();
         long settledSince = -1;
-        long lastProgress = System.nanoTime();
+        long lastProgress = clock.nanoTime();
         long lastEvents = core.stats().eventsEmitted;
         long lastSnapshot = core.now();
         long snapshotEvery = Math.max(SLICE_MS, options.snapshotEvery().toMillis());
@@ -100,8 +103,8 @@ public final class EmbeddedEngine {
                 durability.snapshot(core);
                 lastSnapshot = core.now();
             }
-            if (options.progress() != null && System.nanoTime() - lastProgress > 200_000_000L) {
-                long wall = System.nanoTime();
+            if (options.progress() != null && clock.nanoTime() - lastProgress > 200_000_000L) {
+                long wall = clock.nanoTime();
                 long events = core.stats().eventsEmitted;
                 double rate = (events - lastEvents) / ((wall - lastProgress) / 1e9);
                 options.progress().accept(new Progress(core.now(), (wall - wallStart) / 1_000_000, events, rate, core.instanceCount(),
@@ -110,20 +113,17 @@ public final class EmbeddedEngine {
                 lastEvents = events;
             }
         }
-        RunReport report = report(reason, (System.nanoTime() - wallStart) / 1_000_000, resumed);
+        RunReport report = report(reason, (clock.nanoTime() - wallStart) / 1_000_000, resumed);
         if (durability != null) durability.finish(core, report);
         return report;
     }
 
     private void paceTo(long wallStart, long engineMs) {
-        long target = wallStart + engineMs * 1_000_000L;
-        long wait = target - System.nanoTime();
-        if (wait > 0) {
-            try {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        long wait = wallStart + engineMs * 1_000_000L - options.clock().nanoTime();
+        try {
+            options.clock().sleepNanos(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

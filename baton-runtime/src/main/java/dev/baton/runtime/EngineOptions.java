@@ -16,42 +16,53 @@ import java.util.function.Consumer;
  * @param decisions     the decision provider behind {@code Ask}
  * @param progress      called about five times a second with a live view (may be null)
  * @param inbox         external events to accept (journaled before they are applied), or null
+ * @param bus           where emitted events are published beyond the engine
+ * @param clock         the wall clock (real-clock pacing and report timings only)
  */
 public record EngineOptions(long seed, Faults faults, Duration duration, boolean realClock, Path dataDir, Duration snapshotEvery,
-                            DecisionProvider decisions, Consumer<Progress> progress, Inbox inbox) {
+                            DecisionProvider decisions, Consumer<Progress> progress, Inbox inbox, EventBus bus, Clock clock) {
     public static EngineOptions defaults() {
-        return new EngineOptions(1, Faults.NONE, null, false, null, Duration.ofSeconds(1), new PolicyProvider(), null, null);
+        return new EngineOptions(1, Faults.NONE, null, false, null, Duration.ofSeconds(1), new PolicyProvider(), null, null,
+                EventBus.NONE, Clock.SYSTEM);
+    }
+
+    public EngineOptions withBus(EventBus b) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, b, clock);
+    }
+
+    public EngineOptions withClock(Clock c) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, c);
     }
 
     public EngineOptions withSeed(long s) {
-        return new EngineOptions(s, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox);
+        return new EngineOptions(s, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock);
     }
 
     public EngineOptions withFaults(Faults f) {
-        return new EngineOptions(seed, f, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox);
+        return new EngineOptions(seed, f, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock);
     }
 
     public EngineOptions withDuration(Duration d) {
-        return new EngineOptions(seed, faults, d, realClock, dataDir, snapshotEvery, decisions, progress, inbox);
+        return new EngineOptions(seed, faults, d, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock);
     }
 
     public EngineOptions withDataDir(Path p) {
-        return new EngineOptions(seed, faults, duration, realClock, p, snapshotEvery, decisions, progress, inbox);
+        return new EngineOptions(seed, faults, duration, realClock, p, snapshotEvery, decisions, progress, inbox, bus, clock);
     }
 
     public EngineOptions withSnapshotEvery(Duration d) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, d, decisions, progress, inbox);
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, d, decisions, progress, inbox, bus, clock);
     }
 
     public EngineOptions withProgress(Consumer<Progress> p) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, p, inbox);
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, p, inbox, bus, clock);
     }
 
     public EngineOptions withRealClock(boolean r) {
-        return new EngineOptions(seed, faults, duration, r, dataDir, snapshotEvery, decisions, progress, inbox);
+        return new EngineOptions(seed, faults, duration, r, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock);
     }
 
     public EngineOptions withInbox(Inbox i) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, i);
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, i, bus, clock);
     }
 }

@@ -69,7 +69,9 @@ public final class Core implements Context {
     final Inst[] insts;
     final int[] moduleFirst;
     final Map<Object, Integer>[] keyIndex;
-    final Map<String, Object> globals = new LinkedHashMap<>();
+    final dev.baton.runtime.StateStore store = dev.baton.runtime.StateStore.inMemory();
+    /** Where emitted events go beyond the engine (not part of a snapshot). */
+    private dev.baton.runtime.EventBus bus = dev.baton.runtime.EventBus.NONE;
     final Map<Long, Fiber> suspended = new HashMap<>();
     final Map<Long, Pending> pending = new HashMap<>();
     final Map<String, Wf> workflows = new LinkedHashMap<>();
@@ -167,7 +169,7 @@ public final class Core implements Context {
     public void start() {
         Fiber init = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.LOAD, -1, null);
         init.ctx = this;
-        plan.globals.forEach((name, ev) -> globals.put(name, ev.eval(init)));
+        plan.globals.forEach((name, ev) -> store.put(name, ev.eval(init)));
         for (Inst inst : insts) {
             initState(inst);
             inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
@@ -549,7 +551,7 @@ public final class Core implements Context {
             Object[] state = insts[f.instance].state;
             System.arraycopy(f.rollbackState, 0, state, 0, state.length);
         }
-        if (f.owner == Fiber.Owner.INSTANCE && f.rollbackGlobals != null) globals.putAll(f.rollbackGlobals);
+        if (f.owner == Fiber.Owner.INSTANCE && f.rollbackGlobals != null) f.rollbackGlobals.forEach(store::put);
     }
 
     private static String message(RuntimeException e) {
@@ -601,13 +603,18 @@ public final class Core implements Context {
 
     @Override
     public Object global(String name) {
-        Object v = globals.get(name);
+        Object v = store.get(name);
         return v == null ? None.NONE : v;
     }
 
     @Override
     public void setGlobal(Fiber f, String name, Object value) {
-        globals.put(name, value);
+        store.put(name, value);
+    }
+
+    /** Publishes every emitted event to {@code bus} as well (after delivering it inside the engine). */
+    public void setBus(dev.baton.runtime.EventBus bus) {
+        this.bus = bus;
     }
 
     @Override
@@ -633,6 +640,7 @@ public final class Core implements Context {
         }
         List<Waiter> ws = waiters.get(event);
         if (!ws.isEmpty()) matchWaiters(ws, payload);
+        if (bus != dev.baton.runtime.EventBus.NONE) bus.publish(now, plan.events.get(event).name(), payload);
     }
 
     private final Map<Plan.On, Fiber> routeFibers = new HashMap<>();
@@ -983,7 +991,7 @@ public final class Core implements Context {
     }
 
     public Map<String, Object> globals() {
-        return globals;
+        return store.all();
     }
 
     /** State of every instance of a module, by key. */

@@ -48,7 +48,7 @@ public final class CoreCodec {
             ValueCodec.writeString(out, e.message());
             out.writeLong(e.time());
         }
-        writeMap(out, c.globals);
+        writeMap(out, c.store.all());
         // every live fiber, once
         Map<Long, Fiber> fibers = new TreeMap<>();
         for (Fiber f : c.suspended.values()) fibers.put(f.id, f);
@@ -166,7 +166,7 @@ public final class CoreCodec {
         for (int i = 0; i < errors; i++) {
             c.errors.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
         }
-        c.globals.putAll(readMap(in));
+        readMap(in).forEach(c.store::put);
         Map<Long, Fiber> fibers = new HashMap<>();
         int nf = in.readInt();
         for (int i = 0; i < nf; i++) {

@@ -1,0 +1,18 @@
+package dev.baton.runtime;
+
+/**
+ * Events leaving the engine: everything a program emits is published here, after the
+ * engine has delivered it to its own handlers. The embedded engine publishes to local
+ * subscribers ({@code baton run --emit-log}); the Kafka bus publishes to topics.
+ */
+public interface EventBus {
+    /** Does nothing; the default when no one subscribes. */
+    EventBus NONE = (time, event, payload) -> { };
+
+    /**
+     * @param time    engine time in milliseconds
+     * @param event   the event's qualified name
+     * @param payload the payload (a Baton value; see {@link Json#toPlain})
+     */
+    void publish(long time, String event, Object payload);
+}
