@@ -41,7 +41,8 @@ final class Reports {
         }
         long faults = sum(c, "crashes", "messages_dropped", "messages_duplicated", "messages_delayed", "hallucinations_injected");
         if (faults > 0) {
-            out.printf("  %-12s %s crashes, %s dropped, %s duplicated, %s delayed, %s hallucinations%n", "faults", n(c.get("crashes")),
+            out.printf("  %-12s %s crashes (%s events arrived while an instance was down), messages: %s dropped, %s duplicated, "
+                            + "%s delayed; %s hallucinations%n", "faults", n(c.get("crashes")), n(c.get("events_lost_to_crashes")),
                     n(c.get("messages_dropped")), n(c.get("messages_duplicated")), n(c.get("messages_delayed")),
                     n(c.get("hallucinations_injected")));
         }

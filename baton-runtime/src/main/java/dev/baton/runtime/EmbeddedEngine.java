@@ -24,10 +24,11 @@ import java.util.TreeMap;
  *
  * <h2>When a run stops</h2>
  * At {@code duration} if given. Otherwise once every load generator has finished, the inbox
- * is closed and the work has settled (no workflow running or waiting on a timer, no call in
- * flight, mailboxes empty) for two periods of the slowest tick, so buffered state gets
- * flushed; and at 10 s of engine time when a load never ends. A workflow that awaits an
- * event without a timeout does not keep a run alive.
+ * is closed, the work has settled (no workflow running or waiting on a timer, no event or
+ * command call queued or in flight — ticks and read-only queries are background) and the
+ * state has not changed for two periods of the slowest tick, so buffers get flushed; and at
+ * 10 s of engine time when a load never ends. A workflow that awaits an event without a
+ * timeout does not keep a run alive.
  *
  * <h2>Durability</h2>
  * With a data directory, snapshots and the journal of external inputs make a run
@@ -74,6 +75,7 @@ public final class EmbeddedEngine implements Engine {
         long limit = limitMs();
         long maxTick = maxTickMs();
         long settledSince = -1;
+        long settledDigest = 0;
         long lastProgress = clock.nanoTime();
         long lastEvents = core.stats().eventsEmitted;
         long lastSnapshot = core.now();
@@ -88,7 +90,11 @@ public final class EmbeddedEngine implements Engine {
             boolean inboxOpen = options.inbox() != null && !options.inbox().closed();
             if (durability != null) durability.acceptInbox(core, options.inbox());
             if (!inboxOpen && options.duration() == null && core.settled()) {
-                if (settledSince < 0) settledSince = now;
+                long digest = core.stateDigest();
+                if (settledSince < 0 || digest != settledDigest) {
+                    settledSince = now;
+                    settledDigest = digest;
+                }
                 if (now - settledSince >= 2 * maxTick || core.nextTime() == Long.MAX_VALUE) {
                     reason = plan.loads.isEmpty() && options.inbox() == null ? "work settled" : "loads finished and work settled";
                     break;
@@ -162,6 +168,7 @@ public final class EmbeddedEngine implements Engine {
         counters.put("messages_duplicated", s.messagesDuplicated);
         counters.put("messages_delayed", s.messagesDelayed);
         counters.put("crashes", s.crashes);
+        counters.put("events_lost_to_crashes", s.eventsLostToCrashes);
         counters.put("workflows_started", s.workflowsStarted);
         counters.put("workflows_completed", s.workflowsCompleted);
         counters.put("workflows_failed", s.workflowsFailed);

@@ -120,6 +120,7 @@ public final class Core implements Context {
         public long messagesDuplicated;
         public long messagesDelayed;
         public long crashes;
+        public long eventsLostToCrashes;
         public long workflowsStarted;
         public long workflowsCompleted;
         public long workflowsFailed;
@@ -297,14 +298,39 @@ public final class Core implements Context {
         return true;
     }
 
-    /** True when nothing but ticks remains: loads done, no workflow or call in flight, mailboxes empty. */
+    /**
+     * True when only background remains: loads done, no workflow running or waiting on a
+     * timer, no event or command ({@code /execute}) call queued or in flight. Ticks and
+     * read-only queries do not count as work. (The engine also requires the state to stay
+     * unchanged for a while before it stops; see {@link #stateDigest()}.)
+     */
     public boolean settled() {
-        if (!loadsDone() || !pending.isEmpty()) return false;
+        if (!loadsDone()) return false;
+        for (Pending p : pending.values()) if (!isQuery(insts[p.target()].module, p.msg())) return false;
         for (Wf w : workflows.values()) {
             if (w.fiber != null && (!w.status.equals("AWAITING") || w.timedWait)) return false;
         }
-        for (Inst i : insts) if (i.current != null || !i.mailbox.isEmpty()) return false;
+        for (Inst i : insts) {
+            if (i.currentMsg != null && !isBackground(i.module, i.currentMsg)) return false;
+            for (Msg m : i.mailbox) if (!isBackground(i.module, m)) return false;
+        }
         return true;
+    }
+
+    private boolean isBackground(int module, Msg m) {
+        return m.kind() == Msg.TICK || isQuery(module, m);
+    }
+
+    private boolean isQuery(int module, Msg m) {
+        return m.kind() == Msg.CALL && plan.modules.get(module).endpoints.get(m.handler()).query();
+    }
+
+    /** A digest of all instance and global state; equal digests mean nothing changed. */
+    public long stateDigest() {
+        long h = 17;
+        for (Inst i : insts) for (Object v : i.state) h = h * 31 + Values.stableHash(v);
+        for (Object v : store.all().values()) h = h * 31 + Values.stableHash(v);
+        return h;
     }
 
     // ================================================================== instances
@@ -326,7 +352,8 @@ public final class Core implements Context {
 
     void deliver(Inst inst, Msg m) {
         if (inst.crashed) {
-            stats.messagesDropped++;
+            if (m.kind() == Msg.EVENT) stats.eventsLostToCrashes++;
+            else stats.messagesDropped++;
             return;
         }
         if (inst.current != null) {

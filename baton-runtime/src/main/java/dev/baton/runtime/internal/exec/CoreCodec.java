@@ -327,7 +327,7 @@ public final class CoreCodec {
 
     private static final String[] STAT_FIELDS = {"eventsEmitted", "loadEvents", "handlerRuns", "handlerFailures", "ticks", "ticksSkipped",
         "callsSent", "callRetries", "callsFailed", "callsDeduplicated", "callsFenced", "messagesDropped", "messagesDuplicated",
-        "messagesDelayed", "crashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
+        "messagesDelayed", "crashes", "eventsLostToCrashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
         "hallucinations", "errors"};
 
     private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
