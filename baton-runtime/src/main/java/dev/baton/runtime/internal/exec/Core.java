@@ -311,6 +311,7 @@ public final class Core implements Context {
             if (w.fiber != null && (!w.status.equals("AWAITING") || w.timedWait)) return false;
         }
         for (Inst i : insts) {
+            if (i.crashed) return false;
             if (i.currentMsg != null && !isBackground(i.module, i.currentMsg)) return false;
             for (Msg m : i.mailbox) if (!isBackground(i.module, m)) return false;
         }
@@ -498,6 +499,7 @@ public final class Core implements Context {
         Fiber f = suspended.get(fiberId);
         if (f == null || f.waitToken != token) return;
         suspended.remove(fiberId);
+        pending.remove(fiberId);
         f.waitToken = 0;
         if (f.owner == Fiber.Owner.INSTANCE) {
             Inst inst = insts[f.instance];
@@ -822,6 +824,8 @@ public final class Core implements Context {
             return;
         }
         // a reply
+        // The call stays pending until its reply is delivered (see wake), so a run never
+        // counts a reply on the wire as settled work.
         Pending p = pending.get(fiber);
         if (p != null && p.token() == token) {
             long latency = latency(module);
@@ -829,7 +833,6 @@ public final class Core implements Context {
                 stats.messagesDropped++;
                 return;
             }
-            pending.remove(fiber);
             schedule(now + latency, Task.REPLY, -1, fiber, token, value);
         }
     }
