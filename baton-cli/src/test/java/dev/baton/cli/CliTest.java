@@ -43,7 +43,7 @@ class CliTest {
     void examplesCheckClean() {
         Run r = run("check", "../examples");
         assertThat(r.code()).isEqualTo(ExitCode.OK);
-        assertThat(r.out()).contains("checked 4 files: 0 errors, 0 warnings");
+        assertThat(r.out()).contains("checked 5 files: 0 errors, 0 warnings");
     }
 
     @Test
@@ -135,7 +135,7 @@ class CliTest {
     @Test
     void examplesAreCanonicallyFormatted() {
         // seed-boss-sync.baton is deliberately the seed's own layout with the fewest edits.
-        Run r = run("fmt", "--check", "../examples/world-boss.baton", "../examples/economy.baton", "../examples/faction.baton");
+        Run r = run("fmt", "--check", "../examples/world-boss.baton", "../examples/economy.baton", "../examples/faction.baton", "../examples/shard-sync.baton");
         assertThat(r.code()).as(r.all()).isEqualTo(ExitCode.OK);
     }
 }
