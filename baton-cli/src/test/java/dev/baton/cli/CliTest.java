@@ -21,6 +21,10 @@ class CliTest {
     }
 
     static Run run(String... args) {
+        return runIn(args);
+    }
+
+    private static Run runIn(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));

@@ -390,7 +390,7 @@ public final class Compiler {
             call(c, sc);
         } else if (s instanceof Stmt.Start st) {
             if (st.child()) {
-                unsupported(span, "Run (child workflows)");
+                unsupported(span, "Run (child workflows)", st.binding(), sc);
                 return;
             }
             int w = workflowIndex.get(st.workflow().text());
@@ -411,17 +411,19 @@ public final class Compiler {
                     a.otherwise(), a.binding(), sc);
         } else if (s instanceof Stmt.Evaluate ev) {
             guard(span, null, expr(ev.value(), sc), ev.expect(), ev.checks(), null, ev.otherwise(), ev.binding(), sc);
-        } else if (s instanceof Stmt.Saga) {
-            unsupported(span, "Saga");
-        } else if (s instanceof Stmt.Lock) {
-            unsupported(span, "Lock");
-        } else if (s instanceof Stmt.Fork) {
-            unsupported(span, "Fork/Join");
+        } else if (s instanceof Stmt.Saga saga) {
+            unsupported(span, "Saga", saga.binding(), sc);
+        } else if (s instanceof Stmt.Lock lock) {
+            unsupported(span, "Lock", lock.binding(), sc);
+        } else if (s instanceof Stmt.Fork fork) {
+            unsupported(span, "Fork/Join", fork.binding(), sc);
         }
     }
 
-    private void unsupported(Span span, String what) {
+    /** Reports a construct this engine cannot run yet, and declares its binding so later code still compiles. */
+    private void unsupported(Span span, String what, Expr binding, Scope sc) {
         problems.add(position(span) + ": " + what + " is not supported by the embedded engine yet");
+        if (binding instanceof Expr.Ident id && sc.local(id.name()) == null) sc.declare(id.name());
     }
 
     private String position(Span span) {
@@ -538,6 +540,7 @@ public final class Compiler {
         if (e instanceof Expr.Var v) return var(v, sc);
         if (e instanceof Expr.Ident id) {
             Integer slot = sc.local(id.name());
+            if (slot == null && !problems.isEmpty()) return f -> None.NONE; // bound inside an unsupported construct
             if (slot == null) throw new IllegalStateException("unresolved name " + id.name() + " passed the checker");
             int s = slot;
             return f -> {

@@ -106,9 +106,9 @@ public final class Durability {
                 if (!want.getProperty(k).equals(have.getProperty(k))) {
                     lock.release();
                     lockChannel.close();
-                    throw new IOException(dir + " holds a run of " + have.getProperty("program") + " with " + k + " "
+                    throw new IOException(dir + " holds a run of " + Path.of(have.getProperty("program")).getFileName() + " with " + k + " "
                             + have.getProperty(k) + "; this run has " + k + " " + want.getProperty(k)
-                            + ". Resume with the same program and flags, or use another --data-dir");
+                            + ". Resume with the same program and flags, start over with --fresh, or use another --data-dir");
                 }
             }
         } else {
