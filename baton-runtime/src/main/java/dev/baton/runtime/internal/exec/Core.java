@@ -454,24 +454,18 @@ public final class Core implements Context {
     // ================================================================== fibers
 
     private void exec(Fiber f, int pc) {
-        Instr[] code = f.body.code;
-        try {
-            while (pc >= 0 && pc < code.length) {
-                f.pc = pc;
-                pc = code[pc].exec(f, pc);
-            }
-        } catch (RuntimeException e) {
-            fail(f, code[Math.min(Math.max(f.pc, 0), code.length - 1)].span, e);
-            return;
-        }
-        if (pc != Instr.SUSPEND) complete(f);
+        interpret(f, pc, false, null);
     }
 
     private void resume(Fiber f, Object value) {
+        interpret(f, f.pc, true, value);
+    }
+
+    /** The interpreter loop: runs a fiber until it suspends, returns or fails. */
+    private void interpret(Fiber f, int pc, boolean resuming, Object value) {
         Instr[] code = f.body.code;
-        int pc = f.pc;
         try {
-            pc = code[pc].resume(f, pc, value);
+            if (resuming) pc = code[pc].resume(f, pc, value);
             while (pc >= 0 && pc < code.length) {
                 f.pc = pc;
                 pc = code[pc].exec(f, pc);
