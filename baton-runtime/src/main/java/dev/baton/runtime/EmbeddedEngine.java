@@ -172,6 +172,11 @@ public final class EmbeddedEngine implements Engine {
         counters.put("workflows_started", s.workflowsStarted);
         counters.put("workflows_completed", s.workflowsCompleted);
         counters.put("workflows_failed", s.workflowsFailed);
+        counters.put("workflows_cancelled", s.workflowsCancelled);
+        counters.put("sagas_compensating", s.sagasCompensating);
+        counters.put("compensation_retries", s.compensationRetries);
+        counters.put("locks_granted", s.locksGranted);
+        counters.put("leases_expired", s.leasesExpired);
         counters.put("decisions", s.decisions);
         counters.put("decisions_rejected", s.decisionsRejected);
         counters.put("hallucinations_injected", s.hallucinations);
@@ -184,7 +189,23 @@ public final class EmbeddedEngine implements Engine {
         for (Core.RunError e : core.errors()) errors.add(e.toString());
         return new RunReport(plan.file.name(), "embedded", options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
                 counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
-                String.format("%016x", core.traceHash()));
+                String.format("%016x", core.traceHash()), programReport(errors));
+    }
+
+    /** The program's {@code Report} figures, evaluated against the final state (null when it declares none). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> programReport(List<String> errors) {
+        if (plan.report == null) return null;
+        dev.baton.runtime.plan.Fiber f = new dev.baton.runtime.plan.Fiber(0, new dev.baton.runtime.plan.Body(-1, "Report", plan.file),
+                dev.baton.runtime.plan.Fiber.Owner.LOAD, -1, null);
+        f.ctx = core;
+        try {
+            Object v = Json.toPlain(plan.report.eval(f));
+            return v instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+        } catch (RuntimeException e) {
+            errors.add("Report: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Per module: the instance count, and for each state variable the total over instances (numbers) or the single value. */

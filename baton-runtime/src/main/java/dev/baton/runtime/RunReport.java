@@ -24,5 +24,18 @@ public record RunReport(
         Map<String, Map<String, Object>> modules,
         List<String> errors,
         long errorCount,
-        String traceHash) {
+        String traceHash,
+        Map<String, Object> report) {
+
+    /** Names of the program's {@code Report { invariants: { … } }} entries that are not true. */
+    @SuppressWarnings("unchecked")
+    public List<String> failedInvariants() {
+        List<String> out = new java.util.ArrayList<>();
+        if (report != null && report.get("invariants") instanceof Map<?, ?> inv) {
+            ((Map<String, Object>) inv).forEach((k, v) -> {
+                if (!Boolean.TRUE.equals(v)) out.add(k);
+            });
+        }
+        return out;
+    }
 }

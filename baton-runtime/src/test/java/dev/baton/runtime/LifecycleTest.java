@@ -38,6 +38,19 @@ class LifecycleTest {
                 Workflow Bad {
                     Call Svc.Echo { n: -1 } [retry: 0]
                 }
+                Workflow Locker {
+                    Lock ("k") [lease: 1s] {
+                        Sleep 5ms
+                    }
+                }
+                Workflow Forker {
+                    Fork i in [1, 2] {
+                        Sleep 1ms
+                    } Join all
+                }
+                Workflow Victim {
+                    Sleep 10s
+                }
                 Module Go {
                     $t = 0
                     Tick [1ms] {
@@ -46,6 +59,13 @@ class LifecycleTest {
                             Start Waits
                             Start Good
                             Start Bad
+                            Start Locker
+                            Start Locker
+                            Start Forker
+                            Start Victim [id: "victim"]
+                        }
+                        if $t == 20 {
+                            Cancel "victim"
                         }
                     }
                 }

@@ -71,4 +71,19 @@ public sealed interface Decl extends Node {
      */
     record Load(Name name, Options options, Block body, Span span) implements Decl {
     }
+
+    /**
+     * {@code Fault Name [at: 2s, module: M, key: 3, down: 6s]}: a breaking point the scenario
+     * declares — an instance goes down at a moment and comes back later. {@code baton run}
+     * applies it; the simulator adds its own random faults on top.
+     */
+    record Fault(Name name, Options options, Span span) implements Decl {
+    }
+
+    /**
+     * {@code Report { trades: { started: $stats.started }, invariants: { conserved: … } }}:
+     * figures and invariants evaluated against the final state and added to the run's report.
+     */
+    record Report(Expr.MapLit body, Span span) implements Decl {
+    }
 }

@@ -81,6 +81,10 @@ public sealed interface Stmt extends Node {
     record Emit(QualifiedName event, Expr.MapLit payload, Options options, Span span) implements Stmt {
     }
 
+    /** {@code Cancel id}: cancels a workflow and its children; their sagas compensate and their locks are released. */
+    record Cancel(Expr workflow, Span span) implements Stmt {
+    }
+
     /** {@code Sleep duration}. */
     record Sleep(Expr duration, Span span) implements Stmt {
     }

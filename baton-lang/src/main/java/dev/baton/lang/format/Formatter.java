@@ -191,7 +191,7 @@ public final class Formatter {
 
     private static boolean hasBody(Decl d) {
         return d instanceof Decl.Module || d instanceof Decl.Workflow || d instanceof Decl.Shape
-                || d instanceof Decl.Migration || d instanceof Decl.Load;
+                || d instanceof Decl.Migration || d instanceof Decl.Load || d instanceof Decl.Report;
     }
 
     private void decl(Decl d) {
@@ -241,6 +241,13 @@ public final class Formatter {
         } else if (d instanceof Decl.Load load) {
             text("Load " + load.name().text() + options(load.options()) + " ");
             body(load.body());
+        } else if (d instanceof Decl.Fault fault) {
+            text("Fault " + fault.name().text() + options(fault.options()));
+            end(d.span().end());
+        } else if (d instanceof Decl.Report report) {
+            text("Report ");
+            value(report.body());
+            end(d.span().end());
         }
     }
 
@@ -419,6 +426,9 @@ public final class Formatter {
             end(s.span().end());
         } else if (s instanceof Stmt.Sleep sl) {
             text("Sleep " + expr(sl.duration()));
+            end(s.span().end());
+        } else if (s instanceof Stmt.Cancel c) {
+            text("Cancel " + expr(c.workflow()));
             end(s.span().end());
         } else if (s instanceof Stmt.Await aw) {
             text("Await " + aw.event().text() + options(aw.options()) + binding(aw.binding()));

@@ -43,7 +43,37 @@ public interface Context {
     /** Counts an accepted / rejected AI proposal for reports. */
     void countDecision(Fiber f, boolean accepted, List<String> failedChecks);
 
-    /** Call options, resolved at call time. */
-    record CallOptions(Duration timeout, int retries, Duration backoff, Object key) {
+    /** Starts a child workflow; the fiber suspends until it ends ({@link Instr#resume} gets its result or a failure). */
+    void runChild(Fiber f, int workflow, Object args, Object id);
+
+    /** Cancels a workflow and its children: their sagas compensate, their locks are released. */
+    void cancelWorkflow(Fiber f, String id);
+
+    /**
+     * Takes every key (all together, never one at a time, so two Lock statements cannot
+     * deadlock). Returns the fencing token when granted at once; otherwise returns -1 and the
+     * fiber suspends until {@link Instr#resume} delivers the token (or a failure on timeout).
+     */
+    long acquire(Fiber f, List<String> keys, Duration lease, Duration wait);
+
+    void release(Fiber f, LockFrame frame);
+
+    /** Throws when a lock this fiber writes under has lost its lease (a stale fencing token). */
+    void checkFences(Fiber f);
+
+    /**
+     * Starts fork branches — one per start pc (static) or one per item at {@code starts[0]}
+     * (dynamic, item in {@code itemSlot}) — and suspends the fiber until the join is decided.
+     */
+    void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure);
+
+    /** Suspends the fiber and runs it again from {@code f.pc} after {@code delay} (a saga retry). */
+    void retryLater(Fiber f, Duration delay);
+
+    /** A module's state variable across its instances, in key order (for reports). */
+    Object allInstances(int module, int slot);
+
+    /** Call options, resolved at call time. {@code persistent}: retry until answered (calls in sagas). */
+    record CallOptions(Duration timeout, int retries, Duration backoff, Object key, boolean persistent) {
     }
 }

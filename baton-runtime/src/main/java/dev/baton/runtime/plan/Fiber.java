@@ -30,6 +30,20 @@ public final class Fiber {
     public java.util.Map<String, Object> rollbackGlobals;
     /** Per-call sequence for idempotency keys (instance/workflow, step). */
     public long callSeq;
+    /** Sagas and locks this fiber is inside, innermost last. */
+    public final java.util.ArrayList<Object> frames = new java.util.ArrayList<>();
+    /** For a Fork branch: the parent fiber's id and the branch's index; otherwise 0 and -1. */
+    public long parent;
+    public int branch = -1;
+    /** Calls made in the current saga block (keys are derived from it). */
+    public long blockCalls;
+    /** Sagas started by this fiber (saga keys are derived from it). */
+    public long sagaSerial;
+    /** Being cancelled: unwinding, compensating if {@code noCompensate} is false. */
+    public boolean cancelling;
+    public boolean noCompensate;
+    /** On the next wake, execute from {@code pc} instead of resuming the instruction there (a retry). */
+    public boolean rerun;
 
     public Fiber(long id, Body body, Owner owner, int instance, String workflow) {
         this.id = id;

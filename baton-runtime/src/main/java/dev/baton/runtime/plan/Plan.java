@@ -23,10 +23,16 @@ public final class Plan {
     public final Map<String, Ev> globals;
     public final List<Body> bodies;
     public final Map<String, Map<String, Object>> ais;
+    /** Declared breaking points ({@code Fault}). */
+    public final List<FaultPlan> faults;
+    /** The {@code Report} figures, evaluated against the final state; null when none. */
+    public final Ev report;
 
     public Plan(SourceFile file, long version, String digest, List<ModulePlan> modules, List<WorkflowPlan> workflows,
                 List<EventPlan> events, List<LoadPlan> loads, Map<String, Ev> globals, List<Body> bodies,
-                Map<String, Map<String, Object>> ais) {
+                Map<String, Map<String, Object>> ais, List<FaultPlan> faults, Ev report) {
+        this.faults = faults;
+        this.report = report;
         this.file = file;
         this.version = version;
         this.digest = digest;
@@ -92,7 +98,11 @@ public final class Plan {
     }
 
     public record WorkflowPlan(int index, String name, Body body, List<String> params, int[] paramSlots, List<Ev> defaults,
-                               long maxDepth) {
+                               long maxDepth, long maxChildren) {
+    }
+
+    /** {@code Fault name [at, module, key, down]}: instance {@code instance} crashes at {@code atMs} for {@code downMs}. */
+    public record FaultPlan(String name, long atMs, int module, Object key, long downMs) {
     }
 
     public record EventPlan(int index, String name, Type payload) {

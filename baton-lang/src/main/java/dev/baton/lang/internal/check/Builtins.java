@@ -59,6 +59,9 @@ public final class Builtins {
         fn("slice", 2, 3, "slice(list, from[, to]) -> List", a -> a.get(0) instanceof Type.ListT ? a.get(0) : new Type.ListT(Type.ANY));
         fn("rank", 1, 1, "rank(m: Map<number>) -> List<String>  (keys, highest value first; ties by key)", a -> new Type.ListT(Type.STRING));
         fn("chunks", 2, 2, "chunks(list, size: Int) -> List<List>", a -> new Type.ListT(a.get(0) instanceof Type.ListT ? a.get(0) : new Type.ListT(Type.ANY)));
+        fn("total", 1, 1, "total(x) -> number  (the sum of every number inside x, however nested)", a -> Type.ANY);
+        fn("count_keys", 1, 1, "count_keys(list_of_maps) -> Int  (keys counted across the maps, repeats included)", a -> Type.INT);
+        fn("distinct_keys", 1, 1, "distinct_keys(list_of_maps) -> Int  (different keys across the maps)", a -> Type.INT);
         fn("get", 2, 3, "get(map, key[, default]) -> value or default", a -> a.get(0) instanceof Type.MapT m ? m.value() : Type.ANY);
         fn("is_number", 1, 1, "is_number(x) -> Bool  (false for NaN and infinities)", a -> Type.BOOL);
         fn("type_of", 1, 1, "type_of(x) -> String", a -> Type.STRING);

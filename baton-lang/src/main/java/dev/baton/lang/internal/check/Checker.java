@@ -96,7 +96,7 @@ public final class Checker {
     enum Where {
         GLOBAL_INIT("global state"), STATE_INIT("module state"), CONSTRAINT("a constraint"), ON("an ON handler"),
         TICK("a Tick handler"), EXECUTE("an /execute endpoint"), RETURN("a /return query"), WORKFLOW("a workflow"),
-        MIGRATION("a migration"), LOAD("a load generator"), CHECK("a check");
+        MIGRATION("a migration"), LOAD("a load generator"), CHECK("a check"), REPORT("a report");
 
         final String what;
 
@@ -126,7 +126,7 @@ public final class Checker {
 
         boolean readOnly() {
             return where == Where.RETURN || where == Where.CONSTRAINT || where == Where.CHECK
-                    || where == Where.GLOBAL_INIT || where == Where.STATE_INIT;
+                    || where == Where.GLOBAL_INIT || where == Where.STATE_INIT || where == Where.REPORT;
         }
 
         boolean isWorkflow() {
@@ -502,6 +502,20 @@ public final class Checker {
             block(w.body(), c);
         } else if (d instanceof Decl.Migration mig) {
             migration(mig);
+        } else if (d instanceof Decl.Fault fault) {
+            Ctx c = new Ctx(Where.GLOBAL_INIT, null, null, null);
+            options(fault.options(), c, "Fault", Map.of("at", "duration", "down", "duration", "module", "name", "key", "expr"), false);
+            fault.options().get("module").ifPresentOrElse(m -> {
+                String mn = m instanceof Expr.Ident id ? id.name() : "";
+                if (!modules.containsKey(mn)) {
+                    unknown(m.span(), Code.UNKNOWN_MODULE, "unknown module '" + mn + "'", mn, modules.keySet(), "");
+                }
+            }, () -> sink.report(fault.name().span(), Code.MISSING_ARGUMENT, "a Fault names the module it takes down: [module: Name, key: k]"));
+            if (fault.options().get("at").isEmpty()) {
+                sink.report(fault.name().span(), Code.MISSING_ARGUMENT, "a Fault says when it strikes: [at: 2s]");
+            }
+        } else if (d instanceof Decl.Report report) {
+            expr(report.body(), new Ctx(Where.REPORT, null, null, null));
         } else if (d instanceof Decl.Load load) {
             Ctx c = new Ctx(Where.LOAD, null, null, null);
             options(load.options(), c, "Load", Map.of("population", "int", "rate", "int", "total", "int",
@@ -696,6 +710,12 @@ public final class Checker {
                 missingArgs(r, Set.of(), e.event().span(), "event " + e.event().text());
             }
             options(e.options(), c, "Emit", Map.of("key", "expr", "delay", "duration"), false);
+            return false;
+        }
+        if (s instanceof Stmt.Cancel cancel) {
+            if (c.readOnly()) sink.report(cancel.span(), Code.WRITE_IN_QUERY, "Cancel is an effect; " + c.where.what + " must not have effects");
+            Type t = expr(cancel.workflow(), c);
+            if (!Type.isStringy(t)) sink.report(cancel.workflow().span(), Code.TYPE_MISMATCH, "Cancel needs a workflow id (a String), not " + t.display());
             return false;
         }
         if (s instanceof Stmt.Sleep sl) {
@@ -1121,6 +1141,21 @@ public final class Checker {
         }
         if (e instanceof Expr.Payload p) return payload(p, c);
         if (e instanceof Expr.ForeignVar fv) {
+            if (c.where == Where.REPORT) {
+                // a report observes the final state: one value per instance, in key order
+                ModuleInfo m = modules.get(fv.module().text());
+                if (m == null) {
+                    unknown(fv.module().span(), Code.UNKNOWN_MODULE, "unknown module '" + fv.module().text() + "'", fv.module().text(), modules.keySet(), "");
+                    return Type.ANY;
+                }
+                Type t = m.state.get(fv.var().text());
+                if (t == null) {
+                    unknown(fv.var().span(), Code.UNKNOWN_NAME, "module " + m.name() + " has no state '$" + fv.var().text() + "'",
+                            fv.var().text(), m.state.keySet(), "");
+                    return Type.ANY;
+                }
+                return new Type.ListT(t);
+            }
             foreign(fv, false);
             return Type.ANY;
         }
@@ -1539,6 +1574,10 @@ public final class Checker {
             }
             if (kind == null || kind.equals("expr") && key.equals("route")) {
                 if (key.equals("route")) expr(opt.value(), c);
+                continue;
+            }
+            if (kind.equals("name")) {
+                if (!(opt.value() instanceof Expr.Ident)) sink.report(opt.value().span(), Code.BAD_OPTION, "'" + key + "' is a name");
                 continue;
             }
             if (kind.startsWith("word:")) {

@@ -46,11 +46,11 @@ public final class Parser {
     public static final int MAX_DEPTH = 256;
 
     static final Set<String> DECL_WORDS = Set.of(
-            "version", "Shape", "Event", "Constraint", "Module", "Workflow", "AI", "Migration", "Load");
+            "version", "Shape", "Event", "Constraint", "Module", "Workflow", "AI", "Migration", "Load", "Fault", "Report");
     static final Set<String> MEMBER_WORDS = Set.of("ON", "Tick", "Constraint");
     static final Set<String> STMT_WORDS = Set.of(
             "let", "if", "for", "while", "return", "break", "continue", "Fail", "Call", "Start", "Run", "Emit",
-            "Sleep", "Await", "Saga", "Lock", "Fork", "Ask", "Evaluate");
+            "Sleep", "Await", "Saga", "Lock", "Fork", "Ask", "Evaluate", "Cancel");
     private static final Set<String> ALL_KEYWORDS;
 
     static {
@@ -152,6 +152,19 @@ public final class Parser {
                     Block body = block();
                     return new Decl.Load(name, options, body, t.span().to(body.span()));
                 }
+                case "Fault" -> {
+                    advance();
+                    Name name = name("a name after 'Fault'");
+                    if (!at(TokenKind.LBRACKET)) throw error(peek(), "expected options after the fault's name, as in Fault Outage [at: 2s, module: M, key: 0, down: 5s]");
+                    Options options = optionsOpt();
+                    return new Decl.Fault(name, options, t.span().to(options.span()));
+                }
+                case "Report" -> {
+                    advance();
+                    if (!at(TokenKind.LBRACE)) throw error(peek(), "expected '{' and the report's figures after 'Report'");
+                    Expr.MapLit body = mapLiteral();
+                    return new Decl.Report(body, t.span().to(body.span()));
+                }
                 default -> {
                     // fall through to the error below
                 }
@@ -159,7 +172,7 @@ public final class Parser {
         }
         String hint = keywordHint(t, DECL_WORDS);
         throw error(t, "expected a declaration ('Module', 'Workflow', 'Shape', 'Event', 'AI', 'Constraint', "
-                + "'Migration', 'Load', 'version' or '$state = …')" + hint + ", found " + describe(t));
+                + "'Migration', 'Load', 'Fault', 'Report', 'version' or '$state = …')" + hint + ", found " + describe(t));
     }
 
     private Decl.State stateDecl() {
@@ -494,6 +507,11 @@ public final class Parser {
                     advance();
                     Expr d = expr();
                     return new Stmt.Sleep(d, t.span().to(d.span()));
+                }
+                case "Cancel" -> {
+                    advance();
+                    Expr id = expr();
+                    return new Stmt.Cancel(id, t.span().to(id.span()));
                 }
                 case "Await" -> {
                     advance();

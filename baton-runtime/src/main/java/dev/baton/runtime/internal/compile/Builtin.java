@@ -89,6 +89,17 @@ final class Builtin {
                 for (Map.Entry<String, Object> e : entries) keys.add(e.getKey());
                 return TreePVector.from(keys);
             };
+            case "total" -> (f, a) -> total(a[0]);
+            case "count_keys" -> (f, a) -> {
+                long n = 0;
+                for (Object m : Values.list(a[0])) if (m instanceof PSortedMap<?, ?> pm) n += pm.size();
+                return n;
+            };
+            case "distinct_keys" -> (f, a) -> {
+                java.util.Set<String> keys = new java.util.HashSet<>();
+                for (Object m : Values.list(a[0])) if (m instanceof PSortedMap<?, ?> pm) keys.addAll(Values.map(pm).keySet());
+                return (long) keys.size();
+            };
             case "get" -> (f, a) -> {
                 Object v = a[0] instanceof PSortedMap<?, ?> m ? Values.map(m).get(Values.asString(a[1]))
                         : a[0] instanceof PVector<?> l ? listGet(Values.list(l), a[1]) : null;
@@ -129,6 +140,14 @@ final class Builtin {
     private static Object listGet(PVector<Object> l, Object key) {
         long i = Values.asLong(key);
         return i < 0 || i >= l.size() ? null : l.get((int) i);
+    }
+
+    private static Object total(Object v) {
+        if (Values.isNumber(v)) return v;
+        Object sum = 0L;
+        if (v instanceof PVector<?> l) for (Object o : l) sum = Values.add(sum, total(o));
+        if (v instanceof PSortedMap<?, ?> m) for (Object o : m.values()) sum = Values.add(sum, total(o));
+        return sum;
     }
 
     private static int len(Object v) {

@@ -173,6 +173,8 @@ public final class Compiler {
         List<Plan.WorkflowPlan> workflows = new ArrayList<>();
         List<Plan.LoadPlan> loads = new ArrayList<>();
         Map<String, Map<String, Object>> ais = new LinkedHashMap<>();
+        List<Plan.FaultPlan> faults = new ArrayList<>();
+        Ev report = null;
         for (Decl d : decls) {
             if (d instanceof Decl.State s) {
                 Scope sc = new Scope(newBody("$" + s.name().text()), null, false);
@@ -189,18 +191,23 @@ public final class Compiler {
                     if (o.key() != null) opts.put(o.key().text(), constant(o.value()));
                 }
                 ais.put(a.name().text(), opts);
-            } else if (d instanceof Decl.Migration mig) {
-                // Migrations apply when a data directory written by an older version is resumed.
-                problemIfUsed(mig.span(), "Migration blocks are checked but not yet applied by the embedded engine");
+            } else if (d instanceof Decl.Fault fault) {
+                Options o = fault.options();
+                String module = ((Expr.Ident) o.get("module").orElseThrow()).name();
+                Object key = o.get("key").map(this::constant).orElse(0L);
+                long at = ((Duration) constant(o.get("at").orElseThrow())).toMillis();
+                long down = o.get("down").map(this::constant).map(v -> ((Duration) v).toMillis()).orElse(5000L);
+                faults.add(new Plan.FaultPlan(fault.name().text(), at, moduleIndex.get(module), key, down));
+            } else if (d instanceof Decl.Report r) {
+                Scope sc = new Scope(newBody("Report"), null, false);
+                report = expr(r.body(), sc);
             }
+            // Migration blocks apply when a data directory written by an older version is resumed;
+            // a fresh run has nothing to migrate.
         }
         if (!problems.isEmpty()) throw new PlanException(problems);
         return new Plan(file, symbols.version(), digest(file.text()), List.copyOf(modules), List.copyOf(workflows),
-                List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais);
-    }
-
-    private void problemIfUsed(Span span, String message) {
-        // Migrations are only needed when resuming old data; a fresh run ignores them.
+                List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report);
     }
 
     private int event(String name) {
@@ -293,7 +300,8 @@ public final class Compiler {
         block(w.body(), sc);
         sc.finish();
         long maxDepth = w.options().get("max_depth").map(this::constant).map(v -> (Long) v).orElse(64L);
-        return new Plan.WorkflowPlan(index, w.name().text(), sc.body, params, slots, defaults, maxDepth);
+        long maxChildren = w.options().get("max_children").map(this::constant).map(v -> (Long) v).orElse(Long.MAX_VALUE);
+        return new Plan.WorkflowPlan(index, w.name().text(), sc.body, params, slots, defaults, maxDepth, maxChildren);
     }
 
     private Plan.LoadPlan load(Decl.Load l, int index) {
@@ -389,11 +397,12 @@ public final class Compiler {
         } else if (s instanceof Stmt.Call c) {
             call(c, sc);
         } else if (s instanceof Stmt.Start st) {
+            int w = workflowIndex.get(st.workflow().text());
             if (st.child()) {
-                unsupported(span, "Run (child workflows)", st.binding(), sc);
+                sc.emit(new Instrs.RunChild(span, w, st.workflow().text(), st.args() == null ? null : expr(st.args(), sc),
+                        st.options().get("id").map(v -> expr(v, sc)).orElse(null), bindingPlace(st.binding(), sc)));
                 return;
             }
-            int w = workflowIndex.get(st.workflow().text());
             Ev args = st.args() == null ? null : expr(st.args(), sc);
             Ev id = st.options().get("id").map(v -> expr(v, sc)).orElse(null);
             sc.emit(new Instrs.Start(span, w, args, id, bindingPlace(st.binding(), sc)));
@@ -412,18 +421,95 @@ public final class Compiler {
         } else if (s instanceof Stmt.Evaluate ev) {
             guard(span, null, expr(ev.value(), sc), ev.expect(), ev.checks(), null, ev.otherwise(), ev.binding(), sc);
         } else if (s instanceof Stmt.Saga saga) {
-            unsupported(span, "Saga", saga.binding(), sc);
+            saga(saga, sc);
         } else if (s instanceof Stmt.Lock lock) {
-            unsupported(span, "Lock", lock.binding(), sc);
+            lock(lock, sc);
         } else if (s instanceof Stmt.Fork fork) {
-            unsupported(span, "Fork/Join", fork.binding(), sc);
+            fork(fork, sc);
+        } else if (s instanceof Stmt.Cancel cancel) {
+            sc.emit(new Instrs.CancelWorkflow(span, expr(cancel.workflow(), sc)));
         }
     }
 
-    /** Reports a construct this engine cannot run yet, and declares its binding so later code still compiles. */
-    private void unsupported(Span span, String what, Expr binding, Scope sc) {
-        problems.add(position(span) + ": " + what + " is not supported by the embedded engine yet");
-        if (binding instanceof Expr.Ident id && sc.local(id.name()) == null) sc.declare(id.name());
+    /**
+     * Layout: {@code SagaBegin, (StepBegin i, action, StepEnd i)…, SagaEnd, (compensation i, CompEnd)…}.
+     * The engine jumps into the compensation blocks when a step fails.
+     */
+    private void saga(Stmt.Saga saga, Scope sc) {
+        Instrs.SagaBegin begin = new Instrs.SagaBegin(saga.span());
+        int n = saga.steps().size();
+        begin.stepStart = new int[n];
+        begin.compStart = new int[n];
+        begin.pivot = new boolean[n];
+        begin.stepRetry = new Ev[n];
+        begin.stepNames = new String[n];
+        begin.retries = saga.options().get("retries").map(r -> expr(r, sc)).orElse(null);
+        sc.emit(begin);
+        // step locals are visible to later steps and to compensations
+        sc.locals.push(new HashMap<>());
+        for (int i = 0; i < n; i++) {
+            Stmt.Step step = saga.steps().get(i);
+            begin.stepNames[i] = step.name().text();
+            begin.pivot[i] = step.pivot();
+            begin.stepRetry[i] = step.options().get("retry").map(r -> expr(r, sc)).orElse(null);
+            begin.stepStart[i] = sc.emit(new Instrs.StepBegin(step.span(), i));
+            for (Stmt st : step.action().stmts()) stmt(st, sc);
+            sc.emit(new Instrs.StepEnd(step.span(), i, step.pivot()));
+        }
+        sc.emit(new Instrs.SagaEnd(saga.span(), begin));
+        for (int i = 0; i < n; i++) {
+            Stmt.Step step = saga.steps().get(i);
+            if (step.compensation() == null) {
+                begin.compStart[i] = -1;
+                continue;
+            }
+            begin.compStart[i] = sc.here();
+            block(step.compensation(), sc);
+            sc.emit(new Instrs.CompEnd(step.compensation().span(), begin));
+        }
+        sc.locals.pop();
+        begin.exit = sc.here();
+        begin.binding = bindingPlace(saga.binding(), sc);
+    }
+
+    private void lock(Stmt.Lock lock, Scope sc) {
+        Ev[] keys = new Ev[lock.keys().size()];
+        for (int i = 0; i < keys.length; i++) keys[i] = expr(lock.keys().get(i), sc);
+        sc.locals.push(new HashMap<>());
+        Place token = bindingPlace(lock.binding(), sc);
+        sc.emit(new Instrs.LockAcquire(lock.span(), keys, lock.options().get("lease").map(l -> expr(l, sc)).orElse(null),
+                lock.options().get("wait").map(w -> expr(w, sc)).orElse(null), token));
+        block(lock.body(), sc);
+        sc.emit(new Instrs.LockRelease(lock.span()));
+        sc.locals.pop();
+    }
+
+    /** Layout: {@code ForkStart, (branch code, BranchEnd)…}; the parent resumes at the pc after the last branch. */
+    private void fork(Stmt.Fork fork, Scope sc) {
+        Instrs.ForkStart start = new Instrs.ForkStart(fork.span());
+        start.joinKind = fork.join().ordinal();
+        start.joinCount = fork.joinCount() == null ? null : expr(fork.joinCount(), sc);
+        start.onFailure = fork.joinOptions().get("on_failure").map(v -> ((Expr.Ident) v).name()).orElse("cancel");
+        start.max = fork.options().get("max").map(m -> expr(m, sc)).orElse(null);
+        sc.emit(start);
+        if (fork.dynamic()) {
+            start.items = expr(fork.eachOver(), sc);
+            sc.locals.push(new HashMap<>());
+            start.itemSlot = sc.declare(fork.eachVar().text());
+            start.starts = new int[] {sc.here()};
+            for (Stmt st : fork.eachBody().stmts()) stmt(st, sc);
+            sc.emit(new Instrs.BranchEnd(fork.span()));
+            sc.locals.pop();
+        } else {
+            start.starts = new int[fork.branches().size()];
+            for (int i = 0; i < fork.branches().size(); i++) {
+                start.starts[i] = sc.here();
+                block(fork.branches().get(i).body(), sc);
+                sc.emit(new Instrs.BranchEnd(fork.branches().get(i).span()));
+            }
+        }
+        start.exit = sc.here();
+        start.binding = bindingPlace(fork.binding(), sc);
     }
 
     private String position(Span span) {
@@ -547,6 +633,11 @@ public final class Compiler {
                 Object x = f.locals[s];
                 return x == null ? None.NONE : x;
             };
+        }
+        if (e instanceof Expr.ForeignVar fv) {
+            int module = moduleIndex.get(fv.module().text());
+            int slot = moduleScopes.get(fv.module().text()).stateSlots.get(fv.var().text());
+            return f -> f.ctx.allInstances(module, slot);
         }
         if (e instanceof Expr.Payload p) {
             List<String> path = p.path();

@@ -7,6 +7,8 @@ import dev.baton.runtime.plan.Context;
 import dev.baton.runtime.plan.Ev;
 import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.plan.Instr;
+import dev.baton.runtime.plan.LockFrame;
+import dev.baton.runtime.plan.SagaFrame;
 import dev.baton.runtime.value.Conform;
 import dev.baton.runtime.value.None;
 import dev.baton.runtime.value.ValueError;
@@ -29,6 +31,14 @@ final class Instrs {
         FailError(String message) {
             super(message);
         }
+    }
+
+    /** The innermost saga the fiber is in, or null. */
+    static SagaFrame innermostSaga(Fiber f) {
+        for (int i = f.frames.size() - 1; i >= 0; i--) {
+            if (f.frames.get(i) instanceof SagaFrame s) return s;
+        }
+        return null;
     }
 
     static final class Eval extends Instr {
@@ -317,11 +327,18 @@ final class Instrs {
         public int exec(Fiber f, int pc) {
             Object k = instance == null ? None.NONE : instance.eval(f);
             Object a = args == null ? Values.EMPTY_MAP : args.eval(f);
+            Object k2 = key == null ? null : key.eval(f);
+            SagaFrame saga = innermostSaga(f);
+            if (saga != null && k2 == null) {
+                // deterministic per (saga, step, block, call): a retried block re-sends the same keys
+                int step = saga.compensating ? saga.completed.get(saga.completed.size() - 1) : saga.current;
+                k2 = saga.key + (saga.compensating ? "/c" : "/s") + step + "/" + (f.blockCalls++);
+            }
             Context.CallOptions o = new Context.CallOptions(
                     timeout == null ? null : Values.asDuration(timeout.eval(f)),
                     retry == null ? -1 : (int) Values.asLong(retry.eval(f)),
                     backoff == null ? null : Values.asDuration(backoff.eval(f)),
-                    key == null ? null : key.eval(f));
+                    k2, saga != null);
             f.ctx.call(f, module, k, endpoint, a, o);
             return SUSPEND;
         }
@@ -490,6 +507,312 @@ final class Instrs {
             if (accepted == null) accepted = otherwise.eval(f);
             if (binding != null) binding.set(f, accepted);
             return pc + 1;
+        }
+    }
+
+    // ================================================================== sagas
+
+    /** Opens a saga; holds its layout (where each step and compensation starts) for the engine's unwinding. */
+    static final class SagaBegin extends Instr implements dev.baton.runtime.plan.SagaLayout {
+        int[] stepStart;
+        int[] compStart;
+        boolean[] pivot;
+        Ev[] stepRetry;
+        String[] stepNames;
+        Ev retries;
+        int exit;
+        Place binding;
+
+        SagaBegin(Span span) {
+            super(span);
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.frames.add(new SagaFrame(pc, owner(f) + "/saga" + (++f.sagaSerial)));
+            return pc + 1;
+        }
+
+        @Override
+        public int retries(Fiber f, int step, boolean compensating) {
+            Ev e = compensating ? retries : stepRetry[step];
+            return e == null ? 10 : (int) Math.max(0, Values.asLong(e.eval(f)));
+        }
+
+        @Override
+        public int stepStart(int step) {
+            return stepStart[step];
+        }
+
+        @Override
+        public int nextCompensation(SagaFrame frame) {
+            return Instrs.nextCompensation(frame, this);
+        }
+
+        @Override
+        public String stepName(int step) {
+            return stepNames[step];
+        }
+
+        /** Ends a saga (both ways): pops its frame, binds the outcome, returns the pc after it. */
+        @Override
+        public int finish(Fiber f, String outcome) {
+            f.frames.remove(f.frames.size() - 1);
+            if (binding != null) binding.set(f, outcome);
+            return exit;
+        }
+    }
+
+    static String owner(Fiber f) {
+        if (f.owner == Fiber.Owner.WORKFLOW) return f.workflow + (f.branch >= 0 ? "#" + f.parent + "." + f.branch : "");
+        return "i" + f.instance + "f" + f.id;
+    }
+
+    static final class StepBegin extends Instr {
+        final int step;
+
+        StepBegin(Span span, int step) {
+            super(span);
+            this.step = step;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            SagaFrame s = (SagaFrame) f.frames.get(f.frames.size() - 1);
+            if (s.current != step) s.attempts = 0;
+            s.current = step;
+            f.blockCalls = 0;
+            return pc + 1;
+        }
+    }
+
+    static final class StepEnd extends Instr {
+        final int step;
+        final boolean pivot;
+
+        StepEnd(Span span, int step, boolean pivot) {
+            super(span);
+            this.step = step;
+            this.pivot = pivot;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            SagaFrame s = (SagaFrame) f.frames.get(f.frames.size() - 1);
+            s.completed.add(step);
+            s.attempts = 0;
+            if (pivot) s.pivotPassed = true;
+            return pc + 1;
+        }
+    }
+
+    /** After the last step: the saga completed. */
+    static final class SagaEnd extends Instr {
+        final SagaBegin begin;
+
+        SagaEnd(Span span, SagaBegin begin) {
+            super(span);
+            this.begin = begin;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            return begin.finish(f, "completed");
+        }
+    }
+
+    /** End of one compensation block: on to the next completed step's, or the saga is compensated. */
+    static final class CompEnd extends Instr {
+        final SagaBegin begin;
+
+        CompEnd(Span span, SagaBegin begin) {
+            super(span);
+            this.begin = begin;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            SagaFrame s = (SagaFrame) f.frames.get(f.frames.size() - 1);
+            s.completed.remove(s.completed.size() - 1);
+            s.attempts = 0;
+            int next = nextCompensation(s, begin);
+            if (next >= 0) {
+                f.blockCalls = 0;
+                return next;
+            }
+            if (f.cancelling) {
+                f.frames.remove(f.frames.size() - 1);
+                throw new dev.baton.runtime.plan.Cancelled(s.failure);
+            }
+            return begin.finish(f, "compensated");
+        }
+    }
+
+    /** The pc of the next compensation to run (completed steps without one are skipped), or -1. */
+    static int nextCompensation(SagaFrame s, SagaBegin begin) {
+        while (!s.completed.isEmpty()) {
+            int step = s.completed.get(s.completed.size() - 1);
+            if (begin.compStart[step] >= 0) return begin.compStart[step];
+            s.completed.remove(s.completed.size() - 1);
+        }
+        return -1;
+    }
+
+    // ================================================================== locks
+
+    static final class LockAcquire extends Instr {
+        final Ev[] keys;
+        final Ev lease;
+        final Ev wait;
+        final Place binding;
+
+        LockAcquire(Span span, Ev[] keys, Ev lease, Ev wait, Place binding) {
+            super(span);
+            this.keys = keys;
+            this.lease = lease;
+            this.wait = wait;
+            this.binding = binding;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            java.util.TreeSet<String> ks = new java.util.TreeSet<>();
+            for (Ev k : keys) ks.add(Values.str(k.eval(f)));
+            Duration l = lease == null ? Duration.ofSeconds(30) : Values.asDuration(lease.eval(f));
+            Duration w = wait == null ? null : Values.asDuration(wait.eval(f));
+            long token = f.ctx.acquire(f, new ArrayList<>(ks), l, w);
+            if (token < 0) return SUSPEND;
+            if (binding != null) binding.set(f, token);
+            return pc + 1;
+        }
+
+        @Override
+        public int resume(Fiber f, int pc, Object value) {
+            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError(failure.message());
+            if (binding != null) binding.set(f, value);
+            return pc + 1;
+        }
+    }
+
+    static final class LockRelease extends Instr {
+        LockRelease(Span span) {
+            super(span);
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            LockFrame frame = (LockFrame) f.frames.remove(f.frames.size() - 1);
+            f.ctx.release(f, frame);
+            return pc + 1;
+        }
+    }
+
+    // ================================================================== child workflows, cancellation
+
+    static final class RunChild extends Instr {
+        final int workflow;
+        final Ev args;
+        final Ev id;
+        final Place binding;
+        final String name;
+
+        RunChild(Span span, int workflow, String name, Ev args, Ev id, Place binding) {
+            super(span);
+            this.workflow = workflow;
+            this.name = name;
+            this.args = args;
+            this.id = id;
+            this.binding = binding;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.ctx.runChild(f, workflow, args == null ? Values.EMPTY_MAP : args.eval(f), id == null ? null : id.eval(f));
+            return SUSPEND;
+        }
+
+        @Override
+        public int resume(Fiber f, int pc, Object value) {
+            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError("Run " + name + ": " + failure.message());
+            if (binding != null) binding.set(f, value);
+            return pc + 1;
+        }
+
+        @Override
+        public String describe() {
+            return "Run " + name;
+        }
+    }
+
+    static final class CancelWorkflow extends Instr {
+        final Ev id;
+
+        CancelWorkflow(Span span, Ev id) {
+            super(span);
+            this.id = id;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.ctx.cancelWorkflow(f, Values.str(id.eval(f)));
+            return pc + 1;
+        }
+    }
+
+    // ================================================================== fork / join
+
+    static final class ForkStart extends Instr {
+        int[] starts;
+        Ev items;
+        int itemSlot = -1;
+        Ev max;
+        int joinKind;
+        Ev joinCount;
+        String onFailure;
+        int exit;
+        Place binding;
+
+        ForkStart(Span span) {
+            super(span);
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            List<Object> list = null;
+            if (items != null) {
+                list = new ArrayList<>(Values.list(items.eval(f)));
+                if (max != null && list.size() > Values.asLong(max.eval(f))) {
+                    throw new ValueError("Fork over " + list.size() + " items exceeds its fan-out budget [max: " + Values.asLong(max.eval(f)) + "]");
+                }
+            }
+            int count = joinCount == null ? -1 : (int) Values.asLong(joinCount.eval(f));
+            f.ctx.fork(f, starts, list, itemSlot, joinKind, count, onFailure);
+            return SUSPEND;
+        }
+
+        @Override
+        public int resume(Fiber f, int pc, Object value) {
+            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError(failure.message());
+            if (binding != null) binding.set(f, value);
+            return exit;
+        }
+
+        @Override
+        public String describe() {
+            return "Join";
+        }
+    }
+
+    /** The end of a branch's code: the branch is done (without a result). */
+    static final class BranchEnd extends Instr {
+        BranchEnd(Span span) {
+            super(span);
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.result = None.NONE;
+            return DONE;
         }
     }
 }

@@ -97,6 +97,7 @@ final class Place {
                 state[slot] = v;
             }
             case GLOBAL -> {
+                if (!f.frames.isEmpty()) f.ctx.checkFences(f);
                 if (f.rollbackGlobals == null) f.rollbackGlobals = new HashMap<>();
                 f.rollbackGlobals.putIfAbsent(global, f.ctx.global(global));
                 f.ctx.setGlobal(f, global, v);

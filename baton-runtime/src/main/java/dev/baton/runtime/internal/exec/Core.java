@@ -8,6 +8,9 @@ import dev.baton.runtime.plan.Context;
 import dev.baton.runtime.plan.Ev;
 import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.plan.Instr;
+import dev.baton.runtime.plan.LockFrame;
+import dev.baton.runtime.plan.SagaFrame;
+import dev.baton.runtime.plan.SagaLayout;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.runtime.value.None;
 import dev.baton.runtime.value.ValueError;
@@ -87,9 +90,36 @@ public final class Core implements Context {
     final List<RunError> errors = new ArrayList<>();
     private int delivering;
 
-    /** A call waiting for its reply. */
-    record Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs) {
+    /** A call waiting for its reply. {@code persistent}: retried until answered (calls in sagas). */
+    record Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs, boolean persistent) {
     }
+
+    /** A held lock key. */
+    record Holder(long fiber, long token, long expiresAt) {
+    }
+
+    /** A fiber waiting for lock keys (all at once). */
+    record LockRequest(long fiber, long token, List<String> keys, long leaseMs) {
+    }
+
+    /** A Fork waiting for its branches. States: 0 running, 1 succeeded, 2 failed, 3 cancelled. */
+    static final class JoinState {
+        long parentFiber;
+        long parentToken;
+        int kind;
+        int need;
+        String onFailure;
+        long[] branches;
+        Object[] results;
+        int[] state;
+        int successes;
+        int failures;
+    }
+
+    long fenceSeq;
+    final Map<String, Holder> locks = new TreeMap<>();
+    final List<LockRequest> lockQueue = new ArrayList<>();
+    final Map<Long, JoinState> joins = new TreeMap<>();
 
     /** A workflow waiting in {@code Await}. */
     record Waiter(long fiber, long token) {
@@ -124,6 +154,11 @@ public final class Core implements Context {
         public long workflowsStarted;
         public long workflowsCompleted;
         public long workflowsFailed;
+        public long workflowsCancelled;
+        public long sagasCompensating;
+        public long compensationRetries;
+        public long locksGranted;
+        public long leasesExpired;
         public long decisions;
         public long decisionsRejected;
         public long hallucinations;
@@ -179,6 +214,13 @@ public final class Core implements Context {
             for (Plan.Tick t : m.ticks) schedule(periodMs(t.period()), Task.TICK, inst.index, 0, t.index(), null);
         }
         for (Plan.LoadPlan l : plan.loads) schedule(l.start().toMillis(), Task.LOAD, l.index(), 0, 0, null);
+        for (Plan.FaultPlan fp : plan.faults) {
+            Integer idx = keyIndex[fp.module()].get(normalizeKey(fp.key()));
+            if (idx == null) {
+                throw new ValueError("Fault " + fp.name() + ": " + Values.show(fp.key()) + " is not an instance of " + plan.modules.get(fp.module()).name);
+            }
+            schedule(fp.atMs(), Task.CRASH, idx, 0, Math.max(1, fp.downMs()), null);
+        }
         scheduleCrashes();
     }
 
@@ -235,7 +277,8 @@ public final class Core implements Context {
             case Task.REPLY -> wake(t.fiber(), t.token(), t.value());
             case Task.TIMEOUT -> timeout(t.fiber(), t.token());
             case Task.LOAD -> load(t.target());
-            case Task.CRASH -> crash(insts[t.target()]);
+            case Task.CRASH -> crash(insts[t.target()], t.token());
+            case Task.LEASE -> leaseExpired(t.token());
             case Task.RESTART -> restart(insts[t.target()]);
             default -> throw new IllegalStateException("unknown task kind " + t.kind());
         }
@@ -422,6 +465,18 @@ public final class Core implements Context {
 
     /** De-duplication and fencing of a call; false when it must not run. */
     private boolean admitCall(Inst inst, Msg m) {
+        if (m.fenceKeys() != null) {
+            for (String k : m.fenceKeys().split("\n")) {
+                Long high = inst.fences.get(k);
+                if (high != null && m.fenceToken() < high) {
+                    stats.callsFenced++;
+                    reply(m, new dev.baton.runtime.plan.CallFailure("stale fencing token " + m.fenceToken() + " for lock '" + k
+                            + "' (a newer holder has token " + high + ")"));
+                    return false;
+                }
+            }
+            for (String k : m.fenceKeys().split("\n")) inst.fences.merge(k, m.fenceToken(), Math::max);
+        }
         if (m.key() != null) {
             Object reply = inst.keyed.get(m.key());
             if (reply != null) {
@@ -461,20 +516,112 @@ public final class Core implements Context {
         interpret(f, f.pc, true, value);
     }
 
-    /** The interpreter loop: runs a fiber until it suspends, returns or fails. */
+    /** The interpreter loop: runs a fiber until it suspends, returns or fails; failures unwind through its frames. */
     private void interpret(Fiber f, int pc, boolean resuming, Object value) {
         Instr[] code = f.body.code;
-        try {
-            if (resuming) pc = code[pc].resume(f, pc, value);
-            while (pc >= 0 && pc < code.length) {
-                f.pc = pc;
-                pc = code[pc].exec(f, pc);
+        boolean resumeFirst = resuming;
+        while (true) {
+            try {
+                if (resumeFirst) {
+                    resumeFirst = false;
+                    pc = code[pc].resume(f, pc, value);
+                }
+                while (pc >= 0 && pc < code.length) {
+                    f.pc = pc;
+                    pc = code[pc].exec(f, pc);
+                }
+                break;
+            } catch (RuntimeException e) {
+                int next = f.frames.isEmpty() ? UNWIND_FAILED : unwind(f, e);
+                if (next == UNWIND_SUSPENDED) return;
+                if (next == UNWIND_FAILED) {
+                    fail(f, code[Math.min(Math.max(f.pc, 0), code.length - 1)].span, f.frames.isEmpty() && unwound != null ? unwound : e);
+                    unwound = null;
+                    return;
+                }
+                unwound = null;
+                pc = next;
             }
-        } catch (RuntimeException e) {
-            fail(f, code[Math.min(Math.max(f.pc, 0), code.length - 1)].span, e);
-            return;
         }
         if (pc != Instr.SUSPEND) complete(f);
+    }
+
+    private static final int UNWIND_SUSPENDED = -10;
+    private static final int UNWIND_FAILED = -11;
+    /** The error a failed unwinding ends with (an escalation may replace the original). */
+    private RuntimeException unwound;
+
+    /**
+     * A failure travels through the fiber's frames, innermost first: a lock is released; a
+     * saga before its pivot starts compensating (reverse order); after its pivot it retries
+     * the failing step; a failing compensation is retried with backoff and escalates after
+     * its limit. Returns the pc to continue at, or UNWIND_SUSPENDED (a retry is scheduled),
+     * or UNWIND_FAILED (nothing handled it; {@link #unwound} holds the final error).
+     */
+    private int unwind(Fiber f, RuntimeException e) {
+        RuntimeException err = e;
+        while (!f.frames.isEmpty()) {
+            int last = f.frames.size() - 1;
+            Object top = f.frames.get(last);
+            if (top instanceof LockFrame lf) {
+                f.frames.remove(last);
+                releaseKeys(lf);
+                continue;
+            }
+            SagaFrame sf = (SagaFrame) top;
+            SagaLayout saga = (SagaLayout) f.body.code[sf.beginPc];
+            if (!sf.compensating) {
+                if (f.cancelling && f.noCompensate) {
+                    f.frames.remove(last);
+                    continue;
+                }
+                if (sf.pivotPassed && !f.cancelling) {
+                    int limit = saga.retries(f, sf.current, false);
+                    if (sf.attempts < limit) {
+                        sf.attempts++;
+                        f.pc = saga.stepStart(sf.current);
+                        retryLater(f, backoff(sf.attempts));
+                        return UNWIND_SUSPENDED;
+                    }
+                    f.frames.remove(last);
+                    err = new ValueError("step " + saga.stepName(sf.current) + " failed after the pivot and " + limit + " retries: " + message(err));
+                    continue;
+                }
+                sf.compensating = true;
+                sf.failure = message(err);
+                sf.attempts = 0;
+                stats.sagasCompensating++;
+                int next = saga.nextCompensation(sf);
+                if (next < 0) {
+                    if (f.cancelling) {
+                        f.frames.remove(last);
+                        continue;
+                    }
+                    return saga.finish(f, "compensated");
+                }
+                f.blockCalls = 0;
+                return next;
+            }
+            int limit = saga.retries(f, -1, true);
+            if (sf.attempts < limit) {
+                sf.attempts++;
+                stats.compensationRetries++;
+                f.pc = saga.nextCompensation(sf);
+                f.blockCalls = 0;
+                retryLater(f, backoff(sf.attempts));
+                return UNWIND_SUSPENDED;
+            }
+            f.frames.remove(last);
+            int step = sf.completed.isEmpty() ? -1 : sf.completed.get(sf.completed.size() - 1);
+            err = new ValueError("compensation of step " + (step < 0 ? "?" : saga.stepName(step)) + " failed " + (limit + 1)
+                    + " times (" + message(err) + "); the saga needs attention");
+        }
+        unwound = err;
+        return UNWIND_FAILED;
+    }
+
+    private static Duration backoff(int attempt) {
+        return Duration.ofMillis(Math.min(5000, 100L << Math.min(10, attempt - 1)));
     }
 
     /** Marks a fiber suspended at its current instruction, and its owner waiting. */
@@ -483,10 +630,17 @@ public final class Core implements Context {
         if (f.owner == Fiber.Owner.INSTANCE) {
             Inst inst = insts[f.instance];
             inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "WAITING");
-        } else if (f.owner == Fiber.Owner.WORKFLOW) {
+        } else if (isMain(f)) {
             Wf w = workflows.get(f.workflow);
             w.status = Lifecycle.WORKFLOW.move(w.status, workflowState);
         }
+    }
+
+    /** True for a workflow's own fiber (not one of its Fork branches). */
+    private boolean isMain(Fiber f) {
+        if (f.owner != Fiber.Owner.WORKFLOW || f.branch >= 0) return false;
+        Wf w = workflows.get(f.workflow);
+        return w != null && w.fiber == f;
     }
 
     private void wake(long fiberId, long token, Object value) {
@@ -498,15 +652,16 @@ public final class Core implements Context {
         if (f.owner == Fiber.Owner.INSTANCE) {
             Inst inst = insts[f.instance];
             inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "RUNNING");
-        } else if (f.owner == Fiber.Owner.WORKFLOW) {
+        } else if (isMain(f)) {
             Wf w = workflows.get(f.workflow);
             w.status = Lifecycle.WORKFLOW.move(w.status, "RUNNING");
             w.timedWait = false;
-            if (f.pc < 0) {
-                f.pc = 0;
-                exec(f, 0);
-                return;
-            }
+        }
+        if (f.rerun || f.pc < 0) {
+            f.rerun = false;
+            if (f.pc < 0) f.pc = 0;
+            exec(f, f.pc);
+            return;
         }
         resume(f, value);
     }
@@ -521,18 +676,30 @@ public final class Core implements Context {
                 reply(call, result);
             }
             endHandler(inst);
+        } else if (f.branch >= 0) {
+            branchDone(f, true, f.result == null ? None.NONE : f.result);
         } else if (f.owner == Fiber.Owner.WORKFLOW) {
             Wf w = workflows.get(f.workflow);
             w.status = Lifecycle.WORKFLOW.move(w.status, "COMPLETED");
             w.result = f.result == null ? None.NONE : f.result;
             w.fiber = null;
             stats.workflowsCompleted++;
+            notifyParent(w, w.result);
         }
+    }
+
+    /** Tells a child workflow's parent (waiting in Run) how it ended. */
+    private void notifyParent(Wf w, Object outcome) {
+        if (w.parent == null) return;
+        Wf parent = workflows.get(w.parent);
+        if (parent != null) parent.children.remove(w.id);
+        schedule(now, Task.REPLY, -1, w.parentFiber, w.parentToken, outcome);
     }
 
     private void remember(Inst inst, Msg call, Object result) {
         if (call.key() != null) {
-            inst.keyed.put(call.key(), result);
+            // a failed keyed call changed nothing (rolled back): a retry with the key runs it again
+            if (!(result instanceof dev.baton.runtime.plan.CallFailure)) inst.keyed.put(call.key(), result);
         } else {
             inst.lastSeq.put(call.caller(), new long[] {call.epoch(), call.seq()});
             inst.lastReply.put(call.caller(), result);
@@ -548,7 +715,7 @@ public final class Core implements Context {
 
     private void fail(Fiber f, Span span, RuntimeException e) {
         String owner = f.owner == Fiber.Owner.INSTANCE ? insts[f.instance].name : f.owner == Fiber.Owner.WORKFLOW ? "workflow " + f.workflow : "load";
-        recordError(f, span, owner, e);
+        if (!f.cancelling) recordError(f, span, owner, e);
         rollback(f);
         if (f.owner == Fiber.Owner.INSTANCE) {
             Inst inst = insts[f.instance];
@@ -560,12 +727,18 @@ public final class Core implements Context {
                 reply(call, failure);
             }
             endHandler(inst);
+        } else if (f.branch >= 0) {
+            branchDone(f, false, message(e));
         } else if (f.owner == Fiber.Owner.WORKFLOW) {
             Wf w = workflows.get(f.workflow);
-            w.status = Lifecycle.WORKFLOW.move(w.status, "FAILED");
+            boolean cancelled = f.cancelling;
+            w.status = Lifecycle.WORKFLOW.move(w.status, cancelled ? "CANCELLED" : "FAILED");
             w.error = message(e);
             w.fiber = null;
-            stats.workflowsFailed++;
+            if (cancelled) stats.workflowsCancelled++;
+            else stats.workflowsFailed++;
+            for (String child : new ArrayList<>(w.children)) cancel(child, !f.noCompensate);
+            notifyParent(w, new dev.baton.runtime.plan.CallFailure("child workflow " + w.id + (cancelled ? " was cancelled" : " failed: " + w.error)));
         }
     }
 
@@ -776,14 +949,23 @@ public final class Core implements Context {
             epoch = 0;
             seq = ++w.callSeq;
         }
+        String fenceKeys = null;
+        long fenceToken = 0;
+        for (Object fr : f.frames) {
+            if (fr instanceof LockFrame lf) {
+                if (lf.revoked) throw staleLease(lf);
+                fenceKeys = fenceKeys == null ? String.join("\n", lf.keys) : fenceKeys + "\n" + String.join("\n", lf.keys);
+                fenceToken = Math.max(fenceToken, lf.token);
+            }
+        }
         long token = ++tokenSeq;
         f.waitToken = token;
         String idem = options.key() == null || options.key() == None.NONE ? null : Values.str(options.key());
-        Msg msg = new Msg(Msg.CALL, endpoint, args, caller, epoch, seq, idem, f.id, token);
+        Msg msg = new Msg(Msg.CALL, endpoint, args, caller, epoch, seq, idem, f.id, token, fenceKeys, fenceToken);
         long timeout = periodMs(options.timeout() == null ? DEFAULT_CALL_TIMEOUT : options.timeout());
         int retries = options.retries() < 0 ? DEFAULT_CALL_RETRIES : options.retries();
         long backoff = periodMs(options.backoff() == null ? DEFAULT_BACKOFF : options.backoff());
-        pending.put(f.id, new Pending(f.id, token, target, msg, retries, backoff, timeout));
+        pending.put(f.id, new Pending(f.id, token, target, msg, retries, backoff, timeout, options.persistent()));
         suspend(f, "CALLING");
         stats.callsSent++;
         send(target, Task.DELIVER, 0, 0, msg, m.name);
@@ -798,9 +980,11 @@ public final class Core implements Context {
             pending.remove(fiberId);
             return;
         }
-        if (p.attemptsLeft() > 0) {
+        if (p.attemptsLeft() > 0 || p.persistent()) {
+            // a saga's call is retried until answered: its outcome must be known before anything is compensated
             stats.callRetries++;
-            pending.put(fiberId, new Pending(p.fiber(), p.token(), p.target(), p.msg(), p.attemptsLeft() - 1, p.backoffMs() * 2, p.timeoutMs()));
+            pending.put(fiberId, new Pending(p.fiber(), p.token(), p.target(), p.msg(), Math.max(0, p.attemptsLeft() - 1),
+                    Math.min(p.backoffMs() * 2, 1000), p.timeoutMs(), p.persistent()));
             long at = now + p.backoffMs();
             sendAt(at, p.target(), p.msg(), plan.modules.get(insts[p.target()].module).name);
             schedule(at + p.timeoutMs(), Task.TIMEOUT, -1, fiberId, token, null);
@@ -908,6 +1092,308 @@ public final class Core implements Context {
         if (!accepted) stats.decisionsRejected++;
     }
 
+    // ================================================================== child workflows and cancellation
+
+    @Override
+    public void runChild(Fiber f, int workflow, Object args, Object id) {
+        if (f.owner != Fiber.Owner.WORKFLOW) throw new ValueError("Run is only allowed in a workflow");
+        Wf parent = workflows.get(f.workflow);
+        Plan.WorkflowPlan child = plan.workflows.get(workflow);
+        Plan.WorkflowPlan parentPlan = plan.workflows.get(parent.workflow);
+        if (parent.depth + 1 > child.maxDepth()) {
+            throw new ValueError("Run " + child.name() + ": depth " + (parent.depth + 1) + " exceeds its recursion budget [max_depth: "
+                    + child.maxDepth() + "]");
+        }
+        if (parent.childrenStarted + 1 > parentPlan.maxChildren()) {
+            throw new ValueError("Run " + child.name() + ": " + parent.id + " already started " + parent.childrenStarted
+                    + " children, its fan-out budget [max_children: " + parentPlan.maxChildren() + "]");
+        }
+        String cid = id == null || id == None.NONE ? parent.id + "/" + child.name() + "-" + (parent.childrenStarted + 1) : Values.str(id);
+        Wf existing = workflows.get(cid);
+        long token = ++tokenSeq;
+        f.waitToken = token;
+        suspend(f, "CALLING");
+        if (existing != null) {
+            // an idempotent Run: the same child; answer with how it ended, or wait for it
+            if (existing.fiber == null) {
+                schedule(now, Task.REPLY, -1, f.id, token, existing.error == null ? existing.result
+                        : new dev.baton.runtime.plan.CallFailure("child workflow " + cid + " failed: " + existing.error));
+            } else {
+                existing.parent = parent.id;
+                existing.parentFiber = f.id;
+                existing.parentToken = token;
+            }
+            return;
+        }
+        parent.childrenStarted++;
+        startWorkflow(f, workflow, args, cid);
+        Wf w = workflows.get(cid);
+        w.parent = parent.id;
+        w.parentFiber = f.id;
+        w.parentToken = token;
+        w.depth = parent.depth + 1;
+        parent.children.add(cid);
+    }
+
+    @Override
+    public void cancelWorkflow(Fiber f, String id) {
+        if (f != null && f.owner == Fiber.Owner.WORKFLOW && id.equals(f.workflow)) {
+            throw new ValueError("a workflow cannot cancel itself; Fail instead");
+        }
+        cancel(id, true);
+    }
+
+    /** Cancels a workflow (and its children and Fork branches): sagas compensate unless {@code compensate} is false. */
+    void cancel(String id, boolean compensate) {
+        Wf w = workflows.get(id);
+        if (w == null || w.fiber == null) return;
+        for (String child : new ArrayList<>(w.children)) cancel(child, compensate);
+        List<Fiber> branches = new ArrayList<>();
+        for (Fiber b : suspended.values()) if (b.branch >= 0 && id.equals(b.workflow)) branches.add(b);
+        branches.sort((a, b) -> Long.compare(a.id, b.id));
+        for (Fiber b : branches) cancelFiber(b, compensate);
+        if (w.fiber != null) cancelFiber(w.fiber, compensate);
+    }
+
+    /** Stops a suspended fiber and runs its unwinding (compensations, lock releases) as a failure. */
+    private void cancelFiber(Fiber f, boolean compensate) {
+        if (f.cancelling || suspended.get(f.id) != f) return;
+        suspended.remove(f.id);
+        pending.remove(f.id);
+        lockQueue.removeIf(r -> r.fiber() == f.id);
+        JoinState js = joins.remove(f.id);
+        if (js != null) {
+            for (long b : js.branches) {
+                Fiber bf = suspended.get(b);
+                if (bf != null) cancelFiber(bf, compensate);
+            }
+        }
+        f.waitToken = 0;
+        f.cancelling = true;
+        f.noCompensate = !compensate;
+        f.rerun = false;
+        if (isMain(f)) {
+            Wf w = workflows.get(f.workflow);
+            if (!w.status.equals("RUNNING")) w.status = Lifecycle.WORKFLOW.move(w.status, "RUNNING");
+        }
+        if (f.pc < 0) {
+            fail(f, plan.workflows.isEmpty() ? Span.NONE : f.body.code[0].span, new dev.baton.runtime.plan.Cancelled("cancelled before it started"));
+            return;
+        }
+        RuntimeException c = new dev.baton.runtime.plan.Cancelled("cancelled");
+        int next = f.frames.isEmpty() ? UNWIND_FAILED : unwind(f, c);
+        if (next == UNWIND_SUSPENDED) return;
+        if (next == UNWIND_FAILED) {
+            fail(f, f.body.code[Math.max(0, Math.min(f.pc, f.body.code.length - 1))].span, unwound != null ? unwound : c);
+            unwound = null;
+            return;
+        }
+        interpret(f, next, false, null);
+    }
+
+    // ================================================================== locks
+
+    @Override
+    public long acquire(Fiber f, List<String> keys, Duration lease, Duration wait) {
+        if (f.owner != Fiber.Owner.WORKFLOW) throw new ValueError("Lock is only allowed in a workflow");
+        long leaseMs = periodMs(lease);
+        if (lockQueue.isEmpty() && allFree(keys)) return grant(f, keys, leaseMs);
+        long token = ++tokenSeq;
+        f.waitToken = token;
+        suspend(f, "LOCKING");
+        lockQueue.add(new LockRequest(f.id, token, keys, leaseMs));
+        if (wait != null) schedule(now + periodMs(wait), Task.REPLY, -1, f.id, token,
+                new dev.baton.runtime.plan.CallFailure("could not take the lock on " + keys + " within " + Values.duration(wait)));
+        return -1;
+    }
+
+    private boolean allFree(List<String> keys) {
+        for (String k : keys) if (locks.containsKey(k)) return false;
+        return true;
+    }
+
+    private long grant(Fiber f, List<String> keys, long leaseMs) {
+        long token = ++fenceSeq;
+        for (String k : keys) locks.put(k, new Holder(f.id, token, now + leaseMs));
+        f.frames.add(new LockFrame(keys, token));
+        stats.locksGranted++;
+        schedule(now + leaseMs, Task.LEASE, -1, 0, token, null);
+        return token;
+    }
+
+    /** Grants queued requests, oldest first, whose keys are all free. */
+    private void grantWaiting() {
+        Iterator<LockRequest> it = lockQueue.iterator();
+        while (it.hasNext()) {
+            LockRequest r = it.next();
+            Fiber f = suspended.get(r.fiber());
+            if (f == null || f.waitToken != r.token()) {
+                it.remove();
+                continue;
+            }
+            if (!allFree(r.keys())) continue;
+            it.remove();
+            long token = grant(f, r.keys(), r.leaseMs());
+            schedule(now, Task.REPLY, -1, f.id, r.token(), token);
+        }
+    }
+
+    @Override
+    public void release(Fiber f, LockFrame frame) {
+        releaseKeys(frame);
+    }
+
+    private void releaseKeys(LockFrame frame) {
+        boolean freed = false;
+        for (String k : frame.keys) {
+            Holder h = locks.get(k);
+            if (h != null && h.token() == frame.token) {
+                locks.remove(k);
+                freed = true;
+            }
+        }
+        if (freed) grantWaiting();
+    }
+
+    /** A lease ran out: its keys are taken away (the holder's later writes are refused) and go to the next in line. */
+    private void leaseExpired(long token) {
+        boolean expired = false;
+        long holderFiber = 0;
+        for (Iterator<Map.Entry<String, Holder>> it = locks.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Holder> e = it.next();
+            if (e.getValue().token() == token) {
+                holderFiber = e.getValue().fiber();
+                it.remove();
+                expired = true;
+            }
+        }
+        if (!expired) return;
+        stats.leasesExpired++;
+        Fiber holder = suspended.get(holderFiber);
+        if (holder == null) {
+            for (Wf w : workflows.values()) if (w.fiber != null && w.fiber.id == holderFiber) holder = w.fiber;
+        }
+        if (holder != null) {
+            for (Object fr : holder.frames) if (fr instanceof LockFrame lf && lf.token == token) lf.revoked = true;
+        }
+        grantWaiting();
+    }
+
+    @Override
+    public void checkFences(Fiber f) {
+        for (Object fr : f.frames) if (fr instanceof LockFrame lf && lf.revoked) throw staleLease(lf);
+    }
+
+    private static ValueError staleLease(LockFrame lf) {
+        return new ValueError("the lease on " + lf.keys + " expired and the lock went to another holder; this write carries the stale "
+                + "fencing token " + lf.token + " and is refused");
+    }
+
+    // ================================================================== fork / join
+
+    @Override
+    public void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure) {
+        if (f.owner != Fiber.Owner.WORKFLOW) throw new ValueError("Fork is only allowed in a workflow");
+        int n = items == null ? starts.length : items.size();
+        int need = joinKind == 0 ? n : joinKind == 1 ? Math.min(1, n) : joinCount;
+        if (joinKind == 2 && (joinCount < 1 || joinCount > n)) {
+            throw new ValueError("Join " + joinCount + " needs between 1 and " + n + " branches");
+        }
+        long token = ++tokenSeq;
+        f.waitToken = token;
+        suspend(f, "JOINING");
+        if (n == 0) {
+            schedule(now, Task.REPLY, -1, f.id, token, Values.EMPTY_LIST);
+            return;
+        }
+        JoinState js = new JoinState();
+        js.parentFiber = f.id;
+        js.parentToken = token;
+        js.kind = joinKind;
+        js.need = need;
+        js.onFailure = onFailure;
+        js.branches = new long[n];
+        js.results = new Object[n];
+        js.state = new int[n];
+        joins.put(f.id, js);
+        for (int k = 0; k < n; k++) {
+            Fiber b = new Fiber(++fiberSeq, f.body, Fiber.Owner.WORKFLOW, -1, f.workflow);
+            b.ctx = this;
+            System.arraycopy(f.locals, 0, b.locals, 0, f.locals.length);
+            b.payload = f.payload;
+            b.parent = f.id;
+            b.branch = k;
+            if (items != null) b.locals[itemSlot] = items.get(k);
+            b.pc = items == null ? starts[k] : starts[0];
+            b.rerun = true;
+            b.waitToken = ++tokenSeq;
+            suspended.put(b.id, b);
+            js.branches[k] = b.id;
+            schedule(now, Task.WAKE, -1, b.id, b.waitToken, null);
+        }
+    }
+
+    /** A branch ended; decides the join when it can. */
+    private void branchDone(Fiber b, boolean ok, Object resultOrMessage) {
+        JoinState js = joins.get(b.parent);
+        if (js == null || js.state[b.branch] != 0) return;
+        if (ok) {
+            js.state[b.branch] = 1;
+            js.results[b.branch] = resultOrMessage;
+            js.successes++;
+        } else {
+            js.state[b.branch] = b.cancelling ? 3 : 2;
+            js.results[b.branch] = None.NONE;
+            js.failures++;
+        }
+        int running = 0;
+        for (int st : js.state) if (st == 0) running++;
+        boolean compensate = !"cancel".equals(js.onFailure);
+        if (js.successes >= js.need) {
+            joins.remove(b.parent);
+            if (!"continue".equals(js.onFailure)) cancelRunning(js, compensate);
+            List<Object> results = new ArrayList<>();
+            for (int k = 0; k < js.results.length; k++) {
+                if (js.kind == 0 || js.state[k] == 1) results.add(js.results[k] == null ? None.NONE : js.results[k]);
+            }
+            schedule(now, Task.REPLY, -1, js.parentFiber, js.parentToken, org.pcollections.TreePVector.from(results));
+            return;
+        }
+        boolean hopeless = js.successes + running < js.need;
+        if (!ok && !"continue".equals(js.onFailure) || hopeless) {
+            joins.remove(b.parent);
+            cancelRunning(js, compensate);
+            String why = ok ? "only " + js.successes + " of " + js.branches.length + " branches succeeded, Join needed " + js.need
+                    : "branch " + (b.branch + 1) + " failed: " + resultOrMessage;
+            schedule(now, Task.REPLY, -1, js.parentFiber, js.parentToken, new dev.baton.runtime.plan.CallFailure(why));
+        }
+    }
+
+    private void cancelRunning(JoinState js, boolean compensate) {
+        for (int k = 0; k < js.branches.length; k++) {
+            if (js.state[k] != 0) continue;
+            js.state[k] = 3;
+            Fiber bf = suspended.get(js.branches[k]);
+            if (bf != null) cancelFiber(bf, compensate);
+        }
+    }
+
+    @Override
+    public void retryLater(Fiber f, Duration delay) {
+        long token = ++tokenSeq;
+        f.waitToken = token;
+        f.rerun = true;
+        suspend(f, "SLEEPING");
+        schedule(now + periodMs(delay), Task.WAKE, -1, f.id, token, null);
+    }
+
+    @Override
+    public Object allInstances(int module, int slot) {
+        List<Object> out = new ArrayList<>();
+        for (int i = moduleFirst[module]; i < moduleFirst[module + 1]; i++) out.add(insts[i].state[slot]);
+        return org.pcollections.TreePVector.from(out);
+    }
+
     // ================================================================== external input
 
     /** Applies an external event (already journaled) as if a producer outside emitted it. */
@@ -940,7 +1426,7 @@ public final class Core implements Context {
      * state, mailbox and running handler and comes back as a new incarnation (epoch + 1),
      * which fences anything the old one still has in flight.
      */
-    private void crash(Inst inst) {
+    private void crash(Inst inst, long downMs) {
         if (inst.crashed) return;
         stats.crashes++;
         inst.crashed = true;
@@ -964,7 +1450,7 @@ public final class Core implements Context {
             inst.callSeq = inst.callSeqAtStart;
             if (inFlight != null) inst.mailbox.addFirst(inFlight);
         }
-        schedule(now + 100 + (long) (random() * 400), Task.RESTART, inst.index, 0, 0, null);
+        schedule(now + (downMs > 0 ? downMs : 100 + (long) (random() * 400)), Task.RESTART, inst.index, 0, 0, null);
     }
 
     private void restart(Inst inst) {

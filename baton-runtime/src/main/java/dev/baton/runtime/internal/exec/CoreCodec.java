@@ -4,6 +4,8 @@ import dev.baton.runtime.DecisionProvider;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.plan.Body;
 import dev.baton.runtime.plan.Fiber;
+import dev.baton.runtime.plan.LockFrame;
+import dev.baton.runtime.plan.SagaFrame;
 import dev.baton.runtime.plan.Plan;
 
 import java.io.DataInputStream;
@@ -23,7 +25,7 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
 
     private CoreCodec() {
     }
@@ -77,6 +79,11 @@ public final class CoreCodec {
                 ValueCodec.write(out, i.lastReply.get(e.getKey()));
             }
             writeMap(out, new TreeMap<>(i.keyed));
+            out.writeInt(i.fences.size());
+            for (Map.Entry<String, Long> e : new TreeMap<>(i.fences).entrySet()) {
+                ValueCodec.writeString(out, e.getKey());
+                out.writeLong(e.getValue());
+            }
             out.writeInt(i.ticksQueued.length);
             for (int q : i.ticksQueued) out.writeInt(q);
             out.writeLong(i.handled);
@@ -93,6 +100,12 @@ public final class CoreCodec {
             out.writeLong(w.callSeq);
             out.writeLong(w.startedAt);
             out.writeBoolean(w.timedWait);
+            ValueCodec.write(out, w.parent);
+            out.writeLong(w.parentFiber);
+            out.writeLong(w.parentToken);
+            out.writeInt(w.depth);
+            out.writeLong(w.childrenStarted);
+            writeStrings(out, new ArrayList<>(w.children));
         }
         List<Long> suspendedIds = new ArrayList<>(new TreeMap<>(c.suspended).keySet());
         out.writeInt(suspendedIds.size());
@@ -107,6 +120,7 @@ public final class CoreCodec {
             out.writeInt(p.attemptsLeft());
             out.writeLong(p.backoffMs());
             out.writeLong(p.timeoutMs());
+            out.writeBoolean(p.persistent());
         }
         Map<Long, Msg> calls = new TreeMap<>(c.callMsgs);
         out.writeInt(calls.size());
@@ -142,6 +156,49 @@ public final class CoreCodec {
             out.writeDouble(c.loadCarry[i]);
             out.writeBoolean(c.loadDone[i]);
         }
+        out.writeLong(c.fenceSeq);
+        out.writeInt(c.locks.size());
+        for (Map.Entry<String, Core.Holder> e : c.locks.entrySet()) {
+            ValueCodec.writeString(out, e.getKey());
+            out.writeLong(e.getValue().fiber());
+            out.writeLong(e.getValue().token());
+            out.writeLong(e.getValue().expiresAt());
+        }
+        out.writeInt(c.lockQueue.size());
+        for (Core.LockRequest r : c.lockQueue) {
+            out.writeLong(r.fiber());
+            out.writeLong(r.token());
+            writeStrings(out, r.keys());
+            out.writeLong(r.leaseMs());
+        }
+        out.writeInt(c.joins.size());
+        for (Core.JoinState j : c.joins.values()) {
+            out.writeLong(j.parentFiber);
+            out.writeLong(j.parentToken);
+            out.writeInt(j.kind);
+            out.writeInt(j.need);
+            ValueCodec.writeString(out, j.onFailure);
+            out.writeInt(j.branches.length);
+            for (int k = 0; k < j.branches.length; k++) {
+                out.writeLong(j.branches[k]);
+                ValueCodec.write(out, j.results[k]);
+                out.writeInt(j.state[k]);
+            }
+            out.writeInt(j.successes);
+            out.writeInt(j.failures);
+        }
+    }
+
+    private static void writeStrings(DataOutputStream out, List<String> xs) throws IOException {
+        out.writeInt(xs.size());
+        for (String x : xs) ValueCodec.writeString(out, x);
+    }
+
+    private static List<String> readStrings(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<String> xs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) xs.add(ValueCodec.readString(in));
+        return xs;
     }
 
     public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in) throws IOException {
@@ -195,6 +252,8 @@ public final class CoreCodec {
                 i.lastReply.put(caller, ValueCodec.read(in));
             }
             i.keyed.putAll(readMap(in));
+            int nfe = in.readInt();
+            for (int k = 0; k < nfe; k++) i.fences.put(ValueCodec.readString(in), in.readLong());
             int nt = in.readInt();
             i.ticksQueued = new int[nt];
             for (int k = 0; k < nt; k++) i.ticksQueued[k] = in.readInt();
@@ -213,6 +272,12 @@ public final class CoreCodec {
             w.callSeq = in.readLong();
             setStartedAt(w, in.readLong());
             w.timedWait = in.readBoolean();
+            w.parent = (String) ValueCodec.read(in);
+            w.parentFiber = in.readLong();
+            w.parentToken = in.readLong();
+            w.depth = in.readInt();
+            w.childrenStarted = in.readLong();
+            w.children.addAll(readStrings(in));
             c.workflows.put(id, w);
         }
         int nsus = in.readInt();
@@ -223,7 +288,7 @@ public final class CoreCodec {
         int np = in.readInt();
         for (int k = 0; k < np; k++) {
             Core.Pending p = new Core.Pending(in.readLong(), in.readLong(), in.readInt(), (Msg) ValueCodec.read(in), in.readInt(),
-                    in.readLong(), in.readLong());
+                    in.readLong(), in.readLong(), in.readBoolean());
             c.pending.put(p.fiber(), p);
         }
         int nc = in.readInt();
@@ -244,6 +309,32 @@ public final class CoreCodec {
             c.loadEmitted[k] = in.readLong();
             c.loadCarry[k] = in.readDouble();
             c.loadDone[k] = in.readBoolean();
+        }
+        c.fenceSeq = in.readLong();
+        int nlocks = in.readInt();
+        for (int k = 0; k < nlocks; k++) c.locks.put(ValueCodec.readString(in), new Core.Holder(in.readLong(), in.readLong(), in.readLong()));
+        int nq = in.readInt();
+        for (int k = 0; k < nq; k++) c.lockQueue.add(new Core.LockRequest(in.readLong(), in.readLong(), readStrings(in), in.readLong()));
+        int nj = in.readInt();
+        for (int k = 0; k < nj; k++) {
+            Core.JoinState j = new Core.JoinState();
+            j.parentFiber = in.readLong();
+            j.parentToken = in.readLong();
+            j.kind = in.readInt();
+            j.need = in.readInt();
+            j.onFailure = ValueCodec.readString(in);
+            int n = in.readInt();
+            j.branches = new long[n];
+            j.results = new Object[n];
+            j.state = new int[n];
+            for (int b = 0; b < n; b++) {
+                j.branches[b] = in.readLong();
+                j.results[b] = ValueCodec.read(in);
+                j.state[b] = in.readInt();
+            }
+            j.successes = in.readInt();
+            j.failures = in.readInt();
+            c.joins.put(j.parentFiber, j);
         }
         return c;
     }
@@ -278,6 +369,34 @@ public final class CoreCodec {
         out.writeBoolean(f.rollbackGlobals != null);
         if (f.rollbackGlobals != null) writeMap(out, new TreeMap<>(f.rollbackGlobals));
         out.writeLong(f.callSeq);
+        out.writeLong(f.parent);
+        out.writeInt(f.branch);
+        out.writeLong(f.blockCalls);
+        out.writeLong(f.sagaSerial);
+        out.writeBoolean(f.cancelling);
+        out.writeBoolean(f.noCompensate);
+        out.writeBoolean(f.rerun);
+        out.writeInt(f.frames.size());
+        for (Object fr : f.frames) {
+            if (fr instanceof SagaFrame sf) {
+                out.writeByte(1);
+                out.writeInt(sf.beginPc);
+                ValueCodec.writeString(out, sf.key);
+                out.writeInt(sf.completed.size());
+                for (int st : sf.completed) out.writeInt(st);
+                out.writeInt(sf.current);
+                out.writeBoolean(sf.compensating);
+                out.writeBoolean(sf.pivotPassed);
+                out.writeInt(sf.attempts);
+                ValueCodec.write(out, sf.failure);
+            } else {
+                LockFrame lf = (LockFrame) fr;
+                out.writeByte(2);
+                writeStrings(out, lf.keys);
+                out.writeLong(lf.token);
+                out.writeBoolean(lf.revoked);
+            }
+        }
     }
 
     private static Fiber readFiber(DataInputStream in, Plan plan, Core c) throws IOException {
@@ -304,6 +423,32 @@ public final class CoreCodec {
         }
         if (in.readBoolean()) f.rollbackGlobals = new HashMap<>(readMap(in));
         f.callSeq = in.readLong();
+        f.parent = in.readLong();
+        f.branch = in.readInt();
+        f.blockCalls = in.readLong();
+        f.sagaSerial = in.readLong();
+        f.cancelling = in.readBoolean();
+        f.noCompensate = in.readBoolean();
+        f.rerun = in.readBoolean();
+        int nfr = in.readInt();
+        for (int k = 0; k < nfr; k++) {
+            int kind = in.readByte();
+            if (kind == 1) {
+                SagaFrame sf = new SagaFrame(in.readInt(), ValueCodec.readString(in));
+                int nc = in.readInt();
+                for (int j = 0; j < nc; j++) sf.completed.add(in.readInt());
+                sf.current = in.readInt();
+                sf.compensating = in.readBoolean();
+                sf.pivotPassed = in.readBoolean();
+                sf.attempts = in.readInt();
+                sf.failure = (String) ValueCodec.read(in);
+                f.frames.add(sf);
+            } else {
+                LockFrame lf = new LockFrame(readStrings(in), in.readLong());
+                lf.revoked = in.readBoolean();
+                f.frames.add(lf);
+            }
+        }
         return f;
     }
 
@@ -327,8 +472,9 @@ public final class CoreCodec {
 
     private static final String[] STAT_FIELDS = {"eventsEmitted", "loadEvents", "handlerRuns", "handlerFailures", "ticks", "ticksSkipped",
         "callsSent", "callRetries", "callsFailed", "callsDeduplicated", "callsFenced", "messagesDropped", "messagesDuplicated",
-        "messagesDelayed", "crashes", "eventsLostToCrashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
-        "hallucinations", "errors"};
+        "messagesDelayed", "crashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
+        "hallucinations", "errors", "eventsLostToCrashes", "workflowsCancelled", "sagasCompensating", "compensationRetries",
+        "locksGranted", "leasesExpired"};
 
     private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
         try {

@@ -30,8 +30,10 @@ final class Inst {
     /** Last call applied per caller: caller -> {epoch, seq}; and its reply. */
     final Map<String, long[]> lastSeq = new HashMap<>();
     final Map<String, Object> lastReply = new HashMap<>();
-    /** Replies by explicit idempotency key. */
+    /** Successful replies by explicit or saga-derived idempotency key. */
     final Map<String, Object> keyed = new HashMap<>();
+    /** Highest fencing token seen per lock key (calls with an older token are refused). */
+    final Map<String, Long> fences = new HashMap<>();
     /** Pending tick messages per tick index (for the coalesce policy). */
     int[] ticksQueued;
     long handled;

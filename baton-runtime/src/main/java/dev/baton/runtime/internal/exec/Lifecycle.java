@@ -21,10 +21,12 @@ public final class Lifecycle {
 
     public static final Lifecycle WORKFLOW = new Lifecycle("workflow", Map.of(
             "STARTED", Set.of("RUNNING"),
-            "RUNNING", Set.of("SLEEPING", "AWAITING", "CALLING", "COMPLETED", "FAILED"),
+            "RUNNING", Set.of("SLEEPING", "AWAITING", "CALLING", "LOCKING", "JOINING", "COMPLETED", "FAILED", "CANCELLED"),
             "SLEEPING", Set.of("RUNNING"),
             "AWAITING", Set.of("RUNNING"),
-            "CALLING", Set.of("RUNNING")));
+            "CALLING", Set.of("RUNNING"),
+            "LOCKING", Set.of("RUNNING"),
+            "JOINING", Set.of("RUNNING")));
 
     private final String name;
     private final Map<String, Set<String>> table;

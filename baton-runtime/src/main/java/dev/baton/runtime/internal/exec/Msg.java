@@ -11,17 +11,20 @@ package dev.baton.runtime.internal.exec;
  * @param key      for CALL: an explicit idempotency key, or null
  * @param fiber    for CALL: the waiting fiber's id
  * @param token    for CALL: the wait token the reply must carry
+ * @param fenceKeys  for CALL made under a Lock: the locked keys (joined by '\n'), else null
+ * @param fenceToken for CALL made under a Lock: the lock's fencing token
  */
-record Msg(int kind, int handler, Object payload, String caller, long epoch, long seq, String key, long fiber, long token) {
+record Msg(int kind, int handler, Object payload, String caller, long epoch, long seq, String key, long fiber, long token,
+           String fenceKeys, long fenceToken) {
     static final int EVENT = 0;
     static final int TICK = 1;
     static final int CALL = 2;
 
     static Msg event(int event, Object payload) {
-        return new Msg(EVENT, event, payload, null, 0, 0, null, 0, 0);
+        return new Msg(EVENT, event, payload, null, 0, 0, null, 0, 0, null, 0);
     }
 
     static Msg tick(int tick) {
-        return new Msg(TICK, tick, null, null, 0, 0, null, 0, 0);
+        return new Msg(TICK, tick, null, null, 0, 0, null, 0, 0, null, 0);
     }
 }

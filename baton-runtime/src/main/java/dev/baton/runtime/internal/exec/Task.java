@@ -18,6 +18,7 @@ record Task(long time, long seq, int kind, int target, long fiber, long token, O
     static final int LOAD = 5;
     static final int CRASH = 6;
     static final int RESTART = 7;
+    static final int LEASE = 8;
 
     @Override
     public int compareTo(Task o) {

@@ -68,6 +68,8 @@ final class ValueCodec {
             write(out, m.key());
             out.writeLong(m.fiber());
             out.writeLong(m.token());
+            write(out, m.fenceKeys());
+            out.writeLong(m.fenceToken());
         } else {
             throw new IOException("cannot snapshot a " + v.getClass().getName());
         }
@@ -117,7 +119,10 @@ final class ValueCodec {
                 long epoch = in.readLong();
                 long seq = in.readLong();
                 String key = (String) read(in);
-                return new Msg(kind, handler, payload, caller, epoch, seq, key, in.readLong(), in.readLong());
+                long fiber = in.readLong();
+                long token = in.readLong();
+                String fenceKeys = (String) read(in);
+                return new Msg(kind, handler, payload, caller, epoch, seq, key, fiber, token, fenceKeys, in.readLong());
             }
             default:
                 throw new IOException("corrupt snapshot: unknown value tag " + tag);

@@ -13,6 +13,14 @@ final class Wf {
     long callSeq;
     /** True while the workflow awaits an event with a timeout (it keeps a run alive). */
     boolean timedWait;
+    /** For a child workflow: the parent workflow, and the parent fiber waiting in Run with its token. */
+    String parent;
+    long parentFiber;
+    long parentToken;
+    int depth;
+    long childrenStarted;
+    /** Child workflows still running (cancelled with this one). */
+    final java.util.LinkedHashSet<String> children = new java.util.LinkedHashSet<>();
     final long startedAt;
 
     Wf(String id, int workflow, long startedAt) {
