@@ -18,7 +18,7 @@ import java.util.Properties;
         footerHeading = "%nExit codes:%n",
         footer = {
                 "  0  ok",
-                "  1  problems found (errors in a program, unformatted files)",
+                "  1  problems found (errors in a program, unformatted files, a violated invariant in a run's Report)",
                 "  2  usage error (unknown flag, bad value)",
                 "  3  an input could not be read",
                 "  4  internal error (a bug in Baton; --verbose shows details)"})

@@ -64,6 +64,11 @@ final class Reports {
                 out.printf("  %-24s ×%-5s%s%n", name, s.get("instances"), line);
             });
         }
+        if (r.report() != null) {
+            out.println();
+            out.println("report");
+            printTree(r.report(), "  ", out);
+        }
         out.println();
         if (r.errorCount() == 0) {
             out.println("runtime errors: none");
@@ -71,8 +76,33 @@ final class Reports {
             out.printf("runtime errors: %s (first %d shown)%n", n(r.errorCount()), Math.min(10, r.errors().size()));
             r.errors().stream().limit(10).forEach(e -> out.println("  " + e));
         }
+        if (r.failureCount() > 0) {
+            out.printf("declared failures (Fail, and what it made fail): %s (first %d shown)%n", n(r.failureCount()),
+                    Math.min(5, r.failures().size()));
+            r.failures().stream().limit(5).forEach(e -> out.println("  " + e));
+        }
+        List<String> broken = r.failedInvariants();
+        if (!broken.isEmpty()) out.println("INVARIANTS VIOLATED: " + String.join(", ", broken));
         out.println("trace " + r.traceHash());
         out.flush();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printTree(Map<String, Object> m, String indent, PrintWriter out) {
+        m.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> sub) {
+                out.println(indent + k);
+                printTree((Map<String, Object>) sub, indent + "  ", out);
+            } else if (v instanceof Boolean b && indent.length() > 2 && isInvariantKey(m)) {
+                out.println(indent + (b ? "✓ " : "✗ ") + k);
+            } else {
+                out.println(indent + k + " = " + (v instanceof Number num && !(v instanceof Double) ? n(num) : Json.write(v)));
+            }
+        });
+    }
+
+    private static boolean isInvariantKey(Map<String, Object> m) {
+        return m.values().stream().allMatch(v -> v instanceof Boolean);
     }
 
     private static String inFlight(Map<String, Long> statuses) {

@@ -138,6 +138,10 @@ final class RunCommand implements Callable<Integer> {
         if (json) out.println(Reports.json(r));
         else Reports.text(r, out);
         out.flush();
+        if (!r.failedInvariants().isEmpty()) {
+            err.println("baton " + command + ": invariants violated: " + String.join(", ", r.failedInvariants()));
+            return ExitCode.PROBLEMS;
+        }
         return ExitCode.OK;
     }
 

@@ -157,6 +157,7 @@ public final class EmbeddedEngine implements Engine {
         counters.put("events_per_second", wallMs == 0 ? 0 : Math.round(s.eventsEmitted / (wallMs / 1000.0)));
         counters.put("handler_runs", s.handlerRuns);
         counters.put("handler_failures", s.handlerFailures);
+        counters.put("failures", s.failures);
         counters.put("ticks", s.ticks);
         counters.put("ticks_skipped", s.ticksSkipped);
         counters.put("calls", s.callsSent);
@@ -187,9 +188,11 @@ public final class EmbeddedEngine implements Engine {
         for (Plan.ModulePlan m : plan.modules) modules.put(m.name, summarize(core.moduleState(m.name)));
         List<String> errors = new ArrayList<>();
         for (Core.RunError e : core.errors()) errors.add(e.toString());
+        List<String> failures = new ArrayList<>();
+        for (Core.RunError e : core.failures()) failures.add(e.asFailure());
         return new RunReport(plan.file.name(), "embedded", options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
                 counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
-                String.format("%016x", core.traceHash()), programReport(errors));
+                String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures);
     }
 
     /** The program's {@code Report} figures, evaluated against the final state (null when it declares none). */

@@ -25,7 +25,9 @@ public record RunReport(
         List<String> errors,
         long errorCount,
         String traceHash,
-        Map<String, Object> report) {
+        Map<String, Object> report,
+        List<String> failures,
+        long failureCount) {
 
     /** Names of the program's {@code Report { invariants: { … } }} entries that are not true. */
     @SuppressWarnings("unchecked")

@@ -79,8 +79,9 @@ class SemanticsTest {
         assertThat(r.globals().get("result")).isEqualTo(70L);
         assertThat(r.modules().get("Bank").get("balance")).as("the failed withdrawal was rolled back").isEqualTo(70L);
         assertThat(r.workflows()).containsEntry("FAILED", 1L);
-        assertThat(r.errors()).as(r.errors().toString()).anySatisfy(e -> assertThat(e).contains("test.baton:6:13: runtime error in Bank[0]: insufficient funds"));
-        assertThat(r.errors()).as(r.errors().toString()).anySatisfy(e -> assertThat(e).contains("runtime error in workflow spend: Call Bank.Withdraw failed: insufficient funds"));
+        assertThat(r.errors()).as("a declared Fail is not a runtime error").isEmpty();
+        assertThat(r.failures()).anySatisfy(e -> assertThat(e).contains("test.baton:6:13: Bank[0] failed: insufficient funds"));
+        assertThat(r.failures()).anySatisfy(e -> assertThat(e).contains("workflow spend failed: Call Bank.Withdraw failed: insufficient funds"));
     }
 
     @Test

@@ -70,7 +70,8 @@ class WorkflowConstructsTest {
                 """);
         assertThat(r.globals().get("log")).isEqualTo(List.of("a", "b", "undo b", "undo a", "compensated"));
         assertThat(r.workflows()).containsEntry("COMPLETED", 1L);
-        assertThat(r.errors()).singleElement().asString().contains("runtime error in Svc[0]: boom in c");
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.failures()).singleElement().asString().contains("Svc[0] failed: boom in c");
     }
 
     @Test
@@ -111,7 +112,7 @@ class WorkflowConstructsTest {
                 }
                 """);
         assertThat(r.workflows()).containsEntry("FAILED", 1L);
-        assertThat(r.errors()).anySatisfy(e -> assertThat(e).contains("compensation of step A failed 3 times").contains("needs attention"));
+        assertThat(r.failures()).anySatisfy(e -> assertThat(e).contains("compensation of step A failed 3 times").contains("needs attention"));
     }
 
     @Test
@@ -176,7 +177,7 @@ class WorkflowConstructsTest {
         assertThat(r.globals().get("log")).isEqualTo(List.of("slow got 1", "fast got 2", "put 2"));
         assertThat(r.counters().get("leases_expired")).isEqualTo(1L);
         assertThat(r.workflows()).containsEntry("COMPLETED", 1L).containsEntry("FAILED", 1L);
-        assertThat(r.errors()).anySatisfy(e -> assertThat(e).contains("workflow slow").contains("stale fencing token 1"));
+        assertThat(r.failures()).anySatisfy(e -> assertThat(e).contains("workflow slow").contains("stale fencing token 1"));
     }
 
     @Test
@@ -243,7 +244,7 @@ class WorkflowConstructsTest {
                 }
                 """);
         assertThat(r.globals().get("log")).isEqualTo(List.of("charge", "refund"));
-        assertThat(r.errors()).anySatisfy(e -> assertThat(e).contains("workflow main: branch 2 failed: warehouse closed"));
+        assertThat(r.failures()).anySatisfy(e -> assertThat(e).contains("workflow main failed: branch 2 failed: warehouse closed"));
     }
 
     @Test

@@ -27,7 +27,7 @@ final class Instrs {
     }
 
     /** {@code Fail "reason"} and failed calls: fails the handler or workflow. */
-    static final class FailError extends ValueError {
+    static final class FailError extends dev.baton.runtime.plan.Failure {
         FailError(String message) {
             super(message);
         }

@@ -88,6 +88,8 @@ public final class Core implements Context {
     /** Highest inbox sequence number applied (external events at or below it are duplicates). */
     long lastInboxSeq = -1;
     final List<RunError> errors = new ArrayList<>();
+    /** Declared failures ({@code Fail} and what it makes fail), kept apart from runtime errors. */
+    final List<RunError> failures = new ArrayList<>();
     private int delivering;
 
     /** A call waiting for its reply. {@code persistent}: retried until answered (calls in sagas). */
@@ -131,6 +133,11 @@ public final class Core implements Context {
         public String toString() {
             return position + ": runtime error in " + owner + ": " + message;
         }
+
+        /** The same, worded for a declared failure. */
+        public String asFailure() {
+            return position + ": " + owner + " failed: " + message;
+        }
     }
 
     /** Counters for reports. */
@@ -163,6 +170,7 @@ public final class Core implements Context {
         public long decisionsRejected;
         public long hallucinations;
         public long errors;
+        public long failures;
     }
 
     @SuppressWarnings("unchecked")
@@ -584,7 +592,8 @@ public final class Core implements Context {
                         return UNWIND_SUSPENDED;
                     }
                     f.frames.remove(last);
-                    err = new ValueError("step " + saga.stepName(sf.current) + " failed after the pivot and " + limit + " retries: " + message(err));
+                    err = new dev.baton.runtime.plan.Failure("step " + saga.stepName(sf.current) + " failed after the pivot and " + limit
+                            + " retries: " + message(err));
                     continue;
                 }
                 sf.compensating = true;
@@ -613,8 +622,8 @@ public final class Core implements Context {
             }
             f.frames.remove(last);
             int step = sf.completed.isEmpty() ? -1 : sf.completed.get(sf.completed.size() - 1);
-            err = new ValueError("compensation of step " + (step < 0 ? "?" : saga.stepName(step)) + " failed " + (limit + 1)
-                    + " times (" + message(err) + "); the saga needs attention");
+            err = new dev.baton.runtime.plan.Failure("compensation of step " + (step < 0 ? "?" : saga.stepName(step)) + " failed "
+                    + (limit + 1) + " times (" + message(err) + "); the saga needs attention");
         }
         unwound = err;
         return UNWIND_FAILED;
@@ -756,12 +765,19 @@ public final class Core implements Context {
     }
 
     private void recordError(Fiber f, Span span, String owner, RuntimeException e) {
-        stats.errors++;
-        if (errors.size() < MAX_ERRORS_KEPT) {
+        boolean declared = e instanceof dev.baton.runtime.plan.Failure;
+        if (declared) stats.failures++;
+        else stats.errors++;
+        List<RunError> list = declared ? failures : errors;
+        if (list.size() < MAX_ERRORS_KEPT) {
             SourceFile file = plan.file;
             String pos = file.name() + ":" + file.line(span.start()) + ":" + file.column(span.start());
-            errors.add(new RunError(pos, owner, message(e), now));
+            list.add(new RunError(pos, owner, message(e), now));
         }
+    }
+
+    public List<RunError> failures() {
+        return failures;
     }
 
     // ================================================================== Context
@@ -1285,7 +1301,7 @@ public final class Core implements Context {
     }
 
     private static ValueError staleLease(LockFrame lf) {
-        return new ValueError("the lease on " + lf.keys + " expired and the lock went to another holder; this write carries the stale "
+        return new dev.baton.runtime.plan.Failure("the lease on " + lf.keys + " expired and the lock went to another holder; this write carries the stale "
                 + "fencing token " + lf.token + " and is refused");
     }
 

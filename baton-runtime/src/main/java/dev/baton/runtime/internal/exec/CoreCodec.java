@@ -43,12 +43,14 @@ public final class CoreCodec {
         out.writeLong(c.trace);
         out.writeLong(c.lastInboxSeq);
         writeStats(c.stats, out);
-        out.writeInt(c.errors.size());
-        for (Core.RunError e : c.errors) {
-            ValueCodec.writeString(out, e.position());
-            ValueCodec.writeString(out, e.owner());
-            ValueCodec.writeString(out, e.message());
-            out.writeLong(e.time());
+        for (List<Core.RunError> list : List.of(c.errors, c.failures)) {
+            out.writeInt(list.size());
+            for (Core.RunError e : list) {
+                ValueCodec.writeString(out, e.position());
+                ValueCodec.writeString(out, e.owner());
+                ValueCodec.writeString(out, e.message());
+                out.writeLong(e.time());
+            }
         }
         writeMap(out, c.store.all());
         // every live fiber, once
@@ -219,9 +221,11 @@ public final class CoreCodec {
         c.trace = in.readLong();
         c.lastInboxSeq = in.readLong();
         readStats(c.stats, in);
-        int errors = in.readInt();
-        for (int i = 0; i < errors; i++) {
-            c.errors.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
+        for (List<Core.RunError> list : List.of(c.errors, c.failures)) {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                list.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
+            }
         }
         readMap(in).forEach(c.store::put);
         Map<Long, Fiber> fibers = new HashMap<>();
@@ -474,7 +478,7 @@ public final class CoreCodec {
         "callsSent", "callRetries", "callsFailed", "callsDeduplicated", "callsFenced", "messagesDropped", "messagesDuplicated",
         "messagesDelayed", "crashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
         "hallucinations", "errors", "eventsLostToCrashes", "workflowsCancelled", "sagasCompensating", "compensationRetries",
-        "locksGranted", "leasesExpired"};
+        "locksGranted", "leasesExpired", "failures"};
 
     private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
         try {

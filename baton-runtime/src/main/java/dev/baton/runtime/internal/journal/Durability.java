@@ -132,7 +132,7 @@ public final class Durability {
         RunReport r = new ObjectMapper().readValue(p.toFile(), RunReport.class);
         return new RunReport(r.program(), r.engine(), r.seed(), r.faults(), "already finished: " + r.stopReason(), r.engineTimeMs(),
                 r.wallTimeMs(), true, r.counters(), r.events(), r.workflows(), r.globals(), r.modules(), r.errors(), r.errorCount(),
-                r.traceHash(), r.report());
+                r.traceHash(), r.report(), r.failures(), r.failureCount());
     }
 
     /** The newest readable snapshot, then the journal after it. */
