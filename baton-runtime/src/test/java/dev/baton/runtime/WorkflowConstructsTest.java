@@ -313,4 +313,33 @@ class WorkflowConstructsTest {
         assertThat(log.indexOf("release 1")).isGreaterThan(log.indexOf("reserve 1"));
         assertThat(r.workflows()).containsEntry("CANCELLED", 3L).containsEntry("COMPLETED", 1L);
     }
+
+    @Test
+    void aCancelAfterThePivotLetsTheSagaFinishForward() {
+        RunReport r = run(SERVICE + """
+                Workflow Buy {
+                    Saga {
+                        Step Hold {
+                            Call Svc.Do { what: "hold" }
+                        } Compensate {
+                            Call Svc.Do { what: "release" }
+                        }
+                        Pivot Ship {
+                            Call Svc.Do { what: "ship" }
+                            Sleep 100ms
+                            Call Svc.Do { what: "delivered" }
+                        }
+                    }
+                    Call Svc.Do { what: "after the saga" }
+                }
+                Workflow Main {
+                    Start Buy [id: "buy"]
+                    Sleep 50ms
+                    Cancel "buy"
+                }
+                """);
+        assertThat(r.globals().get("log")).as("no release: the pivot had passed; the rest of the workflow is cancelled")
+                .isEqualTo(List.of("hold", "ship", "delivered"));
+        assertThat(r.workflows()).containsEntry("CANCELLED", 1L);
+    }
 }

@@ -44,6 +44,9 @@ public final class Fiber {
     public boolean noCompensate;
     /** On the next wake, execute from {@code pc} instead of resuming the instruction there (a retry). */
     public boolean rerun;
+    /** A cancellation that arrived after a saga's pivot: it takes effect when that saga completes. */
+    public boolean cancelDeferred;
+    public boolean cancelDeferredCompensate;
 
     public Fiber(long id, Body body, Owner owner, int instance, String workflow) {
         this.id = id;

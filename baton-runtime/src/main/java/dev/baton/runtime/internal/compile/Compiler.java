@@ -452,7 +452,7 @@ public final class Compiler {
             begin.stepNames[i] = step.name().text();
             begin.pivot[i] = step.pivot();
             begin.stepRetry[i] = step.options().get("retry").map(r -> expr(r, sc)).orElse(null);
-            begin.stepStart[i] = sc.emit(new Instrs.StepBegin(step.span(), i));
+            begin.stepStart[i] = sc.emit(new Instrs.StepBegin(step.span(), i, step.pivot()));
             for (Stmt st : step.action().stmts()) stmt(st, sc);
             sc.emit(new Instrs.StepEnd(step.span(), i, step.pivot()));
         }

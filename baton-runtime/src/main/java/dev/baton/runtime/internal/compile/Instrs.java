@@ -570,10 +570,12 @@ final class Instrs {
 
     static final class StepBegin extends Instr {
         final int step;
+        final boolean pivot;
 
-        StepBegin(Span span, int step) {
+        StepBegin(Span span, int step, boolean pivot) {
             super(span);
             this.step = step;
+            this.pivot = pivot;
         }
 
         @Override
@@ -581,6 +583,8 @@ final class Instrs {
             SagaFrame s = (SagaFrame) f.frames.get(f.frames.size() - 1);
             if (s.current != step) s.attempts = 0;
             s.current = step;
+            // entering the pivot is the commitment: from here the saga only moves forward
+            if (pivot) s.pivotPassed = true;
             f.blockCalls = 0;
             return pc + 1;
         }
@@ -617,7 +621,15 @@ final class Instrs {
 
         @Override
         public int exec(Fiber f, int pc) {
-            return begin.finish(f, "completed");
+            int next = begin.finish(f, "completed");
+            if (f.cancelDeferred && innermostSaga(f) == null) {
+                // a cancellation that arrived after the pivot: the saga has now finished forward
+                f.cancelDeferred = false;
+                f.cancelling = true;
+                f.noCompensate = !f.cancelDeferredCompensate;
+                throw new dev.baton.runtime.plan.Cancelled("cancelled (after its saga completed past the pivot)");
+            }
+            return next;
         }
     }
 

@@ -1174,6 +1174,14 @@ public final class Core implements Context {
     /** Stops a suspended fiber and runs its unwinding (compensations, lock releases) as a failure. */
     private void cancelFiber(Fiber f, boolean compensate) {
         if (f.cancelling || suspended.get(f.id) != f) return;
+        for (Object fr : f.frames) {
+            if (fr instanceof SagaFrame sf && sf.pivotPassed && !sf.compensating) {
+                // past a pivot a saga only moves forward: cancel when it completes
+                f.cancelDeferred = true;
+                f.cancelDeferredCompensate = compensate;
+                return;
+            }
+        }
         suspended.remove(f.id);
         pending.remove(f.id);
         lockQueue.removeIf(r -> r.fiber() == f.id);

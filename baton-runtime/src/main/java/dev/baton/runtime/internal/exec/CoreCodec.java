@@ -380,6 +380,8 @@ public final class CoreCodec {
         out.writeBoolean(f.cancelling);
         out.writeBoolean(f.noCompensate);
         out.writeBoolean(f.rerun);
+        out.writeBoolean(f.cancelDeferred);
+        out.writeBoolean(f.cancelDeferredCompensate);
         out.writeInt(f.frames.size());
         for (Object fr : f.frames) {
             if (fr instanceof SagaFrame sf) {
@@ -434,6 +436,8 @@ public final class CoreCodec {
         f.cancelling = in.readBoolean();
         f.noCompensate = in.readBoolean();
         f.rerun = in.readBoolean();
+        f.cancelDeferred = in.readBoolean();
+        f.cancelDeferredCompensate = in.readBoolean();
         int nfr = in.readInt();
         for (int k = 0; k < nfr; k++) {
             int kind = in.readByte();
