@@ -25,9 +25,9 @@ import java.util.TreeMap;
  * <h2>When a run stops</h2>
  * At {@code duration} if given. Otherwise once every load generator has finished, the inbox
  * is closed, the work has settled (no workflow running or waiting on a timer, no event or
- * command call queued or in flight — ticks and read-only queries are background) and the
- * state has not changed for two periods of the slowest tick, so buffers get flushed; and at
- * 10 s of engine time when a load never ends. A workflow that awaits an event without a
+ * command call queued or in flight — ticks and read-only queries are background) and no
+ * command call has started for two periods of the slowest tick, so tick-driven pushes of
+ * buffered state get flushed first; and at 10 s of engine time when a load never ends. A workflow that awaits an event without a
  * timeout does not keep a run alive.
  *
  * <h2>Durability</h2>
@@ -75,7 +75,7 @@ public final class EmbeddedEngine implements Engine {
         long limit = limitMs();
         long maxTick = maxTickMs();
         long settledSince = -1;
-        long settledDigest = 0;
+        long settledCommands = 0;
         long lastProgress = clock.nanoTime();
         long lastEvents = core.stats().eventsEmitted;
         long lastSnapshot = core.now();
@@ -90,10 +90,10 @@ public final class EmbeddedEngine implements Engine {
             boolean inboxOpen = options.inbox() != null && !options.inbox().closed();
             if (durability != null) durability.acceptInbox(core, options.inbox());
             if (!inboxOpen && options.duration() == null && core.settled()) {
-                long digest = core.stateDigest();
-                if (settledSince < 0 || digest != settledDigest) {
+                long commands = core.stats().commandCalls;
+                if (settledSince < 0 || commands != settledCommands) {
                     settledSince = now;
-                    settledDigest = digest;
+                    settledCommands = commands;
                 }
                 if (now - settledSince >= 2 * maxTick || core.nextTime() == Long.MAX_VALUE) {
                     reason = plan.loads.isEmpty() && options.inbox() == null ? "work settled" : "loads finished and work settled";

@@ -839,6 +839,10 @@ public final class Checker {
             // allowed: clamps a plain set as well
         }
         if (target == null) return;
+        // `m[k] = none` removes the entry: allowed whatever the map's value type
+        boolean removesEntry = a.op() == Stmt.AssignOp.SET && value.equals(Type.NONE) && a.target() instanceof Expr.Index ix
+                && Type.strip(lastTypes.getOrDefault(ix.target(), Type.ANY)) instanceof Type.MapT;
+        if (removesEntry) return;
         switch (a.op()) {
             case SET -> expectAssignable(target, value, a.value(), "this assignment");
             case ADD -> {

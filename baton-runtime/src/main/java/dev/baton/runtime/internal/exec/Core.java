@@ -149,6 +149,8 @@ public final class Core implements Context {
         public long ticks;
         public long ticksSkipped;
         public long callsSent;
+        /** Calls to /execute endpoints: work that changes state (queries are background). */
+        public long commandCalls;
         public long callRetries;
         public long callsFailed;
         public long callsDeduplicated;
@@ -352,8 +354,8 @@ public final class Core implements Context {
     /**
      * True when only background remains: loads done, no workflow running or waiting on a
      * timer, no event or command ({@code /execute}) call queued or in flight. Ticks and
-     * read-only queries do not count as work. (The engine also requires the state to stay
-     * unchanged for a while before it stops; see {@link #stateDigest()}.)
+     * read-only queries do not count as work. (The engine also requires that no command call
+     * starts for a while before it stops; see {@code Stats.commandCalls}.)
      */
     public boolean settled() {
         if (!loadsDone()) return false;
@@ -984,6 +986,7 @@ public final class Core implements Context {
         pending.put(f.id, new Pending(f.id, token, target, msg, retries, backoff, timeout, options.persistent()));
         suspend(f, "CALLING");
         stats.callsSent++;
+        if (!m.endpoints.get(endpoint).query()) stats.commandCalls++;
         send(target, Task.DELIVER, 0, 0, msg, m.name);
         schedule(now + timeout, Task.TIMEOUT, -1, f.id, token, null);
     }

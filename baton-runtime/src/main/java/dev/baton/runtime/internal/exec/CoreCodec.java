@@ -482,7 +482,7 @@ public final class CoreCodec {
         "callsSent", "callRetries", "callsFailed", "callsDeduplicated", "callsFenced", "messagesDropped", "messagesDuplicated",
         "messagesDelayed", "crashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
         "hallucinations", "errors", "eventsLostToCrashes", "workflowsCancelled", "sagasCompensating", "compensationRetries",
-        "locksGranted", "leasesExpired", "failures"};
+        "locksGranted", "leasesExpired", "failures", "commandCalls"};
 
     private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
         try {
