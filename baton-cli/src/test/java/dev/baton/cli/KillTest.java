@@ -193,4 +193,35 @@ class KillTest {
         t.start();
         return t;
     }
+
+    @Test
+    void theEconomyKilledTenTimesEndsWithEveryInvariantTrueAndLikeAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/economy.baton"), dir.resolve("economy.baton"));
+        JsonNode reference = finishProgram(dir, "economy.baton", "ref");
+        Random rnd = new Random(424242);
+        int kills = 0;
+        for (int attempt = 0; attempt < 40 && kills < 10; attempt++) {
+            Process p = ChildProcess.start(dir, "run", "economy.baton", "--data-dir", "crashy", "--snapshot-every", "200ms",
+                    "--report", "json", "--no-progress");
+            if (p.waitFor(400 + rnd.nextInt(1200), TimeUnit.MILLISECONDS)) break;
+            ChildProcess.kill9(p);
+            kills++;
+        }
+        assertThat(kills).isGreaterThanOrEqualTo(10);
+        JsonNode resumed = finishProgram(dir, "economy.baton", "crashy");
+        JsonNode invariants = resumed.get("report").get("invariants");
+        invariants.fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
+        assertThat(invariants.size()).isEqualTo(5);
+        assertThat(resumed.get("report")).isEqualTo(reference.get("report"));
+        assertThat(resumed.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
+        assertThat(resumed.get("report").get("trades").get("in_flight_at_outage").asLong()).isGreaterThanOrEqualTo(2000);
+    }
+
+    private static JsonNode finishProgram(Path dir, String file, String dataDir) throws Exception {
+        Process p = ChildProcess.start(dir, "run", file, "--data-dir", dataDir, "--snapshot-every", "200ms", "--report", "json", "--no-progress");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return JSON.readTree(out);
+    }
 }
