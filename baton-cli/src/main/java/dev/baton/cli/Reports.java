@@ -15,9 +15,18 @@ final class Reports {
     private Reports() {
     }
 
+    /**
+     * The report as JSON. A program's {@code Report} entries also appear at the top level
+     * ({@code trades.started}, {@code invariants.currency_conserved}…) — the scenario's own
+     * vocabulary — unless they would hide one of the engine's fields.
+     */
+    @SuppressWarnings("unchecked")
     static String json(RunReport r) {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Map<String, Object> tree = mapper.convertValue(r, java.util.LinkedHashMap.class);
+        if (r.report() != null) r.report().forEach(tree::putIfAbsent);
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r);
+            return mapper.writeValueAsString(tree);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -209,7 +209,9 @@ class KillTest {
         }
         assertThat(kills).isGreaterThanOrEqualTo(10);
         JsonNode resumed = finishProgram(dir, "economy.baton", "crashy");
-        JsonNode invariants = resumed.get("report").get("invariants");
+        JsonNode invariants = resumed.get("invariants");
+        assertThat(resumed.get("trades").get("started").asLong()).isEqualTo(10_000);
+        assertThat(resumed.get("currency").get("before")).isEqualTo(resumed.get("currency").get("after"));
         invariants.fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
         assertThat(invariants.size()).isEqualTo(5);
         assertThat(resumed.get("report")).isEqualTo(reference.get("report"));
