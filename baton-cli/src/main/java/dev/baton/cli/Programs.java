@@ -32,6 +32,35 @@ final class Programs {
     }
 
     static Plan load(String file, PrintWriter err, String command) throws Failed {
+        return load(file, err, command, java.util.List.of());
+    }
+
+    /**
+     * Reads, checks and plans a program; {@code paramArgs} are the command line's leftover
+     * {@code --name value} / {@code --name=value} pairs, which set the program's {@code Param}s.
+     */
+    static Plan load(String file, PrintWriter err, String command, java.util.List<String> paramArgs) throws Failed {
+        java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < paramArgs.size(); i++) {
+            String a = paramArgs.get(i);
+            if (!a.startsWith("--") || a.length() < 3) {
+                err.println("baton " + command + ": unexpected argument '" + a + "'");
+                throw new Failed(ExitCode.USAGE);
+            }
+            String name = a.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < paramArgs.size()) {
+                value = paramArgs.get(++i);
+            } else {
+                err.println("baton " + command + ": --" + name + " needs a value");
+                throw new Failed(ExitCode.USAGE);
+            }
+            overrides.put(name, value);
+        }
         Path p = Path.of(file);
         if (!Files.isRegularFile(p)) {
             err.println("baton " + command + ": " + file + ": no such file");
@@ -53,11 +82,10 @@ final class Programs {
             throw new Failed(ExitCode.PROBLEMS);
         }
         try {
-            return Compiler.compile(checked);
+            return Compiler.compile(checked, overrides);
         } catch (Compiler.PlanException e) {
-            e.problems.forEach(err::println);
-            err.println("baton " + command + ": " + file + " cannot run on the embedded engine yet");
-            throw new Failed(ExitCode.PROBLEMS);
+            e.problems.forEach(problem -> err.println("baton " + command + ": " + problem));
+            throw new Failed(overrides.isEmpty() ? ExitCode.PROBLEMS : ExitCode.USAGE);
         }
     }
 

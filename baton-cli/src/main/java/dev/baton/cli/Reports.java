@@ -76,7 +76,14 @@ final class Reports {
         if (r.report() != null) {
             out.println();
             out.println("report");
-            printTree(r.report(), "  ", out);
+            Map<String, Object> rest = new java.util.LinkedHashMap<>(r.report());
+            Object chart = rest.remove("chart");
+            printTree(rest, "  ", out);
+            if (chart instanceof Map<?, ?> series) {
+                series.forEach((name, values) -> {
+                    if (values instanceof List<?> l && !l.isEmpty()) chart(String.valueOf(name), l, out);
+                });
+            }
         }
         out.println();
         if (r.errorCount() == 0) {
@@ -108,6 +115,26 @@ final class Reports {
                 out.println(indent + k + " = " + (v instanceof Number num && !(v instanceof Double) ? n(num) : Json.write(v)));
             }
         });
+    }
+
+    /** A small terminal chart of a series (one column per sample, 8 rows). */
+    static void chart(String name, List<?> values, PrintWriter out) {
+        int rows = 8;
+        double max = 0;
+        for (Object v : values) if (v instanceof Number num) max = Math.max(max, num.doubleValue());
+        out.println();
+        out.printf("  %s (max %s, one column per sample)%n", name, n(Math.round(max)));
+        String[] blocks = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+        for (int row = rows - 1; row >= 0; row--) {
+            StringBuilder line = new StringBuilder("  │");
+            for (Object v : values) {
+                double x = v instanceof Number num && max > 0 ? num.doubleValue() / max * rows : 0;
+                double fill = x - row;
+                line.append(fill >= 1 ? blocks[8] : fill <= 0 ? blocks[0] : blocks[(int) Math.round(fill * 8)]);
+            }
+            out.println(line);
+        }
+        out.println("  └" + "─".repeat(values.size()));
     }
 
     private static boolean isInvariantKey(Map<String, Object> m) {

@@ -24,7 +24,8 @@ import java.util.stream.Stream;
         description = {"Run a Baton program on the embedded engine and print a report.",
                 "State lives in a data directory: run the same command again and it resumes where it stopped",
                 "(a finished run prints its report again; --fresh starts over).",
-                "The run stops when its load generators are done and the work has settled, or at --duration."})
+                "The run stops when its load generators are done and the work has settled, or at --duration.",
+                "Any other --NAME VALUE sets the program's 'Param NAME' (e.g. --players 1000)."})
 final class RunCommand implements Callable<Integer> {
     enum Format { text, json }
 
@@ -55,6 +56,10 @@ final class RunCommand implements Callable<Integer> {
             + "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output.")
     String events;
 
+    @Option(names = "--faults", paramLabel = "LIST", converter = Programs.FaultsConverter.class,
+            description = "Faults to inject on top of the program's declared ones (see 'baton sim --help').")
+    dev.baton.runtime.Faults faults = dev.baton.runtime.Faults.NONE;
+
     @Option(names = "--snapshot-every", defaultValue = "1s", paramLabel = "TIME", converter = Programs.DurationConverter.class,
             description = "Engine time between snapshots (default: ${DEFAULT-VALUE}).")
     Duration snapshotEvery;
@@ -64,6 +69,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
     java.nio.file.Path emitLog;
+
+    @picocli.CommandLine.Unmatched
+    java.util.List<String> paramArgs = new java.util.ArrayList<>();
 
     @Spec
     CommandSpec spec;
@@ -78,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Plan plan;
         try {
-            plan = Programs.load(file, err, "run");
+            plan = Programs.load(file, err, "run", paramArgs);
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
@@ -101,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         boolean live = !noProgress && System.console() != null && report == Format.text && events == null;
-        EngineOptions options = EngineOptions.defaults().withSeed(seed).withDuration(duration).withDataDir(dir)
+        EngineOptions options = EngineOptions.defaults().withSeed(seed).withFaults(faults).withDuration(duration).withDataDir(dir)
                 .withSnapshotEvery(snapshotEvery).withRealClock(clock.equals("real")).withInbox(inbox)
                 .withProgress(live ? p -> {
                     err.print(Reports.progressLine(p));

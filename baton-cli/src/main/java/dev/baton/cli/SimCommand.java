@@ -16,9 +16,11 @@ import java.util.concurrent.Callable;
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = {"Simulate a program on virtual time with a seeded scheduler and injected faults.",
                 "Nothing is kept on disk. The same program, seed and faults give the same run, byte for byte:",
-                "the report ends with a hash of the trace of everything that happened."},
+                "the report ends with a hash of the trace of everything that happened.",
+                "Any other --NAME VALUE sets the program's 'Param NAME' (e.g. --players 1000)."},
         footer = {"", "Faults (comma-separated):",
                 "  crash[=N]            crash N instances at random moments (they restart 0.1-0.5s later)",
+                "  crash=Module[:N]     crash N instances of Module",
                 "  crash-state=keep|discard   what a crashed instance keeps of its state (default keep)",
                 "  delay[=P]            delay a message with probability P (up to 50ms)",
                 "  duplicate[=P]        deliver a message twice with probability P",
@@ -45,6 +47,9 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
     java.nio.file.Path emitLog;
 
+    @picocli.CommandLine.Unmatched
+    java.util.List<String> paramArgs = new java.util.ArrayList<>();
+
     @Spec
     CommandSpec spec;
 
@@ -52,7 +57,7 @@ final class SimCommand implements Callable<Integer> {
     public Integer call() {
         Plan plan;
         try {
-            plan = Programs.load(file, spec.commandLine().getErr(), "sim");
+            plan = Programs.load(file, spec.commandLine().getErr(), "sim", paramArgs);
         } catch (Programs.Failed f) {
             return f.exitCode;
         }

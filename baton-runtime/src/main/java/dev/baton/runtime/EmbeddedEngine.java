@@ -136,7 +136,7 @@ public final class EmbeddedEngine implements Engine {
     private long limitMs() {
         if (options.duration() != null) return Math.max(1, options.duration().toMillis());
         for (Plan.LoadPlan l : plan.loads) {
-            if (l.total() < 0 && l.duration() == null) return UNBOUNDED_LOAD_LIMIT.toMillis();
+            if (l.total() < 0 && l.duration() == null && l.until() == null) return UNBOUNDED_LOAD_LIMIT.toMillis();
         }
         return Duration.ofHours(24).toMillis();
     }
@@ -151,6 +151,7 @@ public final class EmbeddedEngine implements Engine {
 
     RunReport report(String reason, long wallMs, boolean resumed) {
         Core.Stats s = core.stats();
+        core.wallMsForReport = wallMs;
         Map<String, Object> counters = new LinkedHashMap<>();
         counters.put("events_emitted", s.eventsEmitted);
         counters.put("load_events", s.loadEvents);

@@ -7,14 +7,15 @@ import java.util.Locale;
 
 /**
  * Faults the simulator injects, parsed from {@code --faults}: a comma-separated list of
- * {@code crash}, {@code crash=N} (crashes in the run), {@code delay=P}, {@code duplicate=P},
+ * {@code crash}, {@code crash=N} (crashes in the run), {@code crash=Module[:N]} (crashes of
+ * that module's instances), {@code delay=P}, {@code duplicate=P},
  * {@code drop=P} (probabilities of a message being delayed, duplicated or dropped),
  * {@code spike=Module} (a latency spike on one module), {@code hallucinate=P} (an AI answer is
  * replaced by nonsense), and {@code crash-state=keep|discard} (what a crashed instance keeps).
  */
 public record Faults(int crashes, double delay, double duplicate, double drop, String spikeModule, Duration spikeLength,
-                     Duration maxDelay, double hallucinate, boolean discardOnCrash) {
-    public static final Faults NONE = new Faults(0, 0, 0, 0, null, Duration.ZERO, Duration.ofMillis(50), 0, false);
+                     Duration maxDelay, double hallucinate, boolean discardOnCrash, String crashModule) {
+    public static final Faults NONE = new Faults(0, 0, 0, 0, null, Duration.ZERO, Duration.ofMillis(50), 0, false, null);
 
     public boolean any() {
         return crashes > 0 || delay > 0 || duplicate > 0 || drop > 0 || spikeModule != null || hallucinate > 0;
@@ -30,12 +31,24 @@ public record Faults(int crashes, double delay, double duplicate, double drop, S
         double hallucinate = 0;
         String spike = null;
         boolean discard = false;
+        String crashModule = null;
         for (String part : spec.split(",")) {
             String p = part.trim().toLowerCase(Locale.ROOT);
             String key = p.contains("=") ? p.substring(0, p.indexOf('=')) : p;
             String val = p.contains("=") ? part.trim().substring(p.indexOf('=') + 1) : null;
             switch (key) {
-                case "crash" -> crashes = val == null ? 1 : positiveInt(key, val);
+                case "crash" -> {
+                    // crash, crash=3, crash=Module or crash=Module:3
+                    if (val == null) {
+                        crashes = 1;
+                    } else if (Character.isDigit(val.charAt(0))) {
+                        crashes = positiveInt(key, val);
+                    } else {
+                        String[] mv = val.split(":");
+                        crashModule = mv[0];
+                        crashes = mv.length > 1 ? positiveInt(key, mv[1]) : 1;
+                    }
+                }
                 case "delay" -> delay = val == null ? 0.1 : probability(key, val);
                 case "duplicate" -> dup = val == null ? 0.05 : probability(key, val);
                 case "drop" -> drop = val == null ? 0.02 : probability(key, val);
@@ -53,7 +66,7 @@ public record Faults(int crashes, double delay, double duplicate, double drop, S
                 default -> throw new IllegalArgumentException("unknown fault '" + key + "'; known: crash, delay, duplicate, drop, spike, hallucinate, crash-state");
             }
         }
-        return new Faults(crashes, delay, dup, drop, spike, Duration.ofSeconds(2), Duration.ofMillis(50), hallucinate, discard);
+        return new Faults(crashes, delay, dup, drop, spike, Duration.ofSeconds(2), Duration.ofMillis(50), hallucinate, discard, crashModule);
     }
 
     private static double probability(String key, String val) {
@@ -80,7 +93,7 @@ public record Faults(int crashes, double delay, double duplicate, double drop, S
     public String toString() {
         if (!any()) return "none";
         List<String> parts = new ArrayList<>();
-        if (crashes > 0) parts.add("crash=" + crashes);
+        if (crashes > 0) parts.add("crash=" + (crashModule == null ? String.valueOf(crashes) : crashModule + ":" + crashes));
         if (delay > 0) parts.add("delay=" + delay);
         if (duplicate > 0) parts.add("duplicate=" + duplicate);
         if (drop > 0) parts.add("drop=" + drop);

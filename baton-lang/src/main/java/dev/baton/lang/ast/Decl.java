@@ -86,4 +86,8 @@ public sealed interface Decl extends Node {
      */
     record Report(Expr.MapLit body, Span span) implements Decl {
     }
+
+    /** {@code Param players: Int = 100_000}: a read-only {@code $players}, overridable with {@code baton run --players N}. */
+    record Parameter(Name name, TypeRef type, Expr value, Span span) implements Decl {
+    }
 }

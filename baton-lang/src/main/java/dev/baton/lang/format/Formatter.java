@@ -244,6 +244,11 @@ public final class Formatter {
         } else if (d instanceof Decl.Fault fault) {
             text("Fault " + fault.name().text() + options(fault.options()));
             end(d.span().end());
+        } else if (d instanceof Decl.Parameter param) {
+            text("Param " + param.name().text());
+            if (param.type() != null) text(": " + type(param.type()));
+            text(" = " + expr(param.value()));
+            end(d.span().end());
         } else if (d instanceof Decl.Report report) {
             text("Report ");
             value(report.body());

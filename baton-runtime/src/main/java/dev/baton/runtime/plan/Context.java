@@ -73,6 +73,12 @@ public interface Context {
     /** A module's state variable across its instances, in key order (for reports). */
     Object allInstances(int module, int slot);
 
+    /** An engine counter by name (the same names as a report's counters). */
+    Object stat(String name);
+
+    /** How much of a module's numeric state variable was lost in crashes with {@code crash-state=discard} (for reports). */
+    Object discarded(int module, int slot);
+
     /** Call options, resolved at call time. {@code persistent}: retry until answered (calls in sagas). */
     record CallOptions(Duration timeout, int retries, Duration backoff, Object key, boolean persistent) {
     }

@@ -27,12 +27,15 @@ public final class Plan {
     public final List<FaultPlan> faults;
     /** The {@code Report} figures, evaluated against the final state; null when none. */
     public final Ev report;
+    /** Declared parameters with the values this plan was compiled with. */
+    public final Map<String, Object> params;
 
     public Plan(SourceFile file, long version, String digest, List<ModulePlan> modules, List<WorkflowPlan> workflows,
                 List<EventPlan> events, List<LoadPlan> loads, Map<String, Ev> globals, List<Body> bodies,
-                Map<String, Map<String, Object>> ais, List<FaultPlan> faults, Ev report) {
+                Map<String, Map<String, Object>> ais, List<FaultPlan> faults, Ev report, Map<String, Object> params) {
         this.faults = faults;
         this.report = report;
+        this.params = params;
         this.file = file;
         this.version = version;
         this.digest = digest;
@@ -109,6 +112,6 @@ public final class Plan {
     }
 
     public record LoadPlan(int index, String name, long population, double rate, long total, Duration start, Duration duration,
-                           Body body, int actorSlot, int seqSlot) {
+                           Body body, int actorSlot, int seqSlot, Ev until) {
     }
 }

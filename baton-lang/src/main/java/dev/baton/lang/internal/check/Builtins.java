@@ -62,6 +62,8 @@ public final class Builtins {
         fn("total", 1, 1, "total(x) -> number  (the sum of every number inside x, however nested)", a -> Type.ANY);
         fn("count_keys", 1, 1, "count_keys(list_of_maps) -> Int  (keys counted across the maps, repeats included)", a -> Type.INT);
         fn("distinct_keys", 1, 1, "distinct_keys(list_of_maps) -> Int  (different keys across the maps)", a -> Type.INT);
+        fn("discarded", 1, 1, "discarded(Module.$var) -> number  (in a Report: the amount of that state lost in crashes with crash-state=discard)", a -> Type.ANY);
+        fn("stat", 1, 1, "stat(name: String) -> number  (an engine counter: events_emitted, events_per_second, decisions, decisions_rejected, workflows_started…)", a -> Type.ANY);
         fn("get", 2, 3, "get(map, key[, default]) -> value or default", a -> a.get(0) instanceof Type.MapT m ? m.value() : Type.ANY);
         fn("is_number", 1, 1, "is_number(x) -> Bool  (false for NaN and infinities)", a -> Type.BOOL);
         fn("type_of", 1, 1, "type_of(x) -> String", a -> Type.STRING);

@@ -72,6 +72,8 @@ public final class Checker {
     private final Map<String, Decl.Ai> ais = new LinkedHashMap<>();
     private final Map<String, List<Stmt.Start>> starts = new LinkedHashMap<>();
     private long version = 1;
+    /** Names of declared parameters (read-only globals). */
+    private final Set<String> params = new HashSet<>();
     private boolean versionDeclared;
 
     static final class ModuleInfo {
@@ -199,6 +201,22 @@ public final class Checker {
             }
         }
         for (String s : shapeDecls.keySet()) shapeType(s, shapeDecls.get(s).name().span());
+        for (Decl d : program.decls()) {
+            if (d instanceof Decl.Parameter p) {
+                Ctx c = new Ctx(Where.GLOBAL_INIT, null, null, null);
+                Type t = expr(p.value(), c);
+                if (!(constant(p.value()) != null)) {
+                    sink.report(p.value().span(), Code.BAD_OPTION, "a parameter's default is a constant (a number, string, duration or bool)");
+                }
+                Type declared = p.type() == null ? widen(t) : resolve(p.type());
+                if (p.type() != null) expectAssignable(declared, t, p.value(), "the default of parameter " + p.name().text());
+                if (globals.containsKey(p.name().text())) {
+                    sink.report(p.name().span(), Code.DUPLICATE, "$" + p.name().text() + " is declared twice");
+                }
+                globals.put(p.name().text(), declared);
+                params.add(p.name().text());
+            }
+        }
         Set<String> constraintNames = new HashSet<>();
         for (Decl d : program.decls()) {
             if (d instanceof Decl.Event e) {
@@ -519,7 +537,7 @@ public final class Checker {
         } else if (d instanceof Decl.Load load) {
             Ctx c = new Ctx(Where.LOAD, null, null, null);
             options(load.options(), c, "Load", Map.of("population", "int", "rate", "int", "total", "int",
-                    "start", "duration", "duration", "duration", "actors", "int"), false);
+                    "start", "duration", "duration", "duration", "actors", "int", "until", "bool"), false);
             c.scopes.peek().put("actor", Type.INT);
             c.scopes.peek().put("seq", Type.INT);
             block(load.body(), c);
@@ -540,6 +558,8 @@ public final class Checker {
             Expr period = t.options().positional().orElse(null);
             if (period == null) {
                 sink.report(t.options().span(), Code.BAD_OPTION, "a Tick needs a period first, as in Tick [100ms]");
+            } else if (period instanceof Expr.Var pv && params.contains(pv.name())) {
+                expectType(Type.DURATION, expr(period, c), period, "a Tick period");
             } else if (constant(period) instanceof Duration d) {
                 if (d.compareTo(TICK_RESOLUTION) < 0) {
                     sink.report(period.span(), Code.TICK_TOO_SHORT, "a Tick of " + ((Expr.Literal) period).raw()
@@ -893,6 +913,10 @@ public final class Checker {
         if (root instanceof Expr.Var v) {
             if (v.name().equals("my_id")) {
                 sink.report(v.span(), Code.READ_ONLY, "$my_id is this instance's key and cannot be changed");
+                return null;
+            }
+            if (params.contains(v.name()) && !(c.module != null && c.module.state.containsKey(v.name()))) {
+                sink.report(v.span(), Code.READ_ONLY, "$" + v.name() + " is a parameter (set it with --" + v.name() + " on the command line)");
                 return null;
             }
             boolean isState = c.module != null && c.module.state.containsKey(v.name()) || globals.containsKey(v.name());
@@ -1602,6 +1626,7 @@ public final class Checker {
                 }
                 case "number" -> expectNumeric(t, opt.value(), "option '" + key + "'");
                 case "string" -> expectType(Type.STRING, t, opt.value(), "option '" + key + "'");
+                case "bool" -> expectType(Type.BOOL, t, opt.value(), "option '" + key + "'");
                 case "list" -> {
                     if (!(t instanceof Type.ListT) && !Type.isAny(t)) {
                         sink.report(opt.value().span(), Code.BAD_OPTION, "option '" + key + "' is a list");

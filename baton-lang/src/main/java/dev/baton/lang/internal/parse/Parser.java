@@ -46,7 +46,7 @@ public final class Parser {
     public static final int MAX_DEPTH = 256;
 
     static final Set<String> DECL_WORDS = Set.of(
-            "version", "Shape", "Event", "Constraint", "Module", "Workflow", "AI", "Migration", "Load", "Fault", "Report");
+            "version", "Shape", "Event", "Constraint", "Module", "Workflow", "AI", "Migration", "Load", "Fault", "Report", "Param");
     static final Set<String> MEMBER_WORDS = Set.of("ON", "Tick", "Constraint");
     static final Set<String> STMT_WORDS = Set.of(
             "let", "if", "for", "while", "return", "break", "continue", "Fail", "Call", "Start", "Run", "Emit",
@@ -159,6 +159,15 @@ public final class Parser {
                     Options options = optionsOpt();
                     return new Decl.Fault(name, options, t.span().to(options.span()));
                 }
+                case "Param" -> {
+                    advance();
+                    Name name = name("a parameter name after 'Param'");
+                    TypeRef type = null;
+                    if (match(TokenKind.COLON)) type = type();
+                    expect(TokenKind.EQ, "'=' and a default value for parameter " + name.text());
+                    Expr value = expr();
+                    return new Decl.Parameter(name, type, value, t.span().to(value.span()));
+                }
                 case "Report" -> {
                     advance();
                     if (!at(TokenKind.LBRACE)) throw error(peek(), "expected '{' and the report's figures after 'Report'");
@@ -172,7 +181,7 @@ public final class Parser {
         }
         String hint = keywordHint(t, DECL_WORDS);
         throw error(t, "expected a declaration ('Module', 'Workflow', 'Shape', 'Event', 'AI', 'Constraint', "
-                + "'Migration', 'Load', 'Fault', 'Report', 'version' or '$state = …')" + hint + ", found " + describe(t));
+                + "'Migration', 'Load', 'Fault', 'Report', 'Param', 'version' or '$state = …')" + hint + ", found " + describe(t));
     }
 
     private Decl.State stateDecl() {

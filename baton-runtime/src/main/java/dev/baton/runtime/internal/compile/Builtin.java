@@ -90,6 +90,7 @@ final class Builtin {
                 return TreePVector.from(keys);
             };
             case "total" -> (f, a) -> total(a[0]);
+            case "stat" -> (f, a) -> f.ctx.stat(Values.asString(a[0]));
             case "count_keys" -> (f, a) -> {
                 long n = 0;
                 for (Object m : Values.list(a[0])) if (m instanceof PSortedMap<?, ?> pm) n += pm.size();

@@ -69,14 +69,77 @@ public final class Compiler {
     private final List<Plan.EventPlan> events = new ArrayList<>();
     private final Map<String, ModuleScope> moduleScopes = new HashMap<>();
 
+    /** Parameter values: defaults, overridden by the caller. */
+    private final Map<String, Object> params = new LinkedHashMap<>();
+
     private Compiler(SourceFile file, Symbols symbols) {
         this.file = file;
         this.symbols = symbols;
     }
 
     public static Plan compile(CheckResult checked) throws PlanException {
+        return compile(checked, Map.of());
+    }
+
+    /**
+     * Compiles with parameter overrides ({@code --players 1000}): values are text as given on
+     * a command line, converted to the parameter's type; an unknown name or a bad value is a
+     * {@link PlanException}.
+     */
+    public static Plan compile(CheckResult checked, Map<String, String> overrides) throws PlanException {
         if (checked.hasErrors()) throw new IllegalArgumentException("compile() needs a program that checked without errors");
-        return new Compiler(checked.file(), checked.symbols()).program(checked);
+        Compiler c = new Compiler(checked.file(), checked.symbols());
+        c.resolveParams(checked, overrides);
+        return c.program(checked);
+    }
+
+    private void resolveParams(CheckResult checked, Map<String, String> overrides) throws PlanException {
+        for (Decl d : checked.program().decls()) {
+            if (d instanceof Decl.Parameter p) params.put(p.name().text(), constant(p.value()));
+        }
+        List<String> bad = new ArrayList<>();
+        for (Map.Entry<String, String> o : overrides.entrySet()) {
+            Object dflt = params.get(o.getKey());
+            if (dflt == null) {
+                bad.add("unknown parameter --" + o.getKey() + (params.isEmpty() ? "; this program declares none"
+                        : "; its parameters are " + String.join(", ", params.keySet().stream().map(k -> "--" + k).toList())));
+                continue;
+            }
+            try {
+                params.put(o.getKey(), convert(o.getValue(), dflt));
+            } catch (IllegalArgumentException e) {
+                bad.add("--" + o.getKey() + " " + o.getValue() + ": " + e.getMessage());
+            }
+        }
+        if (!bad.isEmpty()) throw new PlanException(bad);
+    }
+
+    private static Object convert(String text, Object like) {
+        String t = text.trim();
+        try {
+            if (like instanceof Long) return Long.parseLong(t.replace("_", ""));
+            if (like instanceof Double) return Double.parseDouble(t.replace("_", ""));
+            if (like instanceof Boolean) {
+                if (!t.equals("true") && !t.equals("false")) throw new IllegalArgumentException("expected true or false");
+                return Boolean.parseBoolean(t);
+            }
+            if (like instanceof Duration) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)").matcher(t);
+                if (!m.matches()) throw new IllegalArgumentException("expected a duration such as 100ms or 2s");
+                double n = Double.parseDouble(m.group(1));
+                double ms = switch (m.group(2)) {
+                    case "ms" -> n;
+                    case "s" -> n * 1000;
+                    case "m" -> n * 60_000;
+                    case "h" -> n * 3_600_000;
+                    default -> n * 86_400_000;
+                };
+                return Duration.ofNanos(Math.round(ms * 1e6));
+            }
+            return t;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected " + (like instanceof Long ? "a whole number" : "a number"));
+        }
     }
 
     /** Module layout shared by every body in the module. */
@@ -175,6 +238,7 @@ public final class Compiler {
         Map<String, Map<String, Object>> ais = new LinkedHashMap<>();
         List<Plan.FaultPlan> faults = new ArrayList<>();
         Ev report = null;
+        params.forEach((name, value) -> globals.put(name, f -> value));
         for (Decl d : decls) {
             if (d instanceof Decl.State s) {
                 Scope sc = new Scope(newBody("$" + s.name().text()), null, false);
@@ -207,7 +271,8 @@ public final class Compiler {
         }
         if (!problems.isEmpty()) throw new PlanException(problems);
         return new Plan(file, symbols.version(), digest(file.text()), List.copyOf(modules), List.copyOf(workflows),
-                List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report);
+                List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)));
     }
 
     private int event(String name) {
@@ -315,18 +380,21 @@ public final class Compiler {
         long total = longOption(l.options(), "total", -1);
         Duration start = l.options().get("start").map(this::constant).map(v -> (Duration) v).orElse(Duration.ZERO);
         Duration duration = l.options().get("duration").map(this::constant).map(v -> (Duration) v).orElse(null);
-        return new Plan.LoadPlan(index, l.name().text(), Math.max(1, population), rate, total, start, duration, sc.body, actor, seq);
+        Ev until = l.options().get("until").map(u -> expr(u, sc)).orElse(null);
+        return new Plan.LoadPlan(index, l.name().text(), Math.max(1, population), rate, total, start, duration, sc.body, actor, seq, until);
     }
 
     private long longOption(Options o, String key, long dflt) {
         return o.get(key).map(this::constant).map(v -> (Long) v).orElse(dflt);
     }
 
-    /** Evaluates a constant expression (options, keys) at compile time. */
+    /** Evaluates a constant expression (options, keys, parameters) at compile time; {@code $param} reads a parameter. */
     private Object constant(Expr e) {
+        if (e instanceof Expr.Var v && params.containsKey(v.name())) return params.get(v.name());
         Scope sc = new Scope(new Body(-1, "constant", file), null, false);
         Ev ev = expr(e, sc);
         Fiber f = new Fiber(0, sc.body, Fiber.Owner.LOAD, -1, null);
+        f.ctx = new ParamsOnly(params);
         try {
             return ev.eval(f);
         } catch (RuntimeException ex) {
@@ -723,6 +791,11 @@ public final class Compiler {
                 place.set(f, next.eval(f));
                 return true;
             };
+        }
+        if (name.equals("discarded") && c.args().get(0) instanceof Expr.ForeignVar fv) {
+            int module = moduleIndex.get(fv.module().text());
+            int slot = moduleScopes.get(fv.module().text()).stateSlots.get(fv.var().text());
+            return f -> f.ctx.discarded(module, slot);
         }
         Builtin.Fn fn = Builtin.get(name);
         Ev[] args = new Ev[c.args().size()];

@@ -119,6 +119,8 @@ public final class Core implements Context {
     }
 
     long fenceSeq;
+    /** Numeric state lost in discard crashes, by "module:slot". */
+    final Map<String, Object> discardedState = new TreeMap<>();
     final Map<String, Holder> locks = new TreeMap<>();
     final List<LockRequest> lockQueue = new ArrayList<>();
     final Map<Long, JoinState> joins = new TreeMap<>();
@@ -143,6 +145,8 @@ public final class Core implements Context {
     /** Counters for reports. */
     public static final class Stats {
         public long eventsEmitted;
+        /** Alias kept for reports: decisions are AI proposals. */
+        public long proposals;
         public long loadEvents;
         public long handlerRuns;
         public long handlerFailures;
@@ -304,7 +308,7 @@ public final class Core implements Context {
         Plan.LoadPlan l = plan.loads.get(i);
         if (loadDone[i]) return;
         long end = l.duration() == null ? Long.MAX_VALUE : l.start().toMillis() + l.duration().toMillis();
-        if (now >= end || l.total() >= 0 && loadEmitted[i] >= l.total()) {
+        if (now >= end || l.total() >= 0 && loadEmitted[i] >= l.total() || l.until() != null && untilHolds(i, l)) {
             loadDone[i] = true;
             return;
         }
@@ -333,6 +337,21 @@ public final class Core implements Context {
             return;
         }
         schedule(now + stepMs, Task.LOAD, i, 0, 0, null);
+    }
+
+    private boolean untilHolds(int i, Plan.LoadPlan l) {
+        Fiber f = loadFibers[i];
+        if (f == null) {
+            f = new Fiber(0, l.body(), Fiber.Owner.LOAD, -1, null);
+            f.ctx = this;
+            loadFibers[i] = f;
+        }
+        try {
+            return Values.truthy(l.until().eval(f));
+        } catch (RuntimeException e) {
+            recordError(f, l.body().code.length > 0 ? l.body().code[0].span : Span.NONE, "Load " + l.name() + " (until)", e);
+            return true;
+        }
     }
 
     private void runLoadBody(Fiber f, Plan.LoadPlan l) {
@@ -1108,6 +1127,7 @@ public final class Core implements Context {
     @Override
     public void countDecision(Fiber f, boolean accepted, List<String> failedChecks) {
         stats.decisions++;
+        stats.proposals++;
         if (!accepted) stats.decisionsRejected++;
     }
 
@@ -1421,6 +1441,40 @@ public final class Core implements Context {
         return org.pcollections.TreePVector.from(out);
     }
 
+    /** Wall time of the run so far, set by the engine before a report is evaluated (not part of a snapshot). */
+    public long wallMsForReport;
+
+    @Override
+    public Object stat(String name) {
+        if (name.equals("events_per_second")) return wallMsForReport <= 0 ? 0L : Math.round(stats.eventsEmitted / (wallMsForReport / 1000.0));
+        if (name.equals("engine_time_ms")) return now;
+        String field = camel(name);
+        try {
+            return Stats.class.getField(field).getLong(stats);
+        } catch (ReflectiveOperationException e) {
+            throw new ValueError("stat(): unknown counter '" + name + "'");
+        }
+    }
+
+    private static String camel(String snake) {
+        StringBuilder b = new StringBuilder();
+        boolean up = false;
+        for (char c : snake.toCharArray()) {
+            if (c == '_') {
+                up = true;
+            } else {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return b.toString();
+    }
+
+    @Override
+    public Object discarded(int module, int slot) {
+        return discardedState.getOrDefault(module + ":" + slot, 0L);
+    }
+
     // ================================================================== external input
 
     /** Applies an external event (already journaled) as if a producer outside emitted it. */
@@ -1437,8 +1491,16 @@ public final class Core implements Context {
     // ================================================================== simulation: crashes
 
     private void scheduleCrashes() {
-        for (int c = 0; c < faults.crashes() && insts.length > 0; c++) {
-            int target = (int) (random() * insts.length);
+        int first = 0;
+        int count = insts.length;
+        if (faults.crashModule() != null) {
+            int m = plan.moduleIndex(faults.crashModule());
+            if (m < 0) throw new ValueError("--faults crash=" + faults.crashModule() + ": the program has no module " + faults.crashModule());
+            first = moduleFirst[m];
+            count = moduleFirst[m + 1] - first;
+        }
+        for (int c = 0; c < faults.crashes() && count > 0; c++) {
+            int target = first + (int) (random() * count);
             long at = 200 + (long) (random() * 3000);
             schedule(at, Task.CRASH, target, 0, 0, null);
         }
@@ -1469,6 +1531,12 @@ public final class Core implements Context {
             inst.currentMsg = null;
         }
         if (faults.discardOnCrash()) {
+            for (int k = 0; k < inst.state.length; k++) {
+                if (Values.isNumber(inst.state[k])) {
+                    String key = inst.module + ":" + k;
+                    discardedState.merge(key, inst.state[k], Values::add);
+                }
+            }
             stats.messagesDropped += inst.mailbox.size() + (inFlight == null ? 0 : 1);
             inst.mailbox.clear();
             Arrays.fill(inst.ticksQueued, 0);

@@ -159,6 +159,7 @@ public final class CoreCodec {
             out.writeBoolean(c.loadDone[i]);
         }
         out.writeLong(c.fenceSeq);
+        writeMap(out, c.discardedState);
         out.writeInt(c.locks.size());
         for (Map.Entry<String, Core.Holder> e : c.locks.entrySet()) {
             ValueCodec.writeString(out, e.getKey());
@@ -315,6 +316,7 @@ public final class CoreCodec {
             c.loadDone[k] = in.readBoolean();
         }
         c.fenceSeq = in.readLong();
+        c.discardedState.putAll(readMap(in));
         int nlocks = in.readInt();
         for (int k = 0; k < nlocks; k++) c.locks.put(ValueCodec.readString(in), new Core.Holder(in.readLong(), in.readLong(), in.readLong()));
         int nq = in.readInt();
@@ -482,7 +484,7 @@ public final class CoreCodec {
         "callsSent", "callRetries", "callsFailed", "callsDeduplicated", "callsFenced", "messagesDropped", "messagesDuplicated",
         "messagesDelayed", "crashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
         "hallucinations", "errors", "eventsLostToCrashes", "workflowsCancelled", "sagasCompensating", "compensationRetries",
-        "locksGranted", "leasesExpired", "failures", "commandCalls"};
+        "locksGranted", "leasesExpired", "failures", "commandCalls", "proposals"};
 
     private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
         try {

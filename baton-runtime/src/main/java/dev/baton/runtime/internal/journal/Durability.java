@@ -97,13 +97,14 @@ public final class Durability {
         want.setProperty("digest", plan.digest);
         want.setProperty("seed", String.valueOf(options.seed()));
         want.setProperty("faults", options.faults().toString());
+        want.setProperty("params", String.valueOf(plan.params));
         if (Files.exists(meta)) {
             Properties have = new Properties();
             try (InputStream in = Files.newInputStream(meta)) {
                 have.load(in);
             }
-            for (String k : List.of("digest", "seed", "faults")) {
-                if (!want.getProperty(k).equals(have.getProperty(k))) {
+            for (String k : List.of("digest", "seed", "faults", "params")) {
+                if (!want.getProperty(k).equals(have.getProperty(k, "{}"))) {
                     lock.release();
                     lockChannel.close();
                     throw new IOException(dir + " holds a run of " + Path.of(have.getProperty("program")).getFileName() + " with " + k + " "
