@@ -79,6 +79,8 @@ public final class EmbeddedEngine implements Engine {
         long lastProgress = clock.nanoTime();
         long lastEvents = core.stats().eventsEmitted;
         long lastSnapshot = core.now();
+        long lastSnapshotWall = clock.nanoTime();
+        long lastSnapshotCost = 0;
         long snapshotEvery = Math.max(SLICE_MS, options.snapshotEvery().toMillis());
         String reason;
         while (true) {
@@ -105,8 +107,15 @@ public final class EmbeddedEngine implements Engine {
             long until = Math.min(limit, (now / SLICE_MS + 1) * SLICE_MS);
             if (options.realClock() || inboxOpen) paceTo(wallStart, until);
             core.runUntil(until);
-            if (durability != null && core.now() - lastSnapshot >= snapshotEvery) {
+            // snapshots are observations (a restore continues identically from any of them), so their
+            // cadence can follow cost: at least --snapshot-every of engine time apart, and at most
+            // about a tenth of the wall time
+            if (durability != null && core.now() - lastSnapshot >= snapshotEvery
+                    && clock.nanoTime() - lastSnapshotWall >= 9 * lastSnapshotCost) {
+                long s0 = clock.nanoTime();
                 durability.snapshot(core);
+                lastSnapshotWall = clock.nanoTime();
+                lastSnapshotCost = lastSnapshotWall - s0;
                 lastSnapshot = core.now();
             }
             if (options.progress() != null && clock.nanoTime() - lastProgress > 200_000_000L) {

@@ -213,10 +213,19 @@ public final class Values {
 
     // ------------------------------------------------------------------ text
 
+    /** Text of small non-negative integers, cached: ids like {@code "p" + str(actor)} are built per event. */
+    private static final String[] SMALL = new String[1 << 17];
+
     /** The text {@code str()} gives, and what reports print. */
     public static String str(Object v) {
         if (v == null || v == None.NONE) return "none";
         if (v instanceof String s) return s;
+        if (v instanceof Long l && l >= 0 && l < SMALL.length) {
+            int i = (int) (long) l;
+            String cached = SMALL[i];
+            if (cached == null) SMALL[i] = cached = Long.toString(l);
+            return cached;
+        }
         if (v instanceof Double d) {
             if (d == Math.rint(d) && Math.abs(d) < 1e15) return String.valueOf(d.longValue()) + ".0";
             return String.valueOf(d);

@@ -506,15 +506,7 @@ public final class Core implements Context {
             }
             for (String k : m.fenceKeys().split("\n")) inst.fences.merge(k, m.fenceToken(), Math::max);
         }
-        if (m.key() != null) {
-            Object reply = inst.keyed.get(m.key());
-            if (reply != null) {
-                stats.callsDeduplicated++;
-                reply(m, reply);
-                return false;
-            }
-            return true;
-        }
+        // a duplicate delivery of the same attempt replays that attempt's reply (success or failure)
         long[] last = inst.lastSeq.get(m.caller());
         if (last != null) {
             if (m.epoch() < last[0]) {
@@ -525,6 +517,17 @@ public final class Core implements Context {
             if (m.epoch() == last[0] && m.seq() <= last[1]) {
                 stats.callsDeduplicated++;
                 if (m.seq() == last[1]) reply(m, inst.lastReply.get(m.caller()));
+                return false;
+            }
+        }
+        // a retry under the same key (a new attempt) gets the first success again; a failed attempt changed nothing
+        if (m.key() != null) {
+            Object reply = inst.keyed.get(m.key());
+            if (reply != null) {
+                stats.callsDeduplicated++;
+                inst.lastSeq.put(m.caller(), new long[] {m.epoch(), m.seq()});
+                inst.lastReply.put(m.caller(), reply);
+                reply(m, reply);
                 return false;
             }
         }
@@ -727,13 +730,10 @@ public final class Core implements Context {
     }
 
     private void remember(Inst inst, Msg call, Object result) {
-        if (call.key() != null) {
-            // a failed keyed call changed nothing (rolled back): a retry with the key runs it again
-            if (!(result instanceof dev.baton.runtime.plan.CallFailure)) inst.keyed.put(call.key(), result);
-        } else {
-            inst.lastSeq.put(call.caller(), new long[] {call.epoch(), call.seq()});
-            inst.lastReply.put(call.caller(), result);
-        }
+        inst.lastSeq.put(call.caller(), new long[] {call.epoch(), call.seq()});
+        inst.lastReply.put(call.caller(), result);
+        // a failed keyed call changed nothing (rolled back): a retry with the key runs it again
+        if (call.key() != null && !(result instanceof dev.baton.runtime.plan.CallFailure)) inst.keyed.put(call.key(), result);
     }
 
     private void endHandler(Inst inst) {
@@ -981,10 +981,10 @@ public final class Core implements Context {
             epoch = inst.epoch;
             seq = ++inst.callSeq;
         } else {
-            Wf w = workflows.get(f.workflow);
-            caller = w.id;
+            // each fiber of a workflow (Fork branches included) calls in sequence: its own identity
+            caller = f.workflow + "#" + f.id;
             epoch = 0;
-            seq = ++w.callSeq;
+            seq = ++f.callSeq;
         }
         String fenceKeys = null;
         long fenceToken = 0;
@@ -1521,6 +1521,12 @@ public final class Core implements Context {
         inst.crashed = true;
         inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "CRASHED");
         Msg inFlight = inst.currentMsg;
+        if (faults.discardOnCrash()) {
+            // what is lost is what the process holds at this moment (a running handler's progress included)
+            for (int k = 0; k < inst.state.length; k++) {
+                if (Values.isNumber(inst.state[k])) discardedState.merge(inst.module + ":" + k, inst.state[k], Values::add);
+            }
+        }
         if (inst.current != null) {
             Fiber f = inst.current;
             suspended.remove(f.id);
@@ -1531,12 +1537,6 @@ public final class Core implements Context {
             inst.currentMsg = null;
         }
         if (faults.discardOnCrash()) {
-            for (int k = 0; k < inst.state.length; k++) {
-                if (Values.isNumber(inst.state[k])) {
-                    String key = inst.module + ":" + k;
-                    discardedState.merge(key, inst.state[k], Values::add);
-                }
-            }
             stats.messagesDropped += inst.mailbox.size() + (inFlight == null ? 0 : 1);
             inst.mailbox.clear();
             Arrays.fill(inst.ticksQueued, 0);
