@@ -226,4 +226,37 @@ class KillTest {
         assertThat(p.exitValue()).as(out).isZero();
         return JSON.readTree(out);
     }
+
+    @Test
+    void theWorldBossKilledMidEventResumesWithEveryInvariantTrue(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/world-boss.baton"), dir.resolve("world-boss.baton"));
+        String[] size = {"--players", "5000", "--shards", "10", "--boss_hp", "300000000", "--attack_rate", "200000"};
+        Random rnd = new Random(5);
+        int kills = 0;
+        for (int attempt = 0; attempt < 20 && kills < 5; attempt++) {
+            Process p = ChildProcess.start(dir, concat(new String[] {"run", "world-boss.baton", "--data-dir", "boss", "--report", "json",
+                    "--no-progress", "--snapshot-every", "200ms"}, size));
+            if (p.waitFor(500 + rnd.nextInt(1500), TimeUnit.MILLISECONDS)) break;
+            ChildProcess.kill9(p);
+            kills++;
+        }
+        assertThat(kills).isGreaterThanOrEqualTo(3);
+        Process p = ChildProcess.start(dir, concat(new String[] {"run", "world-boss.baton", "--data-dir", "boss", "--report", "json",
+                "--no-progress", "--snapshot-every", "200ms"}, size));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        JsonNode r = JSON.readTree(out);
+        r.get("invariants").fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
+        assertThat(r.get("boss").get("defeated").asBoolean()).isTrue();
+        assertThat(r.get("victory_triggered").asLong()).isEqualTo(1);
+        assertThat(r.get("rewards").get("granted").asLong()).isEqualTo(5000);
+        assertThat(r.get("rewards").get("duplicates").asLong()).isZero();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
