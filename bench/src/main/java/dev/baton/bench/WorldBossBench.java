@@ -1,0 +1,50 @@
+package dev.baton.bench;
+
+import dev.baton.lang.Baton;
+import dev.baton.lang.CheckResult;
+import dev.baton.runtime.EmbeddedEngine;
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.EventBus;
+import dev.baton.runtime.RunReport;
+import dev.baton.runtime.internal.compile.Compiler;
+import dev.baton.runtime.plan.Plan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The README's main job, timed: examples/world-boss.baton at its defaults (100,000 players,
+ * 50 shards, 100 ms ticks) on the embedded engine with a data directory. Reports the whole
+ * run's wall time, attack events per wall second until the defeat, and the wall time from
+ * the defeat to the last reward batch (stamped by an EventBus subscriber).
+ */
+public final class WorldBossBench {
+    private WorldBossBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        CheckResult checked = Baton.check("world-boss.baton", Files.readString(Path.of("examples/world-boss.baton")));
+        Plan plan = Compiler.compile(checked, Map.of());
+        long[] stamps = new long[2];
+        long[] attacksAtDefeat = new long[1];
+        long t0 = System.nanoTime();
+        EventBus bus = (time, event, payload) -> {
+            if (event.equals("Boss.Defeated")) stamps[0] = System.nanoTime();
+            if (event.equals("Rewards.Granted")) stamps[1] = System.nanoTime();
+        };
+        Path dir = Files.createTempDirectory("world-boss-bench");
+        EmbeddedEngine engine = new EmbeddedEngine(plan, EngineOptions.defaults().withDataDir(dir).withBus(bus));
+        RunReport r = engine.run();
+        double total = (System.nanoTime() - t0) / 1e9;
+        long attacks = ((Number) r.report().get("attack_events")).longValue();
+        double toDefeat = (stamps[0] - t0) / 1e9;
+        System.out.printf("world boss, defaults (%s)%n%n", Bench.machine());
+        System.out.printf("whole run: %.1f s wall (target < 60 s), %s of engine time%n", total, r.engineTimeMs() / 1000.0 + " s");
+        System.out.printf("attacks: %,d in %.1f s wall until the defeat = %,.0f attack events/s (target >= 1,000,000)%n", attacks, toDefeat, attacks / toDefeat);
+        System.out.printf("defeat -> last of %,d rewards: %.2f s wall (target <= 5 s)%n",
+                ((Map<?, ?>) r.report().get("rewards")).get("granted"), (stamps[1] - stamps[0]) / 1e9);
+        System.out.printf("invariants: %s%n", r.report().get("invariants"));
+        if (attacksAtDefeat[0] < 0) System.out.print("");
+    }
+}
