@@ -13,8 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Shared by the commands that run programs: read, check, plan — or say why not. */
 final class Programs {
@@ -89,21 +87,9 @@ final class Programs {
         }
     }
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
-
     /** Parses {@code 500ms}, {@code 10s}, {@code 1.5m}, {@code 2h}, {@code 1d}. */
     static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m");
-        double n = Double.parseDouble(m.group(1));
-        double ms = switch (m.group(2)) {
-            case "ms" -> n;
-            case "s" -> n * 1000;
-            case "m" -> n * 60_000;
-            case "h" -> n * 3_600_000;
-            default -> n * 86_400_000;
-        };
-        return Duration.ofMillis(Math.round(ms));
+        return dev.baton.runtime.value.Values.parseDuration(text);
     }
 
     /** picocli converter for durations. */

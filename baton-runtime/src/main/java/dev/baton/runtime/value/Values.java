@@ -260,6 +260,23 @@ public final class Values {
         return str(v);
     }
 
+    private static final java.util.regex.Pattern DURATION_TEXT = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
+
+    /** Parses {@code 500ms}, {@code 10s}, {@code 1.5m}, {@code 2h}, {@code 1d}; throws IllegalArgumentException otherwise. */
+    public static Duration parseDuration(String text) {
+        java.util.regex.Matcher m = DURATION_TEXT.matcher(text.trim());
+        if (!m.matches()) throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 500ms, 10s, 2m");
+        double n = Double.parseDouble(m.group(1));
+        double ms = switch (m.group(2)) {
+            case "ms" -> n;
+            case "s" -> n * 1000;
+            case "m" -> n * 60_000;
+            case "h" -> n * 3_600_000;
+            default -> n * 86_400_000;
+        };
+        return Duration.ofNanos(Math.round(ms * 1e6));
+    }
+
     public static String duration(Duration d) {
         long ms = d.toMillis();
         if (d.toNanos() % 1_000_000 != 0) return (d.toNanos() / 1e6) + "ms";

@@ -123,19 +123,7 @@ public final class Compiler {
                 if (!t.equals("true") && !t.equals("false")) throw new IllegalArgumentException("expected true or false");
                 return Boolean.parseBoolean(t);
             }
-            if (like instanceof Duration) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)").matcher(t);
-                if (!m.matches()) throw new IllegalArgumentException("expected a duration such as 100ms or 2s");
-                double n = Double.parseDouble(m.group(1));
-                double ms = switch (m.group(2)) {
-                    case "ms" -> n;
-                    case "s" -> n * 1000;
-                    case "m" -> n * 60_000;
-                    case "h" -> n * 3_600_000;
-                    default -> n * 86_400_000;
-                };
-                return Duration.ofNanos(Math.round(ms * 1e6));
-            }
+            if (like instanceof Duration) return Values.parseDuration(t);
             return t;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("expected " + (like instanceof Long ? "a whole number" : "a number"));

@@ -41,6 +41,13 @@ final class Instrs {
         return null;
     }
 
+    /** How a suspended instruction ends: a failure becomes this fiber's failure, a value goes to the binding. */
+    static int bindOrFail(Fiber f, int next, Object value, Place binding, String failurePrefix) {
+        if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError(failurePrefix + failure.message());
+        if (binding != null) binding.set(f, value);
+        return next;
+    }
+
     static final class Eval extends Instr {
         final Ev ev;
 
@@ -345,9 +352,7 @@ final class Instrs {
 
         @Override
         public int resume(Fiber f, int pc, Object value) {
-            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError("Call " + target + " failed: " + failure.message());
-            if (binding != null) binding.set(f, value);
-            return pc + 1;
+            return bindOrFail(f, pc + 1, value, binding, "Call " + target + " failed: ");
         }
 
         @Override
@@ -700,9 +705,7 @@ final class Instrs {
 
         @Override
         public int resume(Fiber f, int pc, Object value) {
-            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError(failure.message());
-            if (binding != null) binding.set(f, value);
-            return pc + 1;
+            return bindOrFail(f, pc + 1, value, binding, "");
         }
     }
 
@@ -745,9 +748,7 @@ final class Instrs {
 
         @Override
         public int resume(Fiber f, int pc, Object value) {
-            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError("Run " + name + ": " + failure.message());
-            if (binding != null) binding.set(f, value);
-            return pc + 1;
+            return bindOrFail(f, pc + 1, value, binding, "Run " + name + ": ");
         }
 
         @Override
@@ -804,9 +805,7 @@ final class Instrs {
 
         @Override
         public int resume(Fiber f, int pc, Object value) {
-            if (value instanceof dev.baton.runtime.plan.CallFailure failure) throw new FailError(failure.message());
-            if (binding != null) binding.set(f, value);
-            return exit;
+            return bindOrFail(f, exit, value, binding, "");
         }
 
         @Override
