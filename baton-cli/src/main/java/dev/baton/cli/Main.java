@@ -55,7 +55,13 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             c.getErr().println("baton: internal error: " + ex + " — this is a bug in Baton; please report it"
                     + (main.verbose ? "" : " (run with --verbose for details)"));
-            if (main.verbose) ex.printStackTrace(c.getErr());
+            if (main.verbose) {
+                // the --verbose view for bug reports: the exception and where it came from
+                for (Throwable t = ex; t != null; t = t.getCause()) {
+                    c.getErr().println((t == ex ? "" : "caused by: ") + t);
+                    for (StackTraceElement el : t.getStackTrace()) c.getErr().println("    at " + el);
+                }
+            }
             return ExitCode.INTERNAL;
         });
         return cli.execute(args);

@@ -38,16 +38,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Discard what the data directory holds and start over.")
     boolean fresh;
 
-    @Option(names = "--report", defaultValue = "text", paramLabel = "FORMAT", description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Format report;
-
-    @Option(names = "--duration", paramLabel = "TIME", converter = Programs.DurationConverter.class,
-            description = "Engine time to run at most, e.g. 30s (default: until the work settles; 10s when a load never ends).")
-    Duration duration;
-
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--clock", defaultValue = "fast", paramLabel = "MODE",
             description = "fast: engine time runs as fast as the work allows (default); real: paced to the wall clock.")
     String clock;
@@ -56,10 +46,6 @@ final class RunCommand implements Callable<Integer> {
             + "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output.")
     String events;
 
-    @Option(names = "--faults", paramLabel = "LIST", converter = Programs.FaultsConverter.class,
-            description = "Faults to inject on top of the program's declared ones (see 'baton sim --help').")
-    dev.baton.runtime.Faults faults = dev.baton.runtime.Faults.NONE;
-
     @Option(names = "--snapshot-every", defaultValue = "1s", paramLabel = "TIME", converter = Programs.DurationConverter.class,
             description = "Engine time between snapshots (default: ${DEFAULT-VALUE}).")
     Duration snapshotEvery;
@@ -67,9 +53,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not show the live progress line.")
     boolean noProgress;
 
-    @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
-    java.nio.file.Path emitLog;
+    @picocli.CommandLine.Mixin
+    RunSettings settings = new RunSettings();
 
+    /** Leftover --NAME VALUE pairs: the program's parameters (picocli only collects them on the command itself). */
     @picocli.CommandLine.Unmatched
     java.util.List<String> paramArgs = new java.util.ArrayList<>();
 
@@ -108,14 +95,14 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCode.INPUT;
             }
         }
-        boolean live = !noProgress && System.console() != null && report == Format.text && events == null;
-        EngineOptions options = EngineOptions.defaults().withSeed(seed).withFaults(faults).withDuration(duration).withDataDir(dir)
+        boolean live = !noProgress && System.console() != null && !settings.json() && events == null;
+        EngineOptions options = settings.engineOptions().withDataDir(dir)
                 .withSnapshotEvery(snapshotEvery).withRealClock(clock.equals("real")).withInbox(inbox)
                 .withProgress(live ? p -> {
                     err.print(Reports.progressLine(p));
                     err.flush();
                 } : null);
-        return withEmitLog(emitLog, options, err, "run", o -> execute(plan, o, out, err, "run", report == Format.json));
+        return withEmitLog(settings.emitLog, options, err, "run", o -> execute(plan, o, out, err, "run", settings.json()));
     }
 
     /** Runs {@code body} with an event log attached when {@code file} is given. */

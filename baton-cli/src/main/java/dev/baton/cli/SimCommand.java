@@ -1,15 +1,12 @@
 package dev.baton.cli;
 
 import dev.baton.runtime.EngineOptions;
-import dev.baton.runtime.Faults;
 import dev.baton.runtime.plan.Plan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code baton sim FILE --seed N --faults …}: a deterministic run with injected faults. */
@@ -31,22 +28,10 @@ final class SimCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The .baton program to simulate.")
     String file;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @picocli.CommandLine.Mixin
+    RunSettings settings = new RunSettings();
 
-    @Option(names = "--faults", paramLabel = "LIST", converter = Programs.FaultsConverter.class, description = "Faults to inject (see below).")
-    Faults faults = Faults.NONE;
-
-    @Option(names = "--duration", paramLabel = "TIME", converter = Programs.DurationConverter.class,
-            description = "Virtual time to simulate at most (default: until the work settles; 10s when a load never ends).")
-    Duration duration;
-
-    @Option(names = "--report", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
-    RunCommand.Format report;
-
-    @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
-    java.nio.file.Path emitLog;
-
+    /** Leftover --NAME VALUE pairs: the program's parameters (picocli only collects them on the command itself). */
     @picocli.CommandLine.Unmatched
     java.util.List<String> paramArgs = new java.util.ArrayList<>();
 
@@ -61,9 +46,8 @@ final class SimCommand implements Callable<Integer> {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
-        EngineOptions options = EngineOptions.defaults().withSeed(seed).withFaults(faults).withDuration(duration);
-        return RunCommand.withEmitLog(emitLog, options, spec.commandLine().getErr(), "sim",
-                o -> RunCommand.execute(plan, o, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim",
-                        report == RunCommand.Format.json));
+        EngineOptions options = settings.engineOptions();
+        return RunCommand.withEmitLog(settings.emitLog, options, spec.commandLine().getErr(), "sim",
+                o -> RunCommand.execute(plan, o, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim", settings.json()));
     }
 }

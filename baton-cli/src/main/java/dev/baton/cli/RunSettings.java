@@ -1,0 +1,36 @@
+package dev.baton.cli;
+
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.Faults;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The options {@code run} and {@code sim} share (a picocli mixin). */
+final class RunSettings {
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--faults", paramLabel = "LIST", converter = Programs.FaultsConverter.class,
+            description = "Faults to inject on top of the program's declared ones (see 'baton sim --help').")
+    Faults faults = Faults.NONE;
+
+    @Option(names = "--duration", paramLabel = "TIME", converter = Programs.DurationConverter.class,
+            description = "Engine time to run at most, e.g. 30s (default: until the work settles; 10s when a load never ends).")
+    Duration duration;
+
+    @Option(names = "--report", defaultValue = "text", paramLabel = "FORMAT", description = "Report format: text or json (default: ${DEFAULT-VALUE}).")
+    RunCommand.Format report;
+
+    @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
+    Path emitLog;
+
+    EngineOptions engineOptions() {
+        return EngineOptions.defaults().withSeed(seed).withFaults(faults).withDuration(duration);
+    }
+
+    boolean json() {
+        return report == RunCommand.Format.json;
+    }
+}
