@@ -131,6 +131,10 @@ final class Instrs {
             Object v = value.eval(f);
             Object lo = min == null ? null : min.eval(f);
             Object hi = max == null ? null : max.eval(f);
+            if (op == Stmt.AssignOp.SET && lo == null && hi == null) {
+                place.set(f, v);
+                return pc + 1;
+            }
             place.update(f, old -> {
                 Object r = switch (op) {
                     case SET -> v;

@@ -40,7 +40,15 @@ final class Place {
     }
 
     void set(Fiber f, Object value) {
-        update(f, old -> value);
+        update(f, new Replace(value));
+    }
+
+    /** A plain assignment: the old value at the end of the path need not be looked up. */
+    private record Replace(Object value) implements UnaryOperator<Object> {
+        @Override
+        public Object apply(Object old) {
+            return value;
+        }
     }
 
     /** Applies {@code fn} to the current value and stores the result; returns it. */
@@ -70,8 +78,10 @@ final class Place {
         if (container instanceof PSortedMap<?, ?> || container == None.NONE || container == null) {
             PSortedMap<String, Object> map = container instanceof PSortedMap<?, ?> ? Values.map(container) : Values.EMPTY_MAP;
             if (!(key instanceof String k)) throw new ValueError("a map key is a String, not " + Values.typeName(key));
-            Object old = map.getOrDefault(k, None.NONE);
-            Object updated = updateIn(old, keys, i + 1, fn, result);
+            // one tree search, not two (getOrDefault is containsKey + get), and none at all when
+            // the last key is simply overwritten
+            Object old = i == keys.length - 1 && fn instanceof Replace ? None.NONE : map.get(k);
+            Object updated = updateIn(old == null ? None.NONE : old, keys, i + 1, fn, result);
             return updated == None.NONE ? map.minus(k) : map.plus(k, updated);
         }
         throw new ValueError("cannot set " + Values.show(key) + " in a " + Values.typeName(container) + " (in " + text + ")");
