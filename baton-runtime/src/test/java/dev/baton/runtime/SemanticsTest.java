@@ -85,6 +85,39 @@ class SemanticsTest {
     }
 
     @Test
+    void mapEntriesAreSetNestedRemovedAndRolledBack() {
+        String src = """
+                Event P.Hit { who: String, n: Int }
+                Module M {
+                    $by: Map<Int> = {}
+                    $deep: Map<Map<Int>> = { a: { x: 1 } }
+                    $snapshot: Map<Int> = {}
+                    ON (P.Hit) {
+                        $snapshot = $by
+                        $by[{who}] = get($by, {who}, 0) + {n}
+                        $deep["a"]["y"] = {n}
+                        $deep["b"] = { z: {n} }
+                        if {who} == "gone" {
+                            $by["gone"] = none
+                        }
+                        let q = 10 / ({n} - 7)
+                    }
+                }
+                Load L [total: 9, rate: 1000] {
+                    Emit P.Hit { who: ["ann", "bob", "gone", "ann"][seq % 4], n: seq }
+                }
+                """;
+        RunReport r = Programs.report(src, OPTS);
+        Map<String, Object> m = r.modules().get("M");
+        // seq 7 divides by zero: its changes (ann += 7, a.y = 7, b.z = 7) are rolled back
+        assertThat(r.errorCount()).isEqualTo(1);
+        assertThat(m.get("by")).isEqualTo(Map.of("ann", 0L + 3 + 4 + 8, "bob", 1L + 5));
+        assertThat(m.get("deep")).isEqualTo(Map.of("a", Map.of("x", 1L, "y", 8L), "b", Map.of("z", 8L)));
+        assertThat(m.get("snapshot")).as("an earlier copy of a map never sees later changes")
+                .isEqualTo(Map.of("ann", 0L + 3 + 4, "bob", 1L + 5));
+    }
+
+    @Test
     void runtimeErrorsNameThePositionAndInstanceAndTheEngineCarriesOn() {
         String src = """
                 Event P.Hit { shard: Int, d: Int }
