@@ -1,0 +1,192 @@
+package dev.baton.redis;
+
+import dev.baton.runtime.SharedState;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * {@link SharedState} on Redis. Every operation is one Lua script, so it is atomic on the
+ * server and costs one round trip; {@link #applyAll} pipelines a batch of deltas (each still
+ * atomic, applied in order). Scripts are loaded once and called by hash; when Redis has lost
+ * them (a restart), they are loaded again and the call is repeated — safe, because a delta
+ * that did run is recognised by its sequence number.
+ *
+ * <p>Layout: a counter is the hash {@code baton:c:KEY} (fields {@code v} value, {@code n}
+ * version, {@code s:SOURCE} last sequence applied from SOURCE); a lease is the hash
+ * {@code baton:lease:{LOCK}} (owner, token) with a TTL; the fencing counter of a lock is
+ * {@code baton:fence:{LOCK}} and never expires. Single primary only: a Redis Cluster would
+ * need the counter and the fence of {@link #fencedSet} in one hash slot.
+ */
+public final class RedisSharedState implements SharedState {
+    private static final String READ = """
+            local r = redis.call('HMGET', KEYS[1], 'v', 'n')
+            return {tonumber(r[1] or '0'), tonumber(r[2] or '0')}
+            """;
+    private static final String APPLY = """
+            local h = KEYS[1]
+            local seq = tonumber(ARGV[2])
+            local last = redis.call('HGET', h, 's:' .. ARGV[1])
+            local v = tonumber(redis.call('HGET', h, 'v') or '0')
+            local n = tonumber(redis.call('HGET', h, 'n') or '0')
+            if last and seq <= tonumber(last) then return {v, n, 0} end
+            v = v + tonumber(ARGV[3])
+            local lo, hi = tonumber(ARGV[4]), tonumber(ARGV[5])
+            if v < lo then v = lo end
+            if v > hi then v = hi end
+            n = n + 1
+            redis.call('HSET', h, 'v', string.format('%d', v), 'n', string.format('%d', n), 's:' .. ARGV[1], ARGV[2])
+            return {v, n, 1}
+            """;
+    private static final String CAS = """
+            local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+            if n ~= tonumber(ARGV[1]) then return 0 end
+            redis.call('HSET', KEYS[1], 'v', ARGV[2], 'n', string.format('%d', n + 1))
+            return 1
+            """;
+    private static final String ACQUIRE = """
+            local owner = redis.call('HGET', KEYS[1], 'o')
+            if owner and owner ~= ARGV[1] then return -1 end
+            local token
+            if owner then token = tonumber(redis.call('HGET', KEYS[1], 't')) else token = redis.call('INCR', KEYS[2]) end
+            redis.call('HSET', KEYS[1], 'o', ARGV[1], 't', token)
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return token
+            """;
+    private static final String RELEASE = """
+            if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+            redis.call('DEL', KEYS[1])
+            return 1
+            """;
+    private static final String FENCED_SET = """
+            local newest = tonumber(redis.call('GET', KEYS[1]) or '0')
+            if tonumber(ARGV[1]) < newest then return 0 end
+            local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
+            redis.call('HSET', KEYS[2], 'v', ARGV[2], 'n', string.format('%d', n + 1))
+            return 1
+            """;
+    private static final String[] SCRIPTS = {READ, APPLY, CAS, ACQUIRE, RELEASE, FENCED_SET};
+    private static final int S_READ = 0, S_APPLY = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5;
+    private static final long MAX_EXACT = 1L << 53;
+
+    private final RedisClient redis;
+    private final String[] shas = new String[SCRIPTS.length];
+
+    private RedisSharedState(RedisClient redis) {
+        this.redis = redis;
+        loadScripts();
+    }
+
+    /** Connects to {@code redis://HOST:PORT}. */
+    public static RedisSharedState connect(URI uri) {
+        if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("expected redis://HOST:PORT, got " + uri);
+        }
+        return new RedisSharedState(RedisClient.create(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()));
+    }
+
+    private void loadScripts() {
+        for (int i = 0; i < SCRIPTS.length; i++) shas[i] = redis.scriptLoad(SCRIPTS[i]);
+    }
+
+    private Object call(int script, List<String> keys, List<String> args) {
+        try {
+            return redis.evalsha(shas[script], keys, args);
+        } catch (JedisNoScriptException e) {
+            loadScripts();
+            return redis.evalsha(shas[script], keys, args);
+        }
+    }
+
+    private static String counter(String key) {
+        return "baton:c:" + key;
+    }
+
+    private static String lease(String lock) {
+        return "baton:lease:{" + lock + "}";
+    }
+
+    private static String fence(String lock) {
+        return "baton:fence:{" + lock + "}";
+    }
+
+    private static long exact(long v, String what) {
+        if (v > MAX_EXACT || v < -MAX_EXACT) throw new IllegalArgumentException(what + " " + v + " is outside ±2^53 (Redis scripts count in doubles)");
+        return v;
+    }
+
+    private static List<String> applyArgs(Delta d) {
+        exact(d.delta(), "delta");
+        return List.of(d.source(), Long.toString(d.seq()), Long.toString(d.delta()),
+                Long.toString(Math.max(d.min(), -MAX_EXACT)), Long.toString(Math.min(d.max(), MAX_EXACT)));
+    }
+
+    private static Applied applied(Object reply) {
+        List<?> r = (List<?>) reply;
+        return new Applied((Long) r.get(0), (Long) r.get(1), r.size() > 2 && (Long) r.get(2) == 1L);
+    }
+
+    @Override
+    public Applied read(String key) {
+        return applied(call(S_READ, List.of(counter(key)), List.of()));
+    }
+
+    @Override
+    public Applied apply(Delta d) {
+        return applied(call(S_APPLY, List.of(counter(d.key())), applyArgs(d)));
+    }
+
+    @Override
+    public List<Applied> applyAll(List<Delta> deltas) {
+        List<Response<Object>> replies = new ArrayList<>(deltas.size());
+        try (AbstractPipeline p = redis.pipelined()) {
+            for (Delta d : deltas) replies.add(p.evalsha(shas[S_APPLY], List.of(counter(d.key())), applyArgs(d)));
+            p.sync();
+        }
+        List<Applied> out = new ArrayList<>(deltas.size());
+        for (int i = 0; i < deltas.size(); i++) {
+            try {
+                out.add(applied(replies.get(i).get()));
+            } catch (JedisNoScriptException e) {
+                // Redis lost its scripts mid-batch (a restart): this delta and the rest did not
+                // run; run them now, in order
+                out.add(applied(call(S_APPLY, List.of(counter(deltas.get(i).key())), applyArgs(deltas.get(i)))));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public boolean compareAndSet(String key, long expectedVersion, long value) {
+        return (Long) call(S_CAS, List.of(counter(key)), List.of(Long.toString(expectedVersion), Long.toString(exact(value, "value")))) == 1L;
+    }
+
+    @Override
+    public OptionalLong acquire(String lock, String owner, Duration lease) {
+        long ms = Math.max(1, lease.toMillis());
+        long token = (Long) call(S_ACQUIRE, List.of(lease(lock), fence(lock)), List.of(owner, Long.toString(ms)));
+        return token < 0 ? OptionalLong.empty() : OptionalLong.of(token);
+    }
+
+    @Override
+    public boolean release(String lock, String owner) {
+        return (Long) call(S_RELEASE, List.of(lease(lock)), List.of(owner)) == 1L;
+    }
+
+    @Override
+    public boolean fencedSet(String lock, long token, String key, long value) {
+        return (Long) call(S_FENCED_SET, List.of(fence(lock), counter(key)), List.of(Long.toString(token), Long.toString(exact(value, "value")))) == 1L;
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}
