@@ -14,8 +14,9 @@ import java.util.OptionalLong;
 
 /**
  * {@link SharedState} on Redis. Every operation is one Lua script, so it is atomic on the
- * server and costs one round trip; {@link #applyAll} pipelines a batch of deltas (each still
- * atomic, applied in order). Scripts are loaded once and called by hash; when Redis has lost
+ * server and costs one round trip; {@link #applyAll} hands a batch of deltas to one script
+ * call, which applies them in order exactly as one by one but reads and writes each counter
+ * once (and pipelines the calls of a longer batch). Scripts are loaded once and called by hash; when Redis has lost
  * them (a restart), they are loaded again and the call is repeated — safe, because a delta
  * that did run is recognised by its sequence number.
  *
@@ -45,6 +46,49 @@ public final class RedisSharedState implements SharedState {
             redis.call('HSET', h, 'v', string.format('%d', v), 'n', string.format('%d', n), 's:' .. ARGV[1], ARGV[2])
             return {v, n, 1}
             """;
+    /**
+     * A batch of deltas in one call: ARGV holds (key index, source, seq, delta, min, max) per
+     * delta. Each counter is read once, every delta is applied in order in the script's memory
+     * — exactly as one by one, a version per delta — and each counter is written once.
+     */
+    private static final String APPLY_BATCH = """
+            local st = {}
+            local out = {}
+            for i = 1, #ARGV, 6 do
+              local ki = tonumber(ARGV[i])
+              local c = st[ki]
+              if not c then
+                local r = redis.call('HMGET', KEYS[ki], 'v', 'n')
+                c = {v = tonumber(r[1] or '0'), n = tonumber(r[2] or '0'), last = {}, changed = {}}
+                st[ki] = c
+              end
+              local src = ARGV[i + 1]
+              local last = c.last[src]
+              if last == nil then
+                local l = redis.call('HGET', KEYS[ki], 's:' .. src)
+                if l then last = tonumber(l) else last = false end
+                c.last[src] = last
+              end
+              local seq = tonumber(ARGV[i + 2])
+              if last and seq <= last then
+                out[#out + 1] = c.v; out[#out + 1] = c.n; out[#out + 1] = 0
+              else
+                local v = c.v + tonumber(ARGV[i + 3])
+                local lo, hi = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
+                if v < lo then v = lo end
+                if v > hi then v = hi end
+                c.v = v; c.n = c.n + 1
+                c.last[src] = seq; c.changed[src] = ARGV[i + 2]
+                out[#out + 1] = v; out[#out + 1] = c.n; out[#out + 1] = 1
+              end
+            end
+            for ki, c in pairs(st) do
+              local args = {'v', string.format('%d', c.v), 'n', string.format('%d', c.n)}
+              for src, seq in pairs(c.changed) do args[#args + 1] = 's:' .. src; args[#args + 1] = seq end
+              redis.call('HSET', KEYS[ki], unpack(args))
+            end
+            return out
+            """;
     private static final String CAS = """
             local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
             if n ~= tonumber(ARGV[1]) then return 0 end
@@ -72,8 +116,10 @@ public final class RedisSharedState implements SharedState {
             redis.call('HSET', KEYS[2], 'v', ARGV[2], 'n', string.format('%d', n + 1))
             return 1
             """;
-    private static final String[] SCRIPTS = {READ, APPLY, CAS, ACQUIRE, RELEASE, FENCED_SET};
-    private static final int S_READ = 0, S_APPLY = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5;
+    private static final String[] SCRIPTS = {READ, APPLY, CAS, ACQUIRE, RELEASE, FENCED_SET, APPLY_BATCH};
+    private static final int S_READ = 0, S_APPLY = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5, S_APPLY_BATCH = 6;
+    /** Deltas per batch script call: long enough to amortise the call, short enough not to stall Redis. */
+    private static final int BATCH = 256;
     private static final long MAX_EXACT = 1L << 53;
 
     private final RedisClient redis;
@@ -143,23 +189,51 @@ public final class RedisSharedState implements SharedState {
         return applied(call(S_APPLY, List.of(counter(d.key())), applyArgs(d)));
     }
 
+    /** One script call per {@value #BATCH} deltas, the calls pipelined. */
     @Override
     public List<Applied> applyAll(List<Delta> deltas) {
-        List<Response<Object>> replies = new ArrayList<>(deltas.size());
+        List<List<Delta>> chunks = new ArrayList<>();
+        for (int i = 0; i < deltas.size(); i += BATCH) chunks.add(deltas.subList(i, Math.min(deltas.size(), i + BATCH)));
+        List<Response<Object>> replies = new ArrayList<>(chunks.size());
+        List<List<String>> keys = new ArrayList<>(chunks.size());
+        List<List<String>> args = new ArrayList<>(chunks.size());
+        for (List<Delta> chunk : chunks) {
+            java.util.Map<String, Integer> index = new java.util.LinkedHashMap<>();
+            List<String> a = new ArrayList<>(chunk.size() * 6);
+            for (Delta d : chunk) {
+                int ki = index.computeIfAbsent(counter(d.key()), k -> index.size() + 1);
+                a.add(Integer.toString(ki));
+                a.addAll(applyArgs(d));
+            }
+            keys.add(List.copyOf(index.keySet()));
+            args.add(a);
+        }
+        if (chunks.size() == 1) {
+            return batchResult(call(S_APPLY_BATCH, keys.get(0), args.get(0)));
+        }
         try (AbstractPipeline p = redis.pipelined()) {
-            for (Delta d : deltas) replies.add(p.evalsha(shas[S_APPLY], List.of(counter(d.key())), applyArgs(d)));
+            for (int i = 0; i < chunks.size(); i++) replies.add(p.evalsha(shas[S_APPLY_BATCH], keys.get(i), args.get(i)));
             p.sync();
         }
         List<Applied> out = new ArrayList<>(deltas.size());
-        for (int i = 0; i < deltas.size(); i++) {
+        for (int i = 0; i < chunks.size(); i++) {
+            Object reply;
             try {
-                out.add(applied(replies.get(i).get()));
+                reply = replies.get(i).get();
             } catch (JedisNoScriptException e) {
-                // Redis lost its scripts mid-batch (a restart): this delta and the rest did not
+                // Redis lost its scripts mid-batch (a restart): this chunk and the rest did not
                 // run; run them now, in order
-                out.add(applied(call(S_APPLY, List.of(counter(deltas.get(i).key())), applyArgs(deltas.get(i)))));
+                reply = call(S_APPLY_BATCH, keys.get(i), args.get(i));
             }
+            out.addAll(batchResult(reply));
         }
+        return out;
+    }
+
+    private static List<Applied> batchResult(Object reply) {
+        List<?> r = (List<?>) reply;
+        List<Applied> out = new ArrayList<>(r.size() / 3);
+        for (int i = 0; i < r.size(); i += 3) out.add(new Applied((Long) r.get(i), (Long) r.get(i + 1), (Long) r.get(i + 2) == 1L));
         return out;
     }
 
