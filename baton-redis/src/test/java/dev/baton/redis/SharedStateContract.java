@@ -93,6 +93,12 @@ abstract class SharedStateContract {
     }
 
     @Test
+    void emptyBoundsAreRefusedBeforeAnythingIsSent() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Delta("k", "s", 1, 1, 10, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[10, 0]");
+    }
+
+    @Test
     void compareAndSetNeedsTheCurrentVersion() {
         SharedState s = store();
         String key = fresh("price");

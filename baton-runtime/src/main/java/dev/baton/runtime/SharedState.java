@@ -26,7 +26,12 @@ public interface SharedState extends AutoCloseable {
     record Applied(long value, long version, boolean fresh) {}
 
     /** One identified delta, clamped to [min, max]. */
-    record Delta(String key, String source, long seq, long delta, long min, long max) {}
+    record Delta(String key, String source, long seq, long delta, long min, long max) {
+        public Delta {
+            if (key == null || source == null) throw new IllegalArgumentException("a delta needs a key and a source");
+            if (min > max) throw new IllegalArgumentException("delta bounds [" + min + ", " + max + "] are empty");
+        }
+    }
 
     /** The value and version of a counter (0 and 0 when it was never written). */
     Applied read(String key);
