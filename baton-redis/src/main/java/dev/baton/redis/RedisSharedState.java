@@ -4,6 +4,8 @@ import dev.baton.runtime.SharedState;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 import java.net.URI;
@@ -124,10 +126,17 @@ public final class RedisSharedState implements SharedState {
 
     private final RedisClient redis;
     private final String[] shas = new String[SCRIPTS.length];
+    private volatile Duration reconnectFor = Duration.ofSeconds(30);
 
     private RedisSharedState(RedisClient redis) {
         this.redis = redis;
         loadScripts();
+    }
+
+    /** How long idempotent operations keep trying while Redis is unreachable (default 30 s). */
+    public RedisSharedState reconnectFor(Duration d) {
+        this.reconnectFor = d;
+        return this;
     }
 
     /** Connects to {@code redis://HOST:PORT}. */
@@ -140,6 +149,35 @@ public final class RedisSharedState implements SharedState {
 
     private void loadScripts() {
         for (int i = 0; i < SCRIPTS.length; i++) shas[i] = redis.scriptLoad(SCRIPTS[i]);
+    }
+
+    /**
+     * Runs an idempotent operation, again and again while Redis cannot be reached (a restart,
+     * a failover), for up to {@link #reconnectFor}. Only reads, deltas and lease acquisition
+     * (a renewal for the same owner) go through here: a delta whose reply was lost is
+     * recognised by its sequence when sent again, so it still counts once — its second answer
+     * says {@code fresh = false} and gives the current value. Compare-and-set, release and
+     * fenced writes are not repeated: their second answer would be ambiguous; they throw.
+     */
+    private <T> T retrying(java.util.function.Supplier<T> op) {
+        long deadline = System.nanoTime() + reconnectFor.toNanos();
+        long pause = 10;
+        while (true) {
+            try {
+                return op.get();
+            } catch (JedisConnectionException | JedisDataException e) {
+                // a restarted server answers LOADING until its data is back
+                if (e instanceof JedisDataException && !String.valueOf(e.getMessage()).startsWith("LOADING")) throw e;
+                if (System.nanoTime() - deadline > 0) throw e;
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pause = Math.min(200, pause * 2);
+            }
+        }
     }
 
     private Object call(int script, List<String> keys, List<String> args) {
@@ -181,17 +219,22 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public Applied read(String key) {
-        return applied(call(S_READ, List.of(counter(key)), List.of()));
+        return retrying(() -> applied(call(S_READ, List.of(counter(key)), List.of())));
     }
 
     @Override
     public Applied apply(Delta d) {
-        return applied(call(S_APPLY, List.of(counter(d.key())), applyArgs(d)));
+        List<String> args = applyArgs(d);
+        return retrying(() -> applied(call(S_APPLY, List.of(counter(d.key())), args)));
     }
 
     /** One script call per {@value #BATCH} deltas, the calls pipelined. */
     @Override
     public List<Applied> applyAll(List<Delta> deltas) {
+        return retrying(() -> applyAllOnce(deltas));
+    }
+
+    private List<Applied> applyAllOnce(List<Delta> deltas) {
         List<List<Delta>> chunks = new ArrayList<>();
         for (int i = 0; i < deltas.size(); i += BATCH) chunks.add(deltas.subList(i, Math.min(deltas.size(), i + BATCH)));
         List<Response<Object>> replies = new ArrayList<>(chunks.size());
@@ -245,7 +288,7 @@ public final class RedisSharedState implements SharedState {
     @Override
     public OptionalLong acquire(String lock, String owner, Duration lease) {
         long ms = Math.max(1, lease.toMillis());
-        long token = (Long) call(S_ACQUIRE, List.of(lease(lock), fence(lock)), List.of(owner, Long.toString(ms)));
+        long token = retrying(() -> (Long) call(S_ACQUIRE, List.of(lease(lock), fence(lock)), List.of(owner, Long.toString(ms))));
         return token < 0 ? OptionalLong.empty() : OptionalLong.of(token);
     }
 

@@ -1,18 +1,22 @@
 package dev.baton.redis;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real redis-server child process on a free port of 127.0.0.1, for tests. */
+/** A real redis-server child process on 127.0.0.1, for tests. */
 final class RedisServer implements AutoCloseable {
     final int port;
+    final Path dir;
     private final Process process;
-    private final Path dir;
 
     private RedisServer(int port, Process process, Path dir) {
         this.port = port;
@@ -20,17 +24,23 @@ final class RedisServer implements AutoCloseable {
         this.dir = dir;
     }
 
+    /** A throwaway server on a free port, nothing kept on disk. */
     static RedisServer start() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path dir = Files.createTempDirectory("baton-redis");
+        return start(freePort(), Files.createTempDirectory("baton-redis"), false);
+    }
+
+    /**
+     * A server on {@code port} keeping its data in {@code dir}; when {@code durable}, every
+     * write is in the append-only file (fsynced) before Redis answers it.
+     */
+    static RedisServer start(int port, Path dir, boolean durable) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--dir", dir.toString()));
+        cmd.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
         Process p;
         try {
-            p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+            p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
         } catch (IOException e) {
             String why = "redis-server is not installed (apt-get install -y redis-server; .ci/run does it)";
             // on a developer's machine without Redis the Redis tests are skipped, loudly; CI
@@ -39,21 +49,43 @@ final class RedisServer implements AutoCloseable {
             throw new IOException(why, e);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return new RedisServer(port, p, dir);
-            } catch (IOException notYet) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    p.destroyForcibly();
-                    throw new IOException("redis-server did not start: " + Files.readString(dir.resolve("redis.log")));
-                }
-                Thread.sleep(10);
+        while (!pong(port)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IOException("redis-server did not start: " + Files.readString(dir.resolve("redis.log")));
             }
+            Thread.sleep(10);
+        }
+        return new RedisServer(port, p, dir);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** True when the server answers PING with PONG (not LOADING, not refused). */
+    private static boolean pong(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64];
+            int n = in.read(buf);
+            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
     URI uri() {
         return URI.create("redis://127.0.0.1:" + port);
+    }
+
+    /** {@code kill -9}: no shutdown, no final save. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
     }
 
     @Override
