@@ -24,9 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisCrashTest {
     @Test
     void deltasCountOnceAcrossRedisCrashes() throws Exception {
-        int port = RedisServer.freePort();
+        int port = LocalRedis.freePort();
         Path dir = Files.createTempDirectory("baton-redis-crash");
-        RedisServer server = RedisServer.start(port, dir, true);
+        LocalRedis server = RedisServer.start(port, dir, true);
         int shards = 3, perShard = 1500;
         AtomicLong progress = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(shards);

@@ -1,96 +1,28 @@
 package dev.baton.redis;
 
+import org.junit.jupiter.api.Assumptions;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/** A real redis-server child process on 127.0.0.1, for tests. */
-final class RedisServer implements AutoCloseable {
-    final int port;
-    final Path dir;
-    private final Process process;
-
-    private RedisServer(int port, Process process, Path dir) {
-        this.port = port;
-        this.process = process;
-        this.dir = dir;
+/** Starts {@link LocalRedis} for a test; where redis-server is missing, skips the test — except in CI. */
+final class RedisServer {
+    private RedisServer() {
     }
 
-    /** A throwaway server on a free port, nothing kept on disk. */
-    static RedisServer start() throws IOException, InterruptedException {
-        return start(freePort(), Files.createTempDirectory("baton-redis"), false);
+    static LocalRedis start() throws IOException, InterruptedException {
+        return start(LocalRedis.freePort(), Files.createTempDirectory("baton-redis"), false);
     }
 
-    /**
-     * A server on {@code port} keeping its data in {@code dir}; when {@code durable}, every
-     * write is in the append-only file (fsynced) before Redis answers it.
-     */
-    static RedisServer start(int port, Path dir, boolean durable) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--dir", dir.toString()));
-        cmd.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
-        Process p;
+    static LocalRedis start(int port, Path dir, boolean durable) throws IOException, InterruptedException {
         try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
-        } catch (IOException e) {
-            String why = "redis-server is not installed (apt-get install -y redis-server; .ci/run does it)";
+            return LocalRedis.start(port, dir, durable);
+        } catch (LocalRedis.NotInstalled e) {
             // on a developer's machine without Redis the Redis tests are skipped, loudly; CI
             // (BATON_REQUIRE_SERVERS=1) fails instead, so they can never silently not run there
-            if (!"1".equals(System.getenv("BATON_REQUIRE_SERVERS"))) org.junit.jupiter.api.Assumptions.abort(why);
-            throw new IOException(why, e);
+            if (!"1".equals(System.getenv("BATON_REQUIRE_SERVERS"))) Assumptions.abort(e.getMessage() + "; .ci/run installs it");
+            throw e;
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!pong(port)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                throw new IOException("redis-server did not start: " + Files.readString(dir.resolve("redis.log")));
-            }
-            Thread.sleep(10);
-        }
-        return new RedisServer(port, p, dir);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** True when the server answers PING with PONG (not LOADING, not refused). */
-    private static boolean pong(int port) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[64];
-            int n = in.read(buf);
-            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
-        } catch (IOException notYet) {
-            return false;
-        }
-    }
-
-    URI uri() {
-        return URI.create("redis://127.0.0.1:" + port);
-    }
-
-    /** {@code kill -9}: no shutdown, no final save. */
-    void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
     }
 }

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The contract on a real redis-server, plus what only Redis can do to us. */
 class RedisSharedStateTest extends SharedStateContract {
-    private static RedisServer server;
+    private static LocalRedis server;
     private static RedisSharedState store;
 
     @BeforeAll

@@ -1,21 +1,16 @@
 package dev.baton.bench;
 
+import dev.baton.redis.LocalRedis;
 import dev.baton.redis.RedisSharedState;
 import dev.baton.runtime.SharedState.Delta;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,19 +27,11 @@ public final class RedisBench {
         int deltas = args.length > 0 ? Integer.parseInt(args[0]) : 400_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int pipeline = 16;
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path dir = Files.createTempDirectory("redis-bench");
-        Process redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        try {
-            waitFor(port);
+        try (LocalRedis redis = LocalRedis.start()) {
+            int port = redis.port;
             System.out.printf("Redis: %,d identified deltas, %d client threads, pipelines of %d (%s)%n%n", deltas, threads, pipeline, Bench.machine());
             double best = 0, bestIncr = 0;
-            try (RedisSharedState store = RedisSharedState.connect(URI.create("redis://127.0.0.1:" + port))) {
+            try (RedisSharedState store = RedisSharedState.connect(redis.uri())) {
                 for (int round = 1; round <= 3; round++) {
                     double incr = redisBenchmark(port, deltas, pipeline);
                     double ours = deltas(store, deltas, threads, pipeline, round);
@@ -56,9 +43,6 @@ public final class RedisBench {
             }
             System.out.printf("%nbest: INCR %,.0f/s, identified clamped deltas %,.0f/s = %.0f%% of it (target >= 50%%)%n",
                     bestIncr, best, 100 * best / bestIncr);
-        } finally {
-            redis.destroy();
-            redis.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
@@ -99,16 +83,5 @@ public final class RedisBench {
         while (m.find()) rps = Double.parseDouble(m.group(1));
         if (rps < 0) throw new IOException("unexpected redis-benchmark output: " + out);
         return rps;
-    }
-
-    private static void waitFor(int port) throws InterruptedException, IOException {
-        for (int i = 0; i < 500; i++) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(10);
-            }
-        }
-        throw new IOException("redis-server did not start on port " + port);
     }
 }

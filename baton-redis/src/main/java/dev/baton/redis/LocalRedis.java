@@ -1,0 +1,107 @@
+package dev.baton.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code redis-server} child process on 127.0.0.1 (from the OS packages), ready when it
+ * answers PING: for the tests, the benchmarks and a local stack to try Baton on.
+ */
+public final class LocalRedis implements AutoCloseable {
+    public final int port;
+    public final Path dir;
+    private final Process process;
+
+    private LocalRedis(int port, Process process, Path dir) {
+        this.port = port;
+        this.process = process;
+        this.dir = dir;
+    }
+
+    /** A throwaway server on a free port, nothing kept on disk. */
+    public static LocalRedis start() throws IOException, InterruptedException {
+        return start(freePort(), Files.createTempDirectory("baton-redis"), false);
+    }
+
+    /**
+     * A server on {@code port} keeping its data in {@code dir}; when {@code durable}, every
+     * write is in the append-only file (fsynced) before Redis answers it.
+     */
+    public static LocalRedis start(int port, Path dir, boolean durable) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--dir", dir.toString()));
+        cmd.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
+        } catch (IOException e) {
+            throw new NotInstalled(e);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!pong(port)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IOException("redis-server did not start: " + Files.readString(dir.resolve("redis.log")));
+            }
+            Thread.sleep(10);
+        }
+        return new LocalRedis(port, p, dir);
+    }
+
+    /** redis-server could not be started because it is not on the PATH. */
+    public static final class NotInstalled extends IOException {
+        NotInstalled(IOException cause) {
+            super("redis-server is not installed (apt-get install -y redis-server)", cause);
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** True when the server answers PING with PONG (not LOADING, not refused). */
+    private static boolean pong(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64];
+            int n = in.read(buf);
+            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    public URI uri() {
+        return URI.create("redis://127.0.0.1:" + port);
+    }
+
+    /** {@code kill -9}: no shutdown, no final save. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
