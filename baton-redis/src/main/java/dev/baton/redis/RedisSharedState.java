@@ -11,8 +11,11 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * {@link SharedState} on Redis. Every operation is one Lua script, so it is atomic on the
@@ -159,7 +162,7 @@ public final class RedisSharedState implements SharedState {
      * says {@code fresh = false} and gives the current value. Compare-and-set, release and
      * fenced writes are not repeated: their second answer would be ambiguous; they throw.
      */
-    private <T> T retrying(java.util.function.Supplier<T> op) {
+    private <T> T retrying(Supplier<T> op) {
         long deadline = System.nanoTime() + reconnectFor.toNanos();
         long pause = 10;
         while (true) {
@@ -241,7 +244,7 @@ public final class RedisSharedState implements SharedState {
         List<List<String>> keys = new ArrayList<>(chunks.size());
         List<List<String>> args = new ArrayList<>(chunks.size());
         for (List<Delta> chunk : chunks) {
-            java.util.Map<String, Integer> index = new java.util.LinkedHashMap<>();
+            Map<String, Integer> index = new LinkedHashMap<>();
             List<String> a = new ArrayList<>(chunk.size() * 6);
             for (Delta d : chunk) {
                 int ki = index.computeIfAbsent(counter(d.key()), k -> index.size() + 1);
