@@ -36,21 +36,7 @@ public final class RedisSharedState implements SharedState {
             local r = redis.call('HMGET', KEYS[1], 'v', 'n')
             return {tonumber(r[1] or '0'), tonumber(r[2] or '0')}
             """;
-    private static final String APPLY = """
-            local h = KEYS[1]
-            local seq = tonumber(ARGV[2])
-            local last = redis.call('HGET', h, 's:' .. ARGV[1])
-            local v = tonumber(redis.call('HGET', h, 'v') or '0')
-            local n = tonumber(redis.call('HGET', h, 'n') or '0')
-            if last and seq <= tonumber(last) then return {v, n, 0} end
-            v = v + tonumber(ARGV[3])
-            local lo, hi = tonumber(ARGV[4]), tonumber(ARGV[5])
-            if v < lo then v = lo end
-            if v > hi then v = hi end
-            n = n + 1
-            redis.call('HSET', h, 'v', string.format('%d', v), 'n', string.format('%d', n), 's:' .. ARGV[1], ARGV[2])
-            return {v, n, 1}
-            """;
+
     /**
      * A batch of deltas in one call: ARGV holds (key index, source, seq, delta, min, max) per
      * delta. Each counter is read once, every delta is applied in order in the script's memory
@@ -121,8 +107,8 @@ public final class RedisSharedState implements SharedState {
             redis.call('HSET', KEYS[2], 'v', ARGV[2], 'n', string.format('%d', n + 1))
             return 1
             """;
-    private static final String[] SCRIPTS = {READ, APPLY, CAS, ACQUIRE, RELEASE, FENCED_SET, APPLY_BATCH};
-    private static final int S_READ = 0, S_APPLY = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5, S_APPLY_BATCH = 6;
+    private static final String[] SCRIPTS = {READ, APPLY_BATCH, CAS, ACQUIRE, RELEASE, FENCED_SET};
+    private static final int S_READ = 0, S_APPLY_BATCH = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5;
     /** Deltas per batch script call: long enough to amortise the call, short enough not to stall Redis. */
     private static final int BATCH = 256;
     private static final long MAX_EXACT = 1L << 53;
@@ -227,8 +213,8 @@ public final class RedisSharedState implements SharedState {
 
     @Override
     public Applied apply(Delta d) {
-        List<String> args = applyArgs(d);
-        return retrying(() -> applied(call(S_APPLY, List.of(counter(d.key())), args)));
+        // the batch script is the one place the delta rules are written; a delta alone is a batch of one
+        return applyAll(List.of(d)).get(0);
     }
 
     /** One script call per {@value #BATCH} deltas, the calls pipelined. */
