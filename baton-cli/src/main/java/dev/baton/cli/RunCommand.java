@@ -5,10 +5,8 @@ import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.RunReport;
 import dev.baton.runtime.plan.Plan;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /** {@code baton run FILE}: run a program on the embedded engine, durably, and report. */
@@ -26,7 +23,7 @@ import java.util.stream.Stream;
                 "(a finished run prints its report again; --fresh starts over).",
                 "The run stops when its load generators are done and the work has settled, or at --duration.",
                 "Any other --NAME VALUE sets the program's 'Param NAME' (e.g. --players 1000)."})
-final class RunCommand implements Callable<Integer> {
+final class RunCommand extends ProgramCommand {
     enum Format { text, json }
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The .baton program to run.")
@@ -53,15 +50,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Do not show the live progress line.")
     boolean noProgress;
 
-    @picocli.CommandLine.Mixin
-    RunSettings settings = new RunSettings();
-
-    /** Leftover --NAME VALUE pairs: the program's parameters (picocli only collects them on the command itself). */
-    @picocli.CommandLine.Unmatched
-    java.util.List<String> paramArgs = new java.util.ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -73,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Plan plan;
         try {
-            plan = Programs.load(file, err, "run", paramArgs);
+            plan = load(file, "run");
         } catch (Programs.Failed f) {
             return f.exitCode;
         }

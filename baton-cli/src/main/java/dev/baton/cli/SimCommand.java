@@ -3,11 +3,8 @@ package dev.baton.cli;
 import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.plan.Plan;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.util.concurrent.Callable;
 
 /** {@code baton sim FILE --seed N --faults …}: a deterministic run with injected faults. */
 @Command(name = "sim", mixinStandardHelpOptions = true,
@@ -24,25 +21,16 @@ import java.util.concurrent.Callable;
                 "  drop[=P]             lose a message with probability P (callers time out and retry)",
                 "  spike=Module         500ms extra latency on Module between 1s and 3s",
                 "  hallucinate[=P]      replace an AI answer with nonsense with probability P"})
-final class SimCommand implements Callable<Integer> {
+final class SimCommand extends ProgramCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The .baton program to simulate.")
     String file;
 
-    @picocli.CommandLine.Mixin
-    RunSettings settings = new RunSettings();
-
-    /** Leftover --NAME VALUE pairs: the program's parameters (picocli only collects them on the command itself). */
-    @picocli.CommandLine.Unmatched
-    java.util.List<String> paramArgs = new java.util.ArrayList<>();
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
         Plan plan;
         try {
-            plan = Programs.load(file, spec.commandLine().getErr(), "sim", paramArgs);
+            plan = load(file, "sim");
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
