@@ -27,6 +27,7 @@ public final class Json {
     /** A Baton value as plain Java for JSON: maps, lists, numbers, strings, booleans, null; durations as text. */
     public static Object toPlain(Object v) {
         if (v == null || v == None.NONE) return null;
+        if (v instanceof dev.baton.runtime.value.StateMap s) v = s.freeze();
         if (v instanceof Duration d) return Values.duration(d);
         if (v instanceof PVector<?> l) {
             List<Object> out = new ArrayList<>(l.size());

@@ -26,6 +26,11 @@ public final class Fiber {
     public long waitToken;
     /** Saved instance state for rollback when the handler fails. */
     public Object[] rollbackState;
+    /**
+     * Undo log of in-place changes to state maps ({@link dev.baton.runtime.value.StateMap}):
+     * (map, key, old value or null) triples, newest last; null while there are none.
+     */
+    public java.util.ArrayList<Object> undo;
     /** Global values before this invocation's first write to them, for rollback. */
     public java.util.Map<String, Object> rollbackGlobals;
     /** Per-call sequence for idempotency keys (instance/workflow, step). */

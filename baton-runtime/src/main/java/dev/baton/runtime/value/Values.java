@@ -38,6 +38,7 @@ public final class Values {
     @SuppressWarnings("unchecked")
     public static PSortedMap<String, Object> map(Object v) {
         if (v instanceof PSortedMap<?, ?> m) return (PSortedMap<String, Object>) m;
+        if (v instanceof StateMap s) return s.freeze();
         throw new ValueError("expected a map, got " + typeName(v));
     }
 
@@ -59,7 +60,7 @@ public final class Values {
         if (v instanceof String) return "String";
         if (v instanceof Duration) return "Duration";
         if (v instanceof PVector) return "List";
-        if (v instanceof PSortedMap) return "Map";
+        if (v instanceof PSortedMap || v instanceof StateMap) return "Map";
         return v.getClass().getSimpleName();
     }
 
@@ -193,7 +194,7 @@ public final class Values {
         if (isNumber(a) && isNumber(b)) return asDouble(a) == asDouble(b);
         if (a == null) a = None.NONE;
         if (b == null) b = None.NONE;
-        return a.equals(b);
+        return StateMap.plain(a).equals(StateMap.plain(b));
     }
 
     public static int compare(Object a, Object b) {
@@ -219,6 +220,7 @@ public final class Values {
     /** The text {@code str()} gives, and what reports print. */
     public static String str(Object v) {
         if (v == null || v == None.NONE) return "none";
+        if (v instanceof StateMap s) v = s.freeze();
         if (v instanceof String s) return s;
         if (v instanceof Long l && l >= 0 && l < SMALL.length) {
             int i = (int) (long) l;
@@ -304,6 +306,7 @@ public final class Values {
     }
 
     private static long hashInto(long h, Object v) {
+        if (v instanceof StateMap s) v = s.freeze();
         if (v instanceof String s) {
             h = mix(h, 's');
             for (int i = 0; i < s.length(); i++) h = mix(h, s.charAt(i));

@@ -2,6 +2,7 @@ package dev.baton.runtime.internal.compile;
 
 import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.StateMap;
 import dev.baton.runtime.value.ValueError;
 import dev.baton.runtime.value.Values;
 import org.pcollections.PSortedMap;
@@ -71,14 +72,14 @@ final class Builtin {
                 PVector<Object> l = Values.list(a[0]);
                 int from = (int) Math.max(0, Math.min(l.size(), Values.asLong(a[1])));
                 int to = a.length > 2 ? (int) Math.max(from, Math.min(l.size(), Values.asLong(a[2]))) : l.size();
-                return l.subList(from, to);
+                return range(l, from, to);
             };
             case "chunks" -> (f, a) -> {
                 PVector<Object> l = Values.list(a[0]);
                 long n = Values.asLong(a[1]);
                 if (n < 1) throw new ValueError("chunks(): the size must be at least 1");
                 List<Object> out = new ArrayList<>();
-                for (int i = 0; i < l.size(); i += (int) n) out.add(l.subList(i, (int) Math.min(l.size(), i + n)));
+                for (int i = 0; i < l.size(); i += (int) n) out.add(range(l, i, (int) Math.min(l.size(), i + n)));
                 return TreePVector.from(out);
             };
             case "rank" -> (f, a) -> {
@@ -102,7 +103,8 @@ final class Builtin {
                 return (long) keys.size();
             };
             case "get" -> (f, a) -> {
-                Object v = a[0] instanceof PSortedMap<?, ?> m ? Values.map(m).get(Values.asString(a[1]))
+                Object v = a[0] instanceof StateMap s ? s.get(Values.asString(a[1]))
+                        : a[0] instanceof PSortedMap<?, ?> m ? Values.map(m).get(Values.asString(a[1]))
                         : a[0] instanceof PVector<?> l ? listGet(Values.list(l), a[1]) : null;
                 if (v == null || v == None.NONE) return a.length > 2 ? a[2] : None.NONE;
                 return v;
@@ -117,6 +119,10 @@ final class Builtin {
     }
 
     static Object index(Object container, Object key) {
+        if (container instanceof StateMap s) {
+            Object v = s.get(Values.asString(key));
+            return v == null ? None.NONE : v;
+        }
         if (container instanceof PVector<?> l) {
             return listGetStrict(Values.list(l), key);
         }
@@ -151,10 +157,22 @@ final class Builtin {
         return sum;
     }
 
+    /**
+     * Elements {@code from} (inclusive) to {@code to} of a list, as a new list: the persistent
+     * vector's own subList removes the elements outside one at a time.
+     */
+    private static PVector<Object> range(PVector<Object> l, int from, int to) {
+        if (from == 0 && to == l.size()) return l;
+        List<Object> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) out.add(l.get(i));
+        return TreePVector.from(out);
+    }
+
     private static int len(Object v) {
         if (v instanceof String s) return s.length();
         if (v instanceof PVector<?> l) return l.size();
         if (v instanceof PSortedMap<?, ?> m) return m.size();
+        if (v instanceof StateMap s) return s.size();
         throw new ValueError("len() needs a String, List or Map, not " + Values.typeName(v));
     }
 
@@ -217,6 +235,7 @@ final class Builtin {
             return false;
         }
         if (c instanceof PSortedMap<?, ?> m) return x instanceof String s && Values.map(m).containsKey(s);
+        if (c instanceof StateMap m) return x instanceof String s && m.get(s) != null;
         if (c instanceof String s) return s.contains(Values.str(x));
         throw new ValueError("contains() needs a List, Map or String, not " + Values.typeName(c));
     }

@@ -20,6 +20,7 @@ import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.plan.Instr;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.StateMap;
 import dev.baton.runtime.value.ValueError;
 import dev.baton.runtime.value.Values;
 import org.pcollections.PSortedMap;
@@ -711,12 +712,12 @@ public final class Compiler {
             };
         }
         if (e instanceof Expr.Field fe) {
-            Ev target = expr(fe.target(), sc);
+            Ev target = lookupTarget(fe.target(), sc);
             String name = fe.field().text();
             return f -> Builtin.index(target.eval(f), name);
         }
         if (e instanceof Expr.Index ix) {
-            Ev target = expr(ix.target(), sc);
+            Ev target = lookupTarget(ix.target(), sc);
             Ev index = expr(ix.index(), sc);
             return f -> Builtin.index(target.eval(f), index.eval(f));
         }
@@ -760,10 +761,23 @@ public final class Compiler {
         if (v.name().equals("my_id")) return f -> f.ctx.instanceKey(f);
         if (sc.module != null && sc.module.stateSlots.containsKey(v.name())) {
             int slot = sc.module.stateSlots.get(v.name());
-            return f -> f.ctx.state(f)[slot];
+            return f -> StateMap.plain(f.ctx.state(f)[slot]);
         }
         String name = v.name();
         return f -> f.ctx.global(name);
+    }
+
+    /**
+     * The target of a lookup by key ({@code $m[k]}, {@code $m.field}, {@code get($m, …)},
+     * {@code contains($m, …)}, {@code len($m)}): a module state slot is read as it is, so a
+     * {@link StateMap} is looked into without being frozen; the value does not escape.
+     */
+    private Ev lookupTarget(Expr e, Scope sc) {
+        if (e instanceof Expr.Var v && sc.module != null && sc.module.stateSlots.containsKey(v.name())) {
+            int slot = sc.module.stateSlots.get(v.name());
+            return f -> f.ctx.state(f)[slot];
+        }
+        return expr(e, sc);
     }
 
     private Ev callExpr(Expr.Call c, Scope sc) {
@@ -787,7 +801,8 @@ public final class Compiler {
         }
         Builtin.Fn fn = Builtin.get(name);
         Ev[] args = new Ev[c.args().size()];
-        for (int i = 0; i < args.length; i++) args[i] = expr(c.args().get(i), sc);
+        boolean lookup = name.equals("get") || name.equals("contains") || name.equals("len");
+        for (int i = 0; i < args.length; i++) args[i] = lookup && i == 0 ? lookupTarget(c.args().get(i), sc) : expr(c.args().get(i), sc);
         return f -> {
             Object[] a = new Object[args.length];
             for (int i = 0; i < a.length; i++) a[i] = args[i].eval(f);

@@ -3,11 +3,13 @@ package dev.baton.runtime.internal.compile;
 import dev.baton.runtime.plan.Ev;
 import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.StateMap;
 import dev.baton.runtime.value.ValueError;
 import dev.baton.runtime.value.Values;
 import org.pcollections.PSortedMap;
 import org.pcollections.PVector;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.function.UnaryOperator;
 
@@ -36,7 +38,7 @@ final class Place {
     Object get(Fiber f) {
         Object v = rootValue(f);
         for (Ev step : path) v = Builtin.index(v, step.eval(f));
-        return v;
+        return StateMap.plain(v);
     }
 
     void set(Fiber f, Object value) {
@@ -57,9 +59,37 @@ final class Place {
         for (int i = 0; i < path.length; i++) keys[i] = path[i].eval(f);
         Object rootVal = rootValue(f);
         Object[] result = new Object[1];
-        Object newRoot = updateIn(rootVal, keys, 0, fn, result);
+        if (root == Root.STATE && keys.length > 0 && keys[0] instanceof String k
+                && (rootVal instanceof StateMap || rootVal instanceof PSortedMap<?, ?> || rootVal == None.NONE)) {
+            updateStateMap(f, rootVal, k, keys, fn, result);
+            return result[0];
+        }
+        Object newRoot = updateIn(StateMap.plain(rootVal), keys, 0, fn, result);
         storeRoot(f, newRoot);
         return result[0];
+    }
+
+    /**
+     * An update below a map in module state: the slot's {@link StateMap} (made on the first
+     * such update) changes in place, one entry, and the old entry goes to the fiber's undo log.
+     */
+    private void updateStateMap(Fiber f, Object rootVal, String k, Object[] keys, UnaryOperator<Object> fn, Object[] result) {
+        Object[] state = f.ctx.state(f);
+        if (f.rollbackState == null) f.rollbackState = state.clone();
+        StateMap map;
+        if (rootVal instanceof StateMap s) {
+            map = s;
+        } else {
+            map = new StateMap(rootVal == None.NONE ? Values.EMPTY_MAP : Values.map(rootVal));
+            state[slot] = map;
+        }
+        Object old = keys.length == 1 && fn instanceof Replace ? null : map.get(k);
+        Object updated = updateIn(old == null ? None.NONE : old, keys, 1, fn, result);
+        old = map.put(k, updated);
+        if (f.undo == null) f.undo = new ArrayList<>();
+        f.undo.add(map);
+        f.undo.add(k);
+        f.undo.add(old);
     }
 
     private Object updateIn(Object container, Object[] keys, int i, UnaryOperator<Object> fn, Object[] result) {

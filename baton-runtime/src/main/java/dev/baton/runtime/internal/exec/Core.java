@@ -13,6 +13,7 @@ import dev.baton.runtime.plan.SagaFrame;
 import dev.baton.runtime.plan.SagaLayout;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.StateMap;
 import dev.baton.runtime.value.ValueError;
 import dev.baton.runtime.value.Values;
 import org.pcollections.PSortedMap;
@@ -206,6 +207,21 @@ public final class Core implements Context {
             }
         }
         for (int i = 0; i < plan.events.size(); i++) waiters.add(new ArrayList<>());
+        subscribers = new Sub[plan.events.size()][];
+        for (int e = 0; e < plan.events.size(); e++) {
+            List<Sub> subs = new ArrayList<>();
+            for (Plan.ModulePlan m : plan.modules) {
+                Plan.On on = m.handlers.get(e);
+                if (on == null) continue;
+                Fiber rf = null;
+                if (on.route() != null) {
+                    rf = new Fiber(0, on.body(), Fiber.Owner.LOAD, -1, null);
+                    rf.ctx = this;
+                }
+                subs.add(new Sub(m, on, rf));
+            }
+            subscribers[e] = subs.toArray(new Sub[0]);
+        }
         eventCounts = new long[plan.events.size()];
         loadEmitted = new long[plan.loads.size()];
         loadCarry = new double[plan.loads.size()];
@@ -774,6 +790,10 @@ public final class Core implements Context {
 
     private void rollback(Fiber f) {
         if (f.owner == Fiber.Owner.INSTANCE && f.rollbackState != null) {
+            if (f.undo != null) {
+                for (Object v : f.rollbackState) if (v instanceof StateMap m) m.undo(f.undo);
+                f.undo = null;
+            }
             Object[] state = insts[f.instance].state;
             System.arraycopy(f.rollbackState, 0, state, 0, state.length);
         }
@@ -855,12 +875,13 @@ public final class Core implements Context {
         stats.eventsEmitted++;
         eventCounts[event]++;
         if (faults.any() || stats.eventsEmitted % 64 == 0) mix(Values.stableHash(payload) ^ event);
-        for (Plan.ModulePlan m : plan.modules) {
-            Plan.On on = m.handlers.get(event);
-            if (on == null) continue;
+        for (Sub sub : subscribers[event]) {
+            Plan.ModulePlan m = sub.module;
+            Plan.On on = sub.on;
             Msg msg = Msg.event(event, payload);
             if (on.route() != null) {
-                Object key = routeKey(f, on, payload);
+                sub.routeFiber.payload = payload;
+                Object key = on.route().eval(sub.routeFiber);
                 Integer idx = keyIndex[m.index].get(normalizeKey(key));
                 if (idx == null) {
                     throw new ValueError("route " + Values.show(key) + " names no instance of " + m.name + " (keys: "
@@ -876,17 +897,12 @@ public final class Core implements Context {
         if (bus != dev.baton.runtime.EventBus.NONE) bus.publish(now, plan.events.get(event).name(), payload);
     }
 
-    private final Map<Plan.On, Fiber> routeFibers = new HashMap<>();
-
-    private Object routeKey(Fiber caller, Plan.On on, Object payload) {
-        Fiber rf = routeFibers.computeIfAbsent(on, o -> {
-            Fiber x = new Fiber(0, o.body(), Fiber.Owner.LOAD, -1, null);
-            x.ctx = this;
-            return x;
-        });
-        rf.payload = payload;
-        return on.route().eval(rf);
+    /** A module's handler of an event, with the fiber its route expression is evaluated in. */
+    private record Sub(Plan.ModulePlan module, Plan.On on, Fiber routeFiber) {
     }
+
+    /** Handlers of each event, by event index, in module order. */
+    private final Sub[][] subscribers;
 
     private static String describeKeys(Plan.ModulePlan m) {
         if (m.keys.size() > 6) return Values.str(m.keys.get(0)) + " … " + Values.str(m.keys.get(m.keys.size() - 1));
@@ -1437,7 +1453,7 @@ public final class Core implements Context {
     @Override
     public Object allInstances(int module, int slot) {
         List<Object> out = new ArrayList<>();
-        for (int i = moduleFirst[module]; i < moduleFirst[module + 1]; i++) out.add(insts[i].state[slot]);
+        for (int i = moduleFirst[module]; i < moduleFirst[module + 1]; i++) out.add(StateMap.plain(insts[i].state[slot]));
         return org.pcollections.TreePVector.from(out);
     }
 
@@ -1607,7 +1623,7 @@ public final class Core implements Context {
         Plan.ModulePlan mp = plan.modules.get(m);
         for (int i = moduleFirst[m]; i < moduleFirst[m + 1]; i++) {
             Map<String, Object> s = new LinkedHashMap<>();
-            for (int k = 0; k < mp.stateNames.size(); k++) s.put(mp.stateNames.get(k), insts[i].state[k]);
+            for (int k = 0; k < mp.stateNames.size(); k++) s.put(mp.stateNames.get(k), StateMap.plain(insts[i].state[k]));
             out.put(insts[i].key, s);
         }
         return out;

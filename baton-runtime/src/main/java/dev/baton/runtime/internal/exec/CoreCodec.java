@@ -72,7 +72,7 @@ public final class CoreCodec {
             out.writeLong(i.epoch);
             out.writeLong(i.callSeq);
             out.writeBoolean(i.crashed);
-            Map<String, long[]> seqs = new TreeMap<>(i.lastSeq);
+            Map<String, long[]> seqs = i.lastSeq; // sorted
             out.writeInt(seqs.size());
             for (Map.Entry<String, long[]> e : seqs.entrySet()) {
                 ValueCodec.writeString(out, e.getKey());
@@ -80,9 +80,9 @@ public final class CoreCodec {
                 out.writeLong(e.getValue()[1]);
                 ValueCodec.write(out, i.lastReply.get(e.getKey()));
             }
-            writeMap(out, new TreeMap<>(i.keyed));
+            writeMap(out, i.keyed); // sorted
             out.writeInt(i.fences.size());
-            for (Map.Entry<String, Long> e : new TreeMap<>(i.fences).entrySet()) {
+            for (Map.Entry<String, Long> e : i.fences.entrySet()) { // sorted
                 ValueCodec.writeString(out, e.getKey());
                 out.writeLong(e.getValue());
             }
@@ -370,7 +370,10 @@ public final class CoreCodec {
         out.writeBoolean(f.rollbackState != null);
         if (f.rollbackState != null) {
             out.writeInt(f.rollbackState.length);
-            for (Object v : f.rollbackState) ValueCodec.write(out, v);
+            // the values before the handler began: state maps changed in place are written as they were
+            for (Object v : f.rollbackState) {
+                ValueCodec.write(out, v instanceof dev.baton.runtime.value.StateMap m && f.undo != null ? m.frozenBefore(f.undo) : v);
+            }
         }
         out.writeBoolean(f.rollbackGlobals != null);
         if (f.rollbackGlobals != null) writeMap(out, new TreeMap<>(f.rollbackGlobals));

@@ -5,6 +5,7 @@ import dev.baton.runtime.plan.Fiber;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One module instance: its state slots, its mailbox, and the fiber it is running (an
@@ -27,13 +28,16 @@ final class Inst {
     boolean crashed;
     /** True while {@code Core.drain} is running this instance's mailbox (not part of a snapshot: always false between tasks). */
     boolean draining;
-    /** Last call applied per caller: caller -> {epoch, seq}; and its reply. */
-    final Map<String, long[]> lastSeq = new HashMap<>();
+    /**
+     * Last call applied per caller: caller -> {epoch, seq}; and its reply. The maps a snapshot
+     * writes in key order are kept sorted, so a snapshot never sorts them.
+     */
+    final Map<String, long[]> lastSeq = new TreeMap<>();
     final Map<String, Object> lastReply = new HashMap<>();
     /** Successful replies by explicit or saga-derived idempotency key. */
-    final Map<String, Object> keyed = new HashMap<>();
+    final Map<String, Object> keyed = new TreeMap<>();
     /** Highest fencing token seen per lock key (calls with an older token are refused). */
-    final Map<String, Long> fences = new HashMap<>();
+    final Map<String, Long> fences = new TreeMap<>();
     /** Pending tick messages per tick index (for the coalesce policy). */
     int[] ticksQueued;
     long handled;

@@ -25,6 +25,7 @@ final class ValueCodec {
     }
 
     static void write(DataOutputStream out, Object v) throws IOException {
+        if (v instanceof dev.baton.runtime.value.StateMap s) v = s.freeze();
         if (v == null) {
             out.writeByte(NULL);
         } else if (v == None.NONE) {
