@@ -52,7 +52,7 @@ class KillTest {
                     $applied += delta
                 }
             }
-            Load Attacks [population: 5_000, rate: 500_000, total: 10_000_000] {
+            Load Attacks [population: 5_000, rate: 500_000, total: 20_000_000] {
                 Emit Player.AttackBoss { player_id: "p" + str(actor), shard: actor % 16, damage_amount: random_int(1, 9) }
             }
             """;
@@ -78,7 +78,7 @@ class KillTest {
         assertThat(resumed.get("modules")).isEqualTo(reference.get("modules"));
         assertThat(resumed.get("modules").get("Authority").get("applied").asLong())
                 .isEqualTo(resumed.get("modules").get("Shard").get("sum(pushed)").asLong());
-        assertThat(resumed.get("counters").get("load_events").asLong()).isEqualTo(10_000_000L);
+        assertThat(resumed.get("counters").get("load_events").asLong()).isEqualTo(20_000_000L);
     }
 
     private static JsonNode finish(Path dir, String dataDir) throws Exception {

@@ -71,6 +71,7 @@ public final class Plan {
         public final List<Tick> ticks;
         /** Handlers by event index (null when this module does not handle the event). */
         public final Map<Integer, On> handlers;
+        private final On[] onByEvent;
 
         public ModulePlan(int index, String name, List<Object> keys, List<String> stateNames, List<Ev> stateInits,
                           List<Endpoint> endpoints, List<Tick> ticks, Map<Integer, On> handlers) {
@@ -82,6 +83,15 @@ public final class Plan {
             this.endpoints = endpoints;
             this.ticks = ticks;
             this.handlers = handlers;
+            int n = 0;
+            for (int e : handlers.keySet()) n = Math.max(n, e + 1);
+            this.onByEvent = new On[n];
+            handlers.forEach((e, on) -> onByEvent[e] = on);
+        }
+
+        /** The handler of event {@code e}, or null: the per-event lookup, without boxing or hashing. */
+        public On handler(int e) {
+            return e < onByEvent.length ? onByEvent[e] : null;
         }
 
         public int endpointIndex(String name) {

@@ -20,6 +20,7 @@ import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.plan.Instr;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.SmallMap;
 import dev.baton.runtime.value.StateMap;
 import dev.baton.runtime.value.ValueError;
 import dev.baton.runtime.value.Values;
@@ -33,6 +34,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -735,6 +737,25 @@ public final class Compiler {
             for (int i = 0; i < n; i++) {
                 keys[i] = m.entries().get(i).key().text();
                 vals[i] = expr(m.entries().get(i).value(), sc);
+            }
+            Integer[] order = new Integer[n];
+            for (int i = 0; i < n; i++) order[i] = i;
+            Arrays.sort(order, (a, b) -> keys[a].compareTo(keys[b]));
+            boolean distinct = true;
+            for (int i = 1; i < n; i++) distinct &= !keys[order[i - 1]].equals(keys[order[i]]);
+            if (distinct && n <= SmallMap.MAX) {
+                // keys sorted now, values evaluated in source order at run time
+                String[] sortedKeys = new String[n];
+                int[] position = new int[n];
+                for (int i = 0; i < n; i++) {
+                    sortedKeys[i] = keys[order[i]];
+                    position[order[i]] = i;
+                }
+                return f -> {
+                    Object[] out = new Object[n];
+                    for (int i = 0; i < n; i++) out[position[i]] = vals[i].eval(f);
+                    return SmallMap.ofSorted(sortedKeys, out, n);
+                };
             }
             return f -> {
                 PSortedMap<String, Object> out = TreePMap.empty();

@@ -318,12 +318,15 @@ final class Instrs {
         final Ev backoff;
         final Ev key;
         final Place binding;
+        /** Built once: a call's reply passes through {@link #bindOrFail} on every resume. */
+        private final String failurePrefix;
 
         Call(Span span, int module, String target, Ev instance, int endpoint, Ev args, Ev timeout, Ev retry, Ev backoff, Ev key,
              Place binding) {
             super(span);
             this.module = module;
             this.target = target;
+            this.failurePrefix = "Call " + target + " failed: ";
             this.instance = instance;
             this.endpoint = endpoint;
             this.args = args;
@@ -356,7 +359,7 @@ final class Instrs {
 
         @Override
         public int resume(Fiber f, int pc, Object value) {
-            return bindOrFail(f, pc + 1, value, binding, "Call " + target + " failed: ");
+            return bindOrFail(f, pc + 1, value, binding, failurePrefix);
         }
 
         @Override
@@ -734,11 +737,13 @@ final class Instrs {
         final Ev id;
         final Place binding;
         final String name;
+        private final String failurePrefix;
 
         RunChild(Span span, int workflow, String name, Ev args, Ev id, Place binding) {
             super(span);
             this.workflow = workflow;
             this.name = name;
+            this.failurePrefix = "Run " + name + ": ";
             this.args = args;
             this.id = id;
             this.binding = binding;
@@ -752,7 +757,7 @@ final class Instrs {
 
         @Override
         public int resume(Fiber f, int pc, Object value) {
-            return bindOrFail(f, pc + 1, value, binding, "Run " + name + ": ");
+            return bindOrFail(f, pc + 1, value, binding, failurePrefix);
         }
 
         @Override

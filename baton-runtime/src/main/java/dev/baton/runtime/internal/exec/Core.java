@@ -473,7 +473,7 @@ public final class Core implements Context {
         dev.baton.runtime.plan.Body body;
         Object payload = None.NONE;
         if (m.kind() == Msg.EVENT) {
-            body = mod.handlers.get(m.handler()).body();
+            body = mod.handler(m.handler()).body();
             payload = m.payload();
         } else if (m.kind() == Msg.TICK) {
             body = mod.ticks.get(m.handler()).body();

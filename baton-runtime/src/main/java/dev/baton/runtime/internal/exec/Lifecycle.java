@@ -45,7 +45,20 @@ public final class Lifecycle {
         });
     }
 
+    /**
+     * The last transitions validated, compared by identity of their (from, to) strings: states
+     * are the callers' constants, so the hot pairs (IDLE -> RUNNING -> IDLE per handler) are
+     * found without hashing. A pair is one object, so a reader on another thread sees a whole
+     * pair or an older one, never half of each.
+     */
+    private record Pair(String from, String to) {
+    }
+
+    private final Pair[] recent = new Pair[4];
+    private int recentNext;
+
     String move(String from, String to) {
+        for (Pair p : recent) if (p != null && p.from == from && p.to == to) return to;
         Map<String, String> m = names.get(from);
         String transition = m == null ? null : m.get(to);
         if (transition == null) throw new IllegalStateException(name + " lifecycle has no transition " + from + " -> " + to);
@@ -53,6 +66,9 @@ public final class Lifecycle {
             seen.add(transition);
             exercised.add(transition);
         }
+        int slot = recentNext;
+        recent[slot] = new Pair(from, to);
+        recentNext = (slot + 1) % recent.length;
         return to;
     }
 
