@@ -48,4 +48,49 @@ class SnapshotRoundTripTest {
         assertThat(restored.moduleState("Shard")).isEqualTo(original.moduleState("Shard"));
         assertThat(restored.moduleState("Authority")).isEqualTo(original.moduleState("Authority"));
     }
+
+    /**
+     * A handler changes a state map in place, then waits on a call that will fail; a snapshot
+     * taken while it waits must hold the map as it was before the handler (its rollback copy),
+     * so the restored core rolls back to the same value as the original.
+     */
+    @org.junit.jupiter.api.Test
+    void aSuspendedHandlersInPlaceMapChangesRollBackAfterARestore() throws IOException {
+        Plan plan = Programs.plan("""
+                Event P.Hit { who: String, n: Int }
+                Fault Outage [at: 0s, module: Slow, key: 0, down: 10s]
+                Module M {
+                    $by: Map<Int> = { keep: 1 }
+                    $kept = 0
+                    ON (P.Hit) {
+                        $by[{who}] = get($by, {who}, 0) + {n}
+                        $by["keep"] = none
+                        if {n} > 1 {
+                            Call Slow.Ping {} [timeout: 300ms]
+                        }
+                        $kept += 1
+                    }
+                }
+                Module Slow {
+                    Ping() /execute {
+                        return 1
+                    }
+                }
+                Load L [total: 2, rate: 10] {
+                    Emit P.Hit { who: "ann", n: seq + 1 }
+                }
+                """);
+        Core original = new Core(plan, 1, Faults.NONE, new PolicyProvider());
+        original.start();
+        original.runUntil(250); // the second handler (n = 2) is waiting on its call
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CoreCodec.write(original, new DataOutputStream(bytes));
+        Core restored = CoreCodec.read(plan, Faults.NONE, new PolicyProvider(), new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        original.runUntil(3000);
+        restored.runUntil(3000);
+        // the first event's changes stay; the second's are rolled back when its call fails
+        java.util.Map<String, Object> expected = java.util.Map.of("ann", 1L);
+        assertThat(original.moduleState("M").values().iterator().next()).containsEntry("by", expected).containsEntry("kept", 1L);
+        assertThat(restored.moduleState("M")).isEqualTo(original.moduleState("M"));
+    }
 }
