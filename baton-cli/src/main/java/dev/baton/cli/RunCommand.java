@@ -1,5 +1,8 @@
 package dev.baton.cli;
 
+import dev.baton.kafka.KafkaAddress;
+import dev.baton.kafka.KafkaEventBus;
+import dev.baton.kafka.KafkaInbox;
 import dev.baton.runtime.EmbeddedEngine;
 import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.RunReport;
@@ -39,8 +42,13 @@ final class RunCommand extends ProgramCommand {
             description = "fast: engine time runs as fast as the work allows (default); real: paced to the wall clock.")
     String clock;
 
-    @Option(names = "--events", paramLabel = "FILE", description = "Accept external events as JSON lines from FILE ('-' for standard input): "
-            + "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output.")
+    @Option(names = "--events", paramLabel = "FILE|-|kafka://HOST:PORT", description = {
+            "Accept external events as JSON lines from FILE ('-' for standard input):",
+            "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output.",
+            "Or consume them from Kafka: event E from topic E, the record value its JSON payload, any number of partitions;",
+            "the offsets applied are kept with the run's state, so a crash neither loses nor repeats an event.",
+            "Options: kafka://HOST:PORT?prefix=P (topics P+E), group=G (consumer group for lag monitoring),",
+            "stop-when-idle=2s (stop once every partition is read to its end and idle that long)."})
     String events;
 
     @Option(names = "--snapshot-every", defaultValue = "1s", paramLabel = "TIME", converter = Programs.DurationConverter.class,
@@ -74,8 +82,23 @@ final class RunCommand extends ProgramCommand {
                 return ExitCode.INPUT;
             }
         }
-        StdinInbox inbox = null;
-        if (events != null) {
+        dev.baton.runtime.Inbox inbox = null;
+        if (events != null && events.startsWith("kafka://")) {
+            try {
+                KafkaAddress address = KafkaAddress.parse(events);
+                address.checkReachable(Duration.ofSeconds(10));
+                inbox = new KafkaInbox(address, plan.events.stream().map(e -> e.name()).toList(), stem(file), (item, why) -> {
+                    err.println("baton run: rejected " + item.source() + "@" + item.seq() + " (" + item.event() + "): " + why);
+                    err.flush();
+                });
+            } catch (IllegalArgumentException e) {
+                err.println("baton run: --events: " + e.getMessage());
+                return ExitCode.USAGE;
+            } catch (IOException e) {
+                err.println("baton run: --events: " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+        } else if (events != null) {
             try {
                 inbox = StdinInbox.open(events, out);
             } catch (IOException e) {
@@ -90,17 +113,40 @@ final class RunCommand extends ProgramCommand {
                     err.print(Reports.progressLine(p));
                     err.flush();
                 } : null);
-        return withEmitLog(settings.emitLog, options, err, "run", o -> execute(plan, o, out, err, "run", settings.json()));
+        try {
+            return withEmitLog(settings.emitLog, stem(file), options, err, "run", o -> execute(plan, o, out, err, "run", settings.json()));
+        } finally {
+            if (inbox instanceof KafkaInbox k) k.close();
+        }
     }
 
-    /** Runs {@code body} with an event log attached when {@code file} is given. */
-    static int withEmitLog(Path file, EngineOptions options, PrintWriter err, String command,
+    /** Runs {@code body} with an event log (a file, or Kafka topics) attached when {@code target} is given. */
+    static int withEmitLog(String target, String program, EngineOptions options, PrintWriter err, String command,
                            java.util.function.Function<EngineOptions, Integer> body) {
-        if (file == null) return body.apply(options);
-        try (EventLog log = new EventLog(file)) {
+        if (target == null) return body.apply(options);
+        if (target.startsWith("kafka://")) {
+            KafkaAddress address;
+            try {
+                address = KafkaAddress.parse(target);
+                address.checkReachable(Duration.ofSeconds(10));
+            } catch (IllegalArgumentException e) {
+                err.println("baton " + command + ": --emit-log: " + e.getMessage());
+                return ExitCode.USAGE;
+            } catch (IOException e) {
+                err.println("baton " + command + ": --emit-log: " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+            try (KafkaEventBus bus = new KafkaEventBus(address, program)) {
+                return body.apply(options.withBus(bus));
+            } catch (IllegalStateException e) {
+                err.println("baton " + command + ": --emit-log: " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+        }
+        try (EventLog log = new EventLog(Path.of(target))) {
             return body.apply(options.withBus(log));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            err.println("baton " + command + ": --emit-log " + file + ": " + e.getMessage());
+        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
+            err.println("baton " + command + ": --emit-log " + target + ": " + e.getMessage());
             return ExitCode.INPUT;
         }
     }

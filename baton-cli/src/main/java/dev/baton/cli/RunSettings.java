@@ -23,8 +23,11 @@ final class RunSettings {
     @Option(names = "--report", defaultValue = "text", paramLabel = "FORMAT", description = "Report format: text or json (default: ${DEFAULT-VALUE}).")
     RunCommand.Format report;
 
-    @Option(names = "--emit-log", paramLabel = "FILE", description = "Write every emitted event to FILE as JSON lines (engine time, event, payload).")
-    Path emitLog;
+    @Option(names = "--emit-log", paramLabel = "FILE|kafka://HOST:PORT",
+            description = {"Write every emitted event to FILE as JSON lines (engine time, event, payload),",
+                    "or publish it to Kafka: event E to topic E (kafka://HOST:PORT?prefix=P: topic P+E), JSON value,",
+                    "headers baton-time and baton-seq (its number in the run: repeats after a crash carry the same number)."})
+    String emitLog;
 
     EngineOptions engineOptions() {
         return EngineOptions.defaults().withSeed(seed).withFaults(faults).withDuration(duration);

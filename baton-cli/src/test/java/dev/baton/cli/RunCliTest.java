@@ -83,6 +83,32 @@ class RunCliTest {
     }
 
     @Test
+    void badKafkaAddressesAreUsageErrorsAndAnUnreachableBrokerIsNamed(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("ok.baton");
+        Files.writeString(ok, "Event P.Hit { n: Int }\nModule M {\n    $n = 0\n    ON (P.Hit) {\n        $n += {n}\n    }\n}\n");
+        String data = dir.resolve("data").toString();
+        CliTest.Run noPort = run("run", ok.toString(), "--data-dir", data, "--events", "kafka://localhost");
+        assertThat(noPort.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(noPort.err()).contains("'localhost'").contains("HOST:PORT");
+        CliTest.Run badOption = run("run", ok.toString(), "--data-dir", data, "--events", "kafka://127.0.0.1:9092?speed=fast");
+        assertThat(badOption.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(badOption.err()).contains("unknown option 'speed'");
+        CliTest.Run badIdle = run("run", ok.toString(), "--data-dir", data, "--events", "kafka://127.0.0.1:9092?stop-when-idle=later");
+        assertThat(badIdle.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(badIdle.err()).contains("'later' is not a duration");
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        CliTest.Run unreachable = run("run", ok.toString(), "--data-dir", data, "--events", "kafka://127.0.0.1:" + closed);
+        assertThat(unreachable.code()).isEqualTo(ExitCode.INPUT);
+        assertThat(unreachable.err()).contains("no Kafka broker answered at 127.0.0.1:" + closed);
+        CliTest.Run unreachableOut = run("run", ok.toString(), "--data-dir", data, "--emit-log", "kafka://127.0.0.1:" + closed);
+        assertThat(unreachableOut.code()).isEqualTo(ExitCode.INPUT);
+        assertThat(unreachableOut.err()).contains("--emit-log: no Kafka broker answered");
+    }
+
+    @Test
     void everyExampleRunsWithoutRuntimeErrors(@TempDir Path dir) throws Exception {
         try (var files = Files.list(Path.of("../examples"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".baton")).sorted().toList()) {

@@ -72,6 +72,7 @@ public final class EmbeddedEngine implements Engine {
             core.start();
         }
         core.setBus(options.bus());
+        if (options.inbox() != null) options.inbox().resume(core.inboxPositions());
         long limit = limitMs();
         long maxTick = maxTickMs();
         long settledSince = -1;
@@ -91,6 +92,7 @@ public final class EmbeddedEngine implements Engine {
             }
             boolean inboxOpen = options.inbox() != null && !options.inbox().closed();
             if (durability != null) durability.acceptInbox(core, options.inbox());
+            else Durability.acceptVolatile(plan, core, options.inbox());
             if (!inboxOpen && options.duration() == null && core.settled()) {
                 long commands = core.stats().commandCalls;
                 if (settledSince < 0 || commands != settledCommands) {

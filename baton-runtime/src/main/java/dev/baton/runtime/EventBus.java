@@ -15,4 +15,13 @@ public interface EventBus {
      * @param payload the payload (a Baton value; see {@link Json#toPlain})
      */
     void publish(long time, String event, Object payload);
+
+    /**
+     * The same, with the emission's number in the run ({@code seq}, 1, 2, …): deterministic, so
+     * after a crash the re-executed emissions carry the numbers they had, and a consumer that
+     * has seen a number can drop the repeat. Defaults to {@link #publish(long, String, Object)}.
+     */
+    default void publish(long time, long seq, String event, Object payload) {
+        publish(time, event, payload);
+    }
 }

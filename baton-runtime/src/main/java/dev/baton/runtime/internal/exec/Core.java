@@ -87,7 +87,8 @@ public final class Core implements Context {
     final Fiber[] loadFibers;
     final Stats stats = new Stats();
     /** Highest inbox sequence number applied (external events at or below it are duplicates). */
-    long lastInboxSeq = -1;
+    /** Last applied inbox sequence per source (see {@link dev.baton.runtime.Inbox}); sorted for snapshots. */
+    final java.util.TreeMap<String, Long> inboxApplied = new java.util.TreeMap<>();
     final List<RunError> errors = new ArrayList<>();
     /** Declared failures ({@code Fail} and what it makes fail), kept apart from runtime errors. */
     final List<RunError> failures = new ArrayList<>();
@@ -894,7 +895,7 @@ public final class Core implements Context {
         }
         List<Waiter> ws = waiters.get(event);
         if (!ws.isEmpty()) matchWaiters(ws, payload);
-        if (bus != dev.baton.runtime.EventBus.NONE) bus.publish(now, plan.events.get(event).name(), payload);
+        if (bus != dev.baton.runtime.EventBus.NONE) bus.publish(now, stats.eventsEmitted, plan.events.get(event).name(), payload);
     }
 
     /** A module's handler of an event, with the fiber its route expression is evaluated in. */
@@ -1493,15 +1494,26 @@ public final class Core implements Context {
 
     // ================================================================== external input
 
-    /** Applies an external event (already journaled) as if a producer outside emitted it. */
-    public void inject(long inboxSeq, int event, Object payload) {
-        if (inboxSeq <= lastInboxSeq) return;
-        lastInboxSeq = inboxSeq;
+    /**
+     * Applies an external event (already journaled) as if a producer outside emitted it, unless
+     * its source already applied this sequence or a later one.
+     */
+    public void inject(String source, long seq, int event, Object payload) {
+        Long last = inboxApplied.get(source);
+        if (last != null && seq <= last) return;
+        inboxApplied.put(source, seq);
         emit(null, event, payload);
     }
 
-    public long lastInboxSeq() {
-        return lastInboxSeq;
+    /** The last applied sequence of {@code source}, or -1. */
+    public long inboxApplied(String source) {
+        Long last = inboxApplied.get(source);
+        return last == null ? -1 : last;
+    }
+
+    /** The last applied sequence of every source seen. */
+    public Map<String, Long> inboxPositions() {
+        return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(inboxApplied));
     }
 
     // ================================================================== simulation: crashes

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4; // 4: inbox positions per source
 
     private CoreCodec() {
     }
@@ -41,7 +41,11 @@ public final class CoreCodec {
         out.writeLong(c.wfSeq);
         out.writeLong(c.rng);
         out.writeLong(c.trace);
-        out.writeLong(c.lastInboxSeq);
+        out.writeInt(c.inboxApplied.size());
+        for (Map.Entry<String, Long> e : c.inboxApplied.entrySet()) {
+            ValueCodec.writeString(out, e.getKey());
+            out.writeLong(e.getValue());
+        }
         writeStats(c.stats, out);
         for (List<Core.RunError> list : List.of(c.errors, c.failures)) {
             out.writeInt(list.size());
@@ -220,7 +224,8 @@ public final class CoreCodec {
         c.wfSeq = in.readLong();
         c.rng = in.readLong();
         c.trace = in.readLong();
-        c.lastInboxSeq = in.readLong();
+        int sources = in.readInt();
+        for (int k = 0; k < sources; k++) c.inboxApplied.put(ValueCodec.readString(in), in.readLong());
         readStats(c.stats, in);
         for (List<Core.RunError> list : List.of(c.errors, c.failures)) {
             int n = in.readInt();

@@ -171,7 +171,7 @@ public final class Durability {
         for (Journal.Entry e : journal.readFrom(journalPos)) {
             Batch b = Batch.decode(e.data());
             core.runUntil(b.time);
-            for (Batch.Item item : b.items) apply(core, item);
+            for (Batch.Item item : b.items) apply(plan, core, item);
             replayed++;
         }
         if (replayed > 0) recoveryNotes.add("replayed " + replayed + " journal record(s)");
@@ -203,34 +203,49 @@ public final class Durability {
 
     /** Takes what the inbox has: validates, journals (durably), applies, acknowledges. */
     public void acceptInbox(Core core, Inbox inbox) throws IOException {
+        accept(plan, core, inbox, journal);
+    }
+
+    /**
+     * Takes what the inbox has without a data directory: validates, applies, acknowledges
+     * (nothing survives the process; positions are still kept, so duplicates are dropped).
+     */
+    public static void acceptVolatile(Plan plan, Core core, Inbox inbox) throws IOException {
+        accept(plan, core, inbox, null);
+    }
+
+    private static void accept(Plan plan, Core core, Inbox inbox, FileJournal journal) throws IOException {
         if (inbox == null) return;
         List<Inbox.Item> items = inbox.poll();
         if (items.isEmpty()) return;
         List<Batch.Item> accepted = new ArrayList<>();
         List<Inbox.Item> acceptedItems = new ArrayList<>();
-        long last = core.lastInboxSeq();
+        java.util.Map<String, Long> last = new java.util.HashMap<>();
         for (Inbox.Item item : items) {
-            if (item.seq() <= last) {
-                inbox.acknowledge(item.seq(), null);
+            long applied = last.computeIfAbsent(item.source(), core::inboxApplied);
+            if (item.seq() <= applied) {
+                inbox.acknowledge(item, null);
                 continue;
             }
-            String problem = validate(item);
+            String problem = validate(plan, item);
             if (problem != null) {
-                inbox.acknowledge(item.seq(), problem);
+                inbox.acknowledge(item, problem);
                 continue;
             }
-            accepted.add(new Batch.Item(item.seq(), item.event(), item.payloadJson()));
+            accepted.add(new Batch.Item(item.source(), item.seq(), item.event(), item.payloadJson()));
             acceptedItems.add(item);
-            last = item.seq();
+            last.put(item.source(), item.seq());
         }
         if (accepted.isEmpty()) return;
-        journal.append(new Batch(core.now(), accepted).encode());
-        journal.force();
-        for (Batch.Item item : accepted) apply(core, item);
-        for (Inbox.Item item : acceptedItems) inbox.acknowledge(item.seq(), null);
+        if (journal != null) {
+            journal.append(new Batch(core.now(), accepted).encode());
+            journal.force();
+        }
+        for (Batch.Item item : accepted) apply(plan, core, item);
+        for (Inbox.Item item : acceptedItems) inbox.acknowledge(item, null);
     }
 
-    private String validate(Inbox.Item item) {
+    private static String validate(Plan plan, Inbox.Item item) {
         int ev = plan.eventIndex(item.event());
         if (ev < 0) return "unknown event '" + item.event() + "'";
         try {
@@ -243,10 +258,10 @@ public final class Durability {
         }
     }
 
-    private void apply(Core core, Batch.Item item) {
+    private static void apply(Plan plan, Core core, Batch.Item item) {
         int ev = plan.eventIndex(item.event());
         Object payload = Conform.coerce(plan.events.get(ev).payload(), Json.parse(item.payloadJson()));
-        core.inject(item.seq(), ev, payload);
+        core.inject(item.source(), item.seq(), ev, payload);
     }
 
     /** Writes a snapshot of the core (atomically) and drops old ones. */
@@ -323,7 +338,7 @@ public final class Durability {
             StringBuilder line = new StringBuilder(String.format("@%d  t=%dms  %d event(s):", e.position(), b.time, b.items.size()));
             for (int i = 0; i < Math.min(3, b.items.size()); i++) {
                 Batch.Item it = b.items.get(i);
-                line.append(" #").append(it.seq()).append(' ').append(it.event()).append(' ').append(it.payloadJson());
+                line.append(" #").append(it.source().isEmpty() ? "" : it.source() + "@").append(it.seq()).append(' ').append(it.event()).append(' ').append(it.payloadJson());
             }
             if (b.items.size() > 3) line.append(" …");
             out.add(line.toString());
@@ -357,16 +372,18 @@ public final class Durability {
 
     /** A journal record: external events applied at one engine time. */
     record Batch(long time, List<Item> items) {
-        record Item(long seq, String event, String payloadJson) {
+        record Item(String source, long seq, String event, String payloadJson) {
         }
 
+        /** Record kinds: 1 = items of the single unnamed source (before sources), 2 = items with their source. */
         byte[] encode() throws IOException {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             try (DataOutputStream out = new DataOutputStream(b)) {
-                out.writeByte(1);
+                out.writeByte(2);
                 out.writeLong(time);
                 out.writeInt(items.size());
                 for (Item i : items) {
+                    out.writeUTF(i.source());
                     out.writeLong(i.seq());
                     out.writeUTF(i.event());
                     byte[] json = i.payloadJson().getBytes(StandardCharsets.UTF_8);
@@ -380,15 +397,16 @@ public final class Durability {
         static Batch decode(byte[] data) throws IOException {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             int kind = in.readByte();
-            if (kind != 1) throw new IOException("unknown journal record kind " + kind);
+            if (kind != 1 && kind != 2) throw new IOException("unknown journal record kind " + kind);
             long time = in.readLong();
             int n = in.readInt();
             List<Item> items = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
+                String source = kind == 2 ? in.readUTF() : "";
                 long seq = in.readLong();
                 String event = in.readUTF();
                 byte[] json = in.readNBytes(in.readInt());
-                items.add(new Item(seq, event, new String(json, StandardCharsets.UTF_8)));
+                items.add(new Item(source, seq, event, new String(json, StandardCharsets.UTF_8)));
             }
             return new Batch(time, items);
         }

@@ -1,0 +1,19 @@
+package dev.baton.kafka;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LocalKafkaSmokeTest {
+    @Test
+    void startsAndTakesTopics() throws Exception {
+        long t0 = System.nanoTime();
+        try (LocalKafka k = LocalKafka.start()) {
+            System.out.printf("kafka up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            k.createTopics(3, "Bank.Deposit");
+            try (var admin = k.admin()) {
+                assertThat(admin.listTopics().names().get()).contains("Bank.Deposit");
+            }
+        }
+    }
+}
