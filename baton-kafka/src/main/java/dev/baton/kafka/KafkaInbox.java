@@ -117,7 +117,9 @@ public final class KafkaInbox implements Inbox, AutoCloseable {
         if (closed) return List.of();
         if (System.nanoTime() - lastDiscoveryNanos > DISCOVERY_NANOS) assignNewPartitions();
         List<Item> out = new ArrayList<>();
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(5))) {
+        // no partition yet (no topic exists): nothing to read until discovery finds one
+        Iterable<ConsumerRecord<String, String>> records = consumer.assignment().isEmpty() ? List.of() : consumer.poll(Duration.ofMillis(5));
+        for (ConsumerRecord<String, String> r : records) {
             String event = eventOfTopic.get(r.topic());
             if (event == null) continue;
             out.add(new Item(source(r.topic(), r.partition()), r.offset(), event, r.value() == null ? "" : r.value()));
@@ -133,10 +135,10 @@ public final class KafkaInbox implements Inbox, AutoCloseable {
         return out;
     }
 
-    /** True when this consumer has partitions and has read each to its end. */
+    /** True when this consumer has read each of its partitions to its end (true when there are none). */
     private boolean caughtUp() {
         var assigned = consumer.assignment();
-        if (assigned.isEmpty()) return false;
+        if (assigned.isEmpty()) return true;
         Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofSeconds(5));
         for (TopicPartition tp : assigned) if (consumer.position(tp, Duration.ofSeconds(5)) < ends.get(tp)) return false;
         return true;

@@ -1,6 +1,7 @@
 package dev.baton.kafka;
 
 import dev.baton.lang.Baton;
+import dev.baton.stack.LocalKafka;
 import dev.baton.lang.CheckResult;
 import dev.baton.runtime.EmbeddedEngine;
 import dev.baton.runtime.EngineOptions;
@@ -205,6 +206,19 @@ class KafkaInboxTest {
         }
         assertThat(records).isEqualTo(large);
         assertThat(seqs).hasSize(records);
+    }
+
+    @Test
+    void aBatchRunWithNoTopicToReadStopsWhenIdleInsteadOfFailing(@TempDir Path dir) throws Exception {
+        KafkaAddress address = KafkaAddress.parse("kafka://" + kafka.bootstrap() + "?prefix=nothing-here.&stop-when-idle=1s");
+        try (KafkaInbox inbox = new KafkaInbox(address, List.of("Bank.Deposit"), "ledger", (i, w) -> { })) {
+            RunReport report = new EmbeddedEngine(plan(LEDGER), EngineOptions.defaults().withDataDir(dir.resolve("data")).withInbox(inbox)).run();
+            assertThat(report.globals().get("count")).isEqualTo(0L);
+            assertThat(inbox.taken()).isZero();
+        }
+        try (var admin = kafka.admin()) {
+            assertThat(admin.listTopics().names().get()).as("reading never creates topics").noneMatch(t -> t.startsWith("nothing-here."));
+        }
     }
 
     static KafkaConsumer<String, String> consumer(String group) {

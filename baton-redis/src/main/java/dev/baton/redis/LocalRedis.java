@@ -37,6 +37,7 @@ public final class LocalRedis implements AutoCloseable {
      * write is in the append-only file (fsynced) before Redis answers it.
      */
     public static LocalRedis start(int port, Path dir, boolean durable) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--dir", dir.toString()));
         cmd.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
@@ -45,7 +46,8 @@ public final class LocalRedis implements AutoCloseable {
             p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
         } catch (IOException e) {
-            throw new NotInstalled(e);
+            if (String.valueOf(e.getMessage()).contains("Cannot run program")) throw new NotInstalled(e);
+            throw e;
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!pong(port)) {
@@ -82,6 +84,11 @@ public final class LocalRedis implements AutoCloseable {
         } catch (IOException notYet) {
             return false;
         }
+    }
+
+    /** The server's process (for {@code baton up} to watch). */
+    public Process process() {
+        return process;
     }
 
     public URI uri() {

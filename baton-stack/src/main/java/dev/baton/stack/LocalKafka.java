@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.stack;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,10 +31,19 @@ public final class LocalKafka implements AutoCloseable {
         this.process = process;
     }
 
+    /** A throwaway broker on free ports, its data in a new temporary directory. */
     public static LocalKafka start() throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("baton-kafka");
-        int port = freePort();
-        int controller = freePort();
+        return start(freePort(), freePort(), Files.createTempDirectory("baton-kafka"));
+    }
+
+    /**
+     * A broker on {@code port} (clients) and {@code controllerPort} (its KRaft controller)
+     * keeping its data in {@code dir}: formatted on first use, reused after (keep the controller
+     * port the same for a directory: the quorum remembers it).
+     */
+    public static LocalKafka start(int port, int controllerPort, Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        int controller = controllerPort;
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -58,7 +67,7 @@ public final class LocalKafka implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         Path log = dir.resolve("kafka.log");
-        Process format = new ProcessBuilder(java, "-Xmx256m", "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone",
+        Process format = new ProcessBuilder(java, "-Xmx256m", "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone", "--ignore-formatted",
                 "--cluster-id=" + randomClusterId(), "-c", config.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
@@ -96,10 +105,15 @@ public final class LocalKafka implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** The broker's process (for {@code baton up} to watch). */
+    public Process process() {
+        return process;
     }
 
     public String bootstrap() {

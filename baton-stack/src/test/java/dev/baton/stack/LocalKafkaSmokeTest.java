@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.stack;
 
 import org.junit.jupiter.api.Test;
 
