@@ -38,6 +38,12 @@ final class Programs {
      * {@code --name value} / {@code --name=value} pairs, which set the program's {@code Param}s.
      */
     static Plan load(String file, PrintWriter err, String command, java.util.List<String> paramArgs) throws Failed {
+        java.util.Map<String, String> overrides = overrides(paramArgs, err, command);
+        return load(file, err, command, overrides);
+    }
+
+    /** {@code --NAME VALUE} / {@code --NAME=VALUE} pairs, in order. */
+    static java.util.Map<String, String> overrides(java.util.List<String> paramArgs, PrintWriter err, String command) throws Failed {
         java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
         for (int i = 0; i < paramArgs.size(); i++) {
             String a = paramArgs.get(i);
@@ -59,6 +65,10 @@ final class Programs {
             }
             overrides.put(name, value);
         }
+        return overrides;
+    }
+
+    static Plan load(String file, PrintWriter err, String command, java.util.Map<String, String> overrides) throws Failed {
         Path p = Path.of(file);
         if (!Files.isRegularFile(p)) {
             err.println("baton " + command + ": " + file + ": no such file");

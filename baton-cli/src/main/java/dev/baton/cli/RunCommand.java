@@ -51,6 +51,19 @@ final class RunCommand extends ProgramCommand {
             "stop-when-idle=2s (stop once every partition is read to its end and idle that long)."})
     String events;
 
+    @Option(names = "--engine", defaultValue = "embedded", paramLabel = "ENGINE",
+            description = {"embedded (default): this process, state in the data directory.",
+                    "temporal: a Temporal workflow interprets the program; the run lives in Temporal (see --temporal) and survives",
+                    "the death of this process: run the same command again to wait for it (or see its report)."})
+    String engine;
+
+    @Option(names = "--temporal", defaultValue = "127.0.0.1:7233", paramLabel = "HOST:PORT",
+            description = "The Temporal frontend for --engine temporal (default: ${DEFAULT-VALUE}; ./baton up starts one).")
+    String temporal;
+
+    @Option(names = "--namespace", defaultValue = "default", paramLabel = "NAME", description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
     @Option(names = "--snapshot-every", defaultValue = "1s", paramLabel = "TIME", converter = Programs.DurationConverter.class,
             description = "Engine time between snapshots (default: ${DEFAULT-VALUE}).")
     Duration snapshotEvery;
@@ -67,12 +80,19 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: --clock is fast or real, not '" + clock + "'");
             return ExitCode.USAGE;
         }
+        if (!engine.equals("embedded") && !engine.equals("temporal")) {
+            err.println("baton run: --engine is embedded or temporal, not '" + engine + "'");
+            return ExitCode.USAGE;
+        }
         Plan plan;
+        java.util.Map<String, String> overrides;
         try {
-            plan = load(file, "run");
+            overrides = Programs.overrides(paramArgs, err, "run");
+            plan = Programs.load(file, err, "run", overrides);
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
+        if (engine.equals("temporal")) return runOnTemporal(plan, overrides, out, err);
         Path dir = dataDir != null ? dataDir : Path.of(".baton", stem(file));
         if (fresh) {
             try {
@@ -120,6 +140,26 @@ final class RunCommand extends ProgramCommand {
         }
     }
 
+    private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, PrintWriter out, PrintWriter err) {
+        for (String[] unsupported : new String[][] {{"--events", events}, {"--emit-log", settings.emitLog},
+                {"--data-dir", dataDir == null ? null : dataDir.toString()}, {"--clock", clock.equals("fast") ? null : clock}}) {
+            if (unsupported[1] != null) {
+                err.println("baton run: " + unsupported[0] + " is not available with --engine temporal yet (the run's state lives in Temporal)");
+                return ExitCode.USAGE;
+            }
+        }
+        if (!temporal.matches("[^:/\\s]+:\\d{1,5}")) {
+            err.println("baton run: --temporal '" + temporal + "' is not HOST:PORT");
+            return ExitCode.USAGE;
+        }
+        dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions(), temporal, namespace, fresh);
+        if (!settings.json()) {
+            err.println("baton run: on Temporal at " + temporal + ", workflow " + t.workflowId() + " (run the same command again to reattach)");
+            err.flush();
+        }
+        return report(t::run, out, err, "run", settings.json());
+    }
+
     /** Runs {@code body} with an event log (a file, or Kafka topics) attached when {@code target} is given. */
     static int withEmitLog(String target, String program, EngineOptions options, PrintWriter err, String command,
                            java.util.function.Function<EngineOptions, Integer> body) {
@@ -152,17 +192,27 @@ final class RunCommand extends ProgramCommand {
     }
 
     static int execute(Plan plan, EngineOptions options, PrintWriter out, PrintWriter err, String command, boolean json) {
+        return report(() -> {
+            try {
+                return new EmbeddedEngine(plan, options).run();
+            } finally {
+                if (options.progress() != null) {
+                    err.print("\r" + " ".repeat(120) + "\r"); // the progress line goes before the report comes
+                    err.flush();
+                }
+            }
+        }, out, err, command, json);
+    }
+
+    /** Runs an engine and prints its report; the exit code follows the invariants. */
+    static int report(dev.baton.runtime.Engine engine, PrintWriter out, PrintWriter err, String command, boolean json) {
         RunReport r;
         try {
-            r = new EmbeddedEngine(plan, options).run();
+            r = engine.run();
         } catch (IOException e) {
             err.println();
             err.println("baton " + command + ": " + e.getMessage());
             return ExitCode.INPUT;
-        }
-        if (options.progress() != null) {
-            err.print("\r" + " ".repeat(120) + "\r");
-            err.flush();
         }
         if (json) out.println(Reports.json(r));
         else Reports.text(r, out);

@@ -3,15 +3,9 @@ package dev.baton.runtime;
 import dev.baton.runtime.internal.exec.Core;
 import dev.baton.runtime.internal.journal.Durability;
 import dev.baton.runtime.plan.Plan;
-import dev.baton.runtime.value.Values;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The embedded engine: runs a {@link Plan} in this process with nothing else installed.
@@ -73,10 +67,7 @@ public final class EmbeddedEngine implements Engine {
         }
         core.setBus(options.bus());
         if (options.inbox() != null) options.inbox().resume(core.inboxPositions());
-        long limit = limitMs();
-        long maxTick = maxTickMs();
-        long settledSince = -1;
-        long settledCommands = 0;
+        RunDriver driver = new RunDriver(plan, options, core);
         long lastProgress = clock.nanoTime();
         long lastEvents = core.stats().eventsEmitted;
         long lastSnapshot = core.now();
@@ -85,28 +76,12 @@ public final class EmbeddedEngine implements Engine {
         long snapshotEvery = Math.max(SLICE_MS, options.snapshotEvery().toMillis());
         String reason;
         while (true) {
-            long now = core.now();
-            if (now >= limit) {
-                reason = "duration reached (" + Values.duration(Duration.ofMillis(limit)) + " of engine time)";
-                break;
-            }
             boolean inboxOpen = options.inbox() != null && !options.inbox().closed();
             if (durability != null) durability.acceptInbox(core, options.inbox());
             else Durability.acceptVolatile(plan, core, options.inbox());
-            if (!inboxOpen && options.duration() == null && core.settled()) {
-                long commands = core.stats().commandCalls;
-                if (settledSince < 0 || commands != settledCommands) {
-                    settledSince = now;
-                    settledCommands = commands;
-                }
-                if (now - settledSince >= 2 * maxTick || core.nextTime() == Long.MAX_VALUE) {
-                    reason = plan.loads.isEmpty() && options.inbox() == null ? "work settled" : "loads finished and work settled";
-                    break;
-                }
-            } else {
-                settledSince = -1;
-            }
-            long until = Math.min(limit, (now / SLICE_MS + 1) * SLICE_MS);
+            reason = driver.stopReason(inboxOpen, options.inbox() != null);
+            if (reason != null) break;
+            long until = driver.nextSliceEnd();
             if (options.realClock() || inboxOpen) paceTo(wallStart, until);
             core.runUntil(until);
             // snapshots are observations (a restore continues identically from any of them), so their
@@ -130,7 +105,7 @@ public final class EmbeddedEngine implements Engine {
                 lastEvents = events;
             }
         }
-        RunReport report = report(reason, (clock.nanoTime() - wallStart) / 1_000_000, resumed);
+        RunReport report = driver.report("embedded", reason, (clock.nanoTime() - wallStart) / 1_000_000, resumed);
         if (durability != null) durability.finish(core, report);
         return report;
     }
@@ -144,104 +119,4 @@ public final class EmbeddedEngine implements Engine {
         }
     }
 
-    private long limitMs() {
-        if (options.duration() != null) return Math.max(1, options.duration().toMillis());
-        for (Plan.LoadPlan l : plan.loads) {
-            if (l.total() < 0 && l.duration() == null && l.until() == null) return UNBOUNDED_LOAD_LIMIT.toMillis();
-        }
-        return Duration.ofHours(24).toMillis();
-    }
-
-    private long maxTickMs() {
-        long max = 0;
-        for (Plan.ModulePlan m : plan.modules) {
-            for (Plan.Tick t : m.ticks) max = Math.max(max, t.period().toMillis());
-        }
-        return max;
-    }
-
-    RunReport report(String reason, long wallMs, boolean resumed) {
-        Core.Stats s = core.stats();
-        core.wallMsForReport = wallMs;
-        Map<String, Object> counters = new LinkedHashMap<>();
-        counters.put("events_emitted", s.eventsEmitted);
-        counters.put("load_events", s.loadEvents);
-        counters.put("events_per_second", wallMs == 0 ? 0 : Math.round(s.eventsEmitted / (wallMs / 1000.0)));
-        counters.put("handler_runs", s.handlerRuns);
-        counters.put("handler_failures", s.handlerFailures);
-        counters.put("failures", s.failures);
-        counters.put("ticks", s.ticks);
-        counters.put("ticks_skipped", s.ticksSkipped);
-        counters.put("calls", s.callsSent);
-        counters.put("call_retries", s.callRetries);
-        counters.put("calls_failed", s.callsFailed);
-        counters.put("calls_deduplicated", s.callsDeduplicated);
-        counters.put("calls_fenced", s.callsFenced);
-        counters.put("messages_dropped", s.messagesDropped);
-        counters.put("messages_duplicated", s.messagesDuplicated);
-        counters.put("messages_delayed", s.messagesDelayed);
-        counters.put("crashes", s.crashes);
-        counters.put("events_lost_to_crashes", s.eventsLostToCrashes);
-        counters.put("workflows_started", s.workflowsStarted);
-        counters.put("workflows_completed", s.workflowsCompleted);
-        counters.put("workflows_failed", s.workflowsFailed);
-        counters.put("workflows_cancelled", s.workflowsCancelled);
-        counters.put("sagas_compensating", s.sagasCompensating);
-        counters.put("compensation_retries", s.compensationRetries);
-        counters.put("locks_granted", s.locksGranted);
-        counters.put("leases_expired", s.leasesExpired);
-        counters.put("decisions", s.decisions);
-        counters.put("decisions_rejected", s.decisionsRejected);
-        counters.put("hallucinations_injected", s.hallucinations);
-        counters.put("instances", core.instanceCount());
-        Map<String, Object> globals = new LinkedHashMap<>();
-        core.globals().forEach((k, v) -> globals.put(k, Json.toPlain(v)));
-        Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
-        for (Plan.ModulePlan m : plan.modules) modules.put(m.name, summarize(core.moduleState(m.name)));
-        List<String> errors = new ArrayList<>();
-        for (Core.RunError e : core.errors()) errors.add(e.toString());
-        List<String> failures = new ArrayList<>();
-        for (Core.RunError e : core.failures()) failures.add(e.asFailure());
-        return new RunReport(plan.file.name(), "embedded", options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
-                counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
-                String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures);
-    }
-
-    /** The program's {@code Report} figures, evaluated against the final state (null when it declares none). */
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> programReport(List<String> errors) {
-        if (plan.report == null) return null;
-        dev.baton.runtime.plan.Fiber f = new dev.baton.runtime.plan.Fiber(0, new dev.baton.runtime.plan.Body(-1, "Report", plan.file),
-                dev.baton.runtime.plan.Fiber.Owner.LOAD, -1, null);
-        f.ctx = core;
-        try {
-            Object v = Json.toPlain(plan.report.eval(f));
-            return v instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
-        } catch (RuntimeException e) {
-            errors.add("Report: " + e.getMessage());
-            return null;
-        }
-    }
-
-    /** Per module: the instance count, and for each state variable the total over instances (numbers) or the single value. */
-    private static Map<String, Object> summarize(Map<Object, Map<String, Object>> states) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("instances", states.size());
-        Map<String, Object> totals = new LinkedHashMap<>();
-        for (Map<String, Object> st : states.values()) {
-            st.forEach((k, v) -> {
-                if (states.size() == 1) {
-                    totals.put(k, Json.toPlain(v));
-                } else if (v instanceof Long l) {
-                    totals.merge("sum(" + k + ")", l, (a, b) -> (Long) a + (Long) b);
-                } else if (v instanceof Double d) {
-                    totals.merge("sum(" + k + ")", d, (a, b) -> ((Number) a).doubleValue() + (Double) b);
-                } else if (v instanceof org.pcollections.PSortedMap<?, ?> pm) {
-                    totals.merge("entries(" + k + ")", (long) pm.size(), (a, b) -> (Long) a + (Long) b);
-                }
-            });
-        }
-        out.putAll(totals);
-        return out;
-    }
 }

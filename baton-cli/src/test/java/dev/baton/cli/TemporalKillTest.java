@@ -1,0 +1,94 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.stack.LocalKafka;
+import dev.baton.stack.LocalTemporal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code baton run --engine temporal}: the process hosting the only worker is killed with
+ * {@code kill -9} twice mid-run; the same command run again reattaches, its worker replays the
+ * workflow's history, and the run ends exactly as on the embedded engine (same trace hash,
+ * invariants true).
+ */
+class TemporalKillTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aWorkerKilledMidRunLosesNothing(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/economy.baton"), dir.resolve("economy.baton"));
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"))) {
+            String[] cmd = {"run", "economy.baton", "--engine", "temporal", "--temporal", temporal.target(), "--report", "json", "--seed", "5"};
+            dev.baton.runtime.plan.Plan plan = dev.baton.runtime.internal.compile.Compiler.compile(
+                    dev.baton.lang.Baton.check("economy.baton", Files.readString(dir.resolve("economy.baton"))));
+            String id = new dev.baton.temporal.TemporalEngine(plan, java.util.Map.of(),
+                    dev.baton.runtime.EngineOptions.defaults().withSeed(5), temporal.target(), "default", false).workflowId();
+            var service = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+                    io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+            int kills = 0;
+            try {
+                var client = io.temporal.client.WorkflowClient.newInstance(service);
+                long fired = 0;
+                for (int i = 0; i < 2; i++) {
+                    Process p = ChildProcess.start(dir, cmd);
+                    // kill once this worker has moved the run on (more slices done than before), not at a guessed moment
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                    long now = fired;
+                    while (now <= fired && System.nanoTime() < deadline && p.isAlive()) {
+                        Thread.sleep(100);
+                        now = timersFired(client, id);
+                    }
+                    assertThat(p.isAlive()).as("the run is still going when its worker is killed").isTrue();
+                    assertThat(now).as("slices the worker completed before it was killed").isGreaterThan(fired);
+                    ChildProcess.kill9(p);
+                    kills++;
+                    fired = timersFired(client, id);
+                    assertThat(completed(client, id)).as("the run is not finished yet").isFalse();
+                }
+            } finally {
+                service.shutdownNow();
+            }
+            Process last = ChildProcess.start(dir, cmd);
+            String out = new String(last.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(last.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            assertThat(last.exitValue()).as(out).isZero();
+            JsonNode onTemporal = JSON.readTree(out);
+
+            Process embedded = ChildProcess.start(dir, "run", "economy.baton", "--report", "json", "--seed", "5", "--data-dir", "embedded");
+            JsonNode reference = JSON.readTree(new String(embedded.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertThat(embedded.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(kills).isEqualTo(2);
+            assertThat(onTemporal.get("engine").asText()).isEqualTo("temporal");
+            assertThat(onTemporal.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
+            assertThat(onTemporal.get("globals")).isEqualTo(reference.get("globals"));
+            assertThat(onTemporal.get("report").get("invariants")).isEqualTo(reference.get("report").get("invariants"));
+            onTemporal.get("report").get("invariants").fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
+        }
+    }
+
+    private static java.util.List<io.temporal.api.history.v1.HistoryEvent> events(io.temporal.client.WorkflowClient client, String id) {
+        try {
+            return client.fetchHistory(id).getHistory().getEventsList();
+        } catch (RuntimeException notStartedYet) {
+            return java.util.List.of();
+        }
+    }
+
+    private static long timersFired(io.temporal.client.WorkflowClient client, String id) {
+        return events(client, id).stream().filter(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED).count();
+    }
+
+    private static boolean completed(io.temporal.client.WorkflowClient client, String id) {
+        return events(client, id).stream().anyMatch(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    }
+}

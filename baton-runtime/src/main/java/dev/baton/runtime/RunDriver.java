@@ -1,0 +1,182 @@
+package dev.baton.runtime;
+
+import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.plan.Plan;
+import dev.baton.runtime.value.Values;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every engine that runs a {@link Core} shares: when a run stops (see
+ * {@link EmbeddedEngine}), how engine time advances (slices of {@link EmbeddedEngine#SLICE_MS}),
+ * and the report of a finished run. The embedded engine drives it from its loop; the Temporal
+ * engine from inside a workflow, where only deterministic inputs may decide anything — so
+ * nothing here reads a clock.
+ */
+public final class RunDriver {
+    private final Plan plan;
+    private final EngineOptions options;
+    private final Core core;
+    private final long limit;
+    private final long maxTick;
+    private long settledSince = -1;
+    private long settledCommands;
+
+    public RunDriver(Plan plan, EngineOptions options, Core core) {
+        this.plan = plan;
+        this.options = options;
+        this.core = core;
+        this.limit = limitMs();
+        this.maxTick = maxTickMs();
+    }
+
+    /**
+     * Null while the run goes on, else why it stops.
+     *
+     * @param inboxOpen true while external events may still come
+     * @param hasInbox  true when the run takes external events at all
+     */
+    public String stopReason(boolean inboxOpen, boolean hasInbox) {
+        long now = core.now();
+        if (now >= limit) return "duration reached (" + Values.duration(Duration.ofMillis(limit)) + " of engine time)";
+        if (!inboxOpen && options.duration() == null && core.settled()) {
+            long commands = core.stats().commandCalls;
+            if (settledSince < 0 || commands != settledCommands) {
+                settledSince = now;
+                settledCommands = commands;
+            }
+            if (now - settledSince >= 2 * maxTick || core.nextTime() == Long.MAX_VALUE) {
+                return plan.loads.isEmpty() && !hasInbox ? "work settled" : "loads finished and work settled";
+            }
+        } else {
+            settledSince = -1;
+        }
+        return null;
+    }
+
+    /**
+     * Where the settle window stands ({@code [since, commands]}): a driver rebuilt from a
+     * snapshot mid-run takes it back with {@link #restoreSettle}, so it stops when the
+     * uninterrupted run would have.
+     */
+    public long[] settleState() {
+        return new long[] {settledSince, settledCommands};
+    }
+
+    public void restoreSettle(long[] state) {
+        settledSince = state[0];
+        settledCommands = state[1];
+    }
+
+    /** The engine time the next slice runs to. */
+    public long nextSliceEnd() {
+        long now = core.now();
+        return Math.min(limit, (now / EmbeddedEngine.SLICE_MS + 1) * EmbeddedEngine.SLICE_MS);
+    }
+
+    private long limitMs() {
+        if (options.duration() != null) return Math.max(1, options.duration().toMillis());
+        for (Plan.LoadPlan l : plan.loads) {
+            if (l.total() < 0 && l.duration() == null && l.until() == null) return EmbeddedEngine.UNBOUNDED_LOAD_LIMIT.toMillis();
+        }
+        return Duration.ofHours(24).toMillis();
+    }
+
+    private long maxTickMs() {
+        long max = 0;
+        for (Plan.ModulePlan m : plan.modules) {
+            for (Plan.Tick t : m.ticks) max = Math.max(max, t.period().toMillis());
+        }
+        return max;
+    }
+
+    /** The report of the run as it stands; {@code engine} names the engine that ran it. */
+    public RunReport report(String engine, String reason, long wallMs, boolean resumed) {
+        Core.Stats s = core.stats();
+        core.wallMsForReport = wallMs;
+        Map<String, Object> counters = new LinkedHashMap<>();
+        counters.put("events_emitted", s.eventsEmitted);
+        counters.put("load_events", s.loadEvents);
+        counters.put("events_per_second", wallMs == 0 ? 0 : Math.round(s.eventsEmitted / (wallMs / 1000.0)));
+        counters.put("handler_runs", s.handlerRuns);
+        counters.put("handler_failures", s.handlerFailures);
+        counters.put("failures", s.failures);
+        counters.put("ticks", s.ticks);
+        counters.put("ticks_skipped", s.ticksSkipped);
+        counters.put("calls", s.callsSent);
+        counters.put("call_retries", s.callRetries);
+        counters.put("calls_failed", s.callsFailed);
+        counters.put("calls_deduplicated", s.callsDeduplicated);
+        counters.put("calls_fenced", s.callsFenced);
+        counters.put("messages_dropped", s.messagesDropped);
+        counters.put("messages_duplicated", s.messagesDuplicated);
+        counters.put("messages_delayed", s.messagesDelayed);
+        counters.put("crashes", s.crashes);
+        counters.put("events_lost_to_crashes", s.eventsLostToCrashes);
+        counters.put("workflows_started", s.workflowsStarted);
+        counters.put("workflows_completed", s.workflowsCompleted);
+        counters.put("workflows_failed", s.workflowsFailed);
+        counters.put("workflows_cancelled", s.workflowsCancelled);
+        counters.put("sagas_compensating", s.sagasCompensating);
+        counters.put("compensation_retries", s.compensationRetries);
+        counters.put("locks_granted", s.locksGranted);
+        counters.put("leases_expired", s.leasesExpired);
+        counters.put("decisions", s.decisions);
+        counters.put("decisions_rejected", s.decisionsRejected);
+        counters.put("hallucinations_injected", s.hallucinations);
+        counters.put("instances", core.instanceCount());
+        Map<String, Object> globals = new LinkedHashMap<>();
+        core.globals().forEach((k, v) -> globals.put(k, Json.toPlain(v)));
+        Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
+        for (Plan.ModulePlan m : plan.modules) modules.put(m.name, summarize(core.moduleState(m.name)));
+        List<String> errors = new ArrayList<>();
+        for (Core.RunError e : core.errors()) errors.add(e.toString());
+        List<String> failures = new ArrayList<>();
+        for (Core.RunError e : core.failures()) failures.add(e.asFailure());
+        return new RunReport(plan.file.name(), engine, options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
+                counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
+                String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures);
+    }
+
+    /** The program's {@code Report} figures, evaluated against the final state (null when it declares none). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> programReport(List<String> errors) {
+        if (plan.report == null) return null;
+        dev.baton.runtime.plan.Fiber f = new dev.baton.runtime.plan.Fiber(0, new dev.baton.runtime.plan.Body(-1, "Report", plan.file),
+                dev.baton.runtime.plan.Fiber.Owner.LOAD, -1, null);
+        f.ctx = core;
+        try {
+            Object v = Json.toPlain(plan.report.eval(f));
+            return v instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+        } catch (RuntimeException e) {
+            errors.add("Report: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Per module: the instance count, and for each state variable the total over instances (numbers) or the single value. */
+    private static Map<String, Object> summarize(Map<Object, Map<String, Object>> states) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("instances", states.size());
+        Map<String, Object> totals = new LinkedHashMap<>();
+        for (Map<String, Object> st : states.values()) {
+            st.forEach((k, v) -> {
+                if (states.size() == 1) {
+                    totals.put(k, Json.toPlain(v));
+                } else if (v instanceof Long l) {
+                    totals.merge("sum(" + k + ")", l, (a, b) -> (Long) a + (Long) b);
+                } else if (v instanceof Double d) {
+                    totals.merge("sum(" + k + ")", d, (a, b) -> ((Number) a).doubleValue() + (Double) b);
+                } else if (v instanceof org.pcollections.PSortedMap<?, ?> pm) {
+                    totals.merge("entries(" + k + ")", (long) pm.size(), (a, b) -> (Long) a + (Long) b);
+                }
+            });
+        }
+        out.putAll(totals);
+        return out;
+    }
+}

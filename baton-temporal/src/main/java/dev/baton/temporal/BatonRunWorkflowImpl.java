@@ -1,0 +1,144 @@
+package dev.baton.temporal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.lang.Baton;
+import dev.baton.lang.CheckResult;
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.Faults;
+import dev.baton.runtime.RunDriver;
+import dev.baton.runtime.RunReport;
+import dev.baton.runtime.internal.compile.Compiler;
+import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.exec.CoreCodec;
+import dev.baton.runtime.plan.Plan;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * The generic run workflow: it interprets the plan with the same deterministic core as the
+ * embedded engine, so Temporal's replay of its history reproduces the run exactly.
+ *
+ * <ul>
+ *   <li><b>Work in short tasks.</b> Engine time advances slice by slice; after at most
+ *       {@value #EVENTS_PER_TASK} emitted events or {@value #SLICES_PER_TASK} slices the
+ *       workflow yields (a 1 ms timer), so no workflow task runs long — decided by engine
+ *       counters only, never by a clock, so replay yields at the same points.</li>
+ *   <li><b>Bounded history.</b> Every {@code tasksPerRun} tasks (100 by default) the workflow continues as
+ *       new, carrying the engine's snapshot (deflated) and the settle window; the next run
+ *       restores it and goes on — a snapshot restore continues identically.</li>
+ *   <li><b>Crash safety is Temporal's.</b> A worker killed mid-run loses nothing: another worker
+ *       replays the history (or the latest continue-as-new input) to the same state.</li>
+ * </ul>
+ */
+public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
+    static final long EVENTS_PER_TASK = 200_000;
+    static final int SLICES_PER_TASK = 50;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private String progress = "starting";
+
+    @Override
+    public String run(RunInput in) {
+        try {
+            return execute(in);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApplicationFailure af) throw af;
+            throw ApplicationFailure.newNonRetryableFailure(String.valueOf(e.getMessage()), "BatonRunFailed");
+        }
+    }
+
+    private String execute(RunInput in) throws IOException {
+        long startedAt = in.generation == 0 ? Workflow.currentTimeMillis() : in.startedAtMs;
+        Plan plan = compile(in);
+        Faults faults = Faults.parse(in.faults);
+        EngineOptions options = EngineOptions.defaults().withSeed(in.seed).withFaults(faults)
+                .withDuration(in.durationMs > 0 ? Duration.ofMillis(in.durationMs) : null);
+        Core core;
+        if (in.snapshot == null) {
+            core = new Core(plan, in.seed, faults, options.decisions());
+            core.start();
+        } else {
+            byte[] bytes = Base64.getDecoder().decode(in.snapshot);
+            try (DataInputStream data = new DataInputStream(new InflaterInputStream(new ByteArrayInputStream(bytes)))) {
+                core = CoreCodec.read(plan, faults, options.decisions(), data);
+            }
+        }
+        RunDriver driver = new RunDriver(plan, options, core);
+        if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
+        int tasks = 0;
+        int slices = 0;
+        long eventsAtYield = core.stats().eventsEmitted;
+        String reason;
+        while (true) {
+            reason = driver.stopReason(false, false);
+            if (reason != null) break;
+            core.runUntil(driver.nextSliceEnd());
+            slices++;
+            if (slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK) {
+                progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
+                Workflow.sleep(Duration.ofMillis(1));
+                slices = 0;
+                eventsAtYield = core.stats().eventsEmitted;
+                if (++tasks >= in.tasksPerRun) {
+                    RunInput next = continuation(in, core, driver, startedAt);
+                    Workflow.continueAsNew(next);
+                }
+            }
+        }
+        long wallMs = Workflow.currentTimeMillis() - startedAt;
+        RunReport report = driver.report("temporal", reason, wallMs, in.generation > 0);
+        progress = "finished: " + reason;
+        return JSON.writeValueAsString(report);
+    }
+
+    private static RunInput continuation(RunInput in, Core core, RunDriver driver, long startedAt) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes))) {
+            CoreCodec.write(core, out);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        RunInput next = new RunInput();
+        next.file = in.file;
+        next.source = in.source;
+        next.params = in.params;
+        next.seed = in.seed;
+        next.faults = in.faults;
+        next.durationMs = in.durationMs;
+        next.snapshot = Base64.getEncoder().encodeToString(bytes.toByteArray());
+        long[] settle = driver.settleState();
+        next.settledSince = settle[0];
+        next.settledCommands = settle[1];
+        next.startedAtMs = startedAt;
+        next.tasksPerRun = in.tasksPerRun;
+        next.generation = in.generation + 1;
+        return next;
+    }
+
+    static Plan compile(RunInput in) {
+        CheckResult checked = Baton.check(in.file, in.source);
+        if (checked.hasErrors()) {
+            throw ApplicationFailure.newNonRetryableFailure(in.file + " has " + checked.errorCount() + " error(s)", "BatonProgramInvalid");
+        }
+        try {
+            return Compiler.compile(checked, in.params);
+        } catch (Compiler.PlanException e) {
+            throw ApplicationFailure.newNonRetryableFailure(String.join("; ", e.problems), "BatonProgramInvalid");
+        }
+    }
+
+    @Override
+    public String progress() {
+        return progress;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.baton.temporal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The argument of the run workflow: everything a worker needs to rebuild the run
+ * deterministically — the program text, its parameter overrides, seed, faults and engine-time
+ * limit — and, after a continue-as-new, the engine's snapshot (compressed, Base64). Plain fields
+ * for the workflow's JSON payload converter.
+ */
+public final class RunInput {
+    public String file;
+    public String source;
+    public Map<String, String> params = new LinkedHashMap<>();
+    public long seed;
+    public String faults = "";
+    /** Engine-time limit in ms, or 0 for none. */
+    public long durationMs;
+    /** Null on the first run of the chain; then the snapshot the previous run ended with. */
+    public String snapshot;
+    /** The run driver's settle window when the snapshot was taken (see RunDriver#settleState). */
+    public long settledSince = -1;
+    public long settledCommands;
+    /** Workflow time (ms) when the chain began, for the report's wall time. */
+    public long startedAtMs;
+    /** Workflow tasks per run before it continues as new (see BatonRunWorkflowImpl). */
+    public int tasksPerRun = 100;
+    /** How many runs of the chain came before this one. */
+    public int generation;
+
+    public RunInput() {
+    }
+}

@@ -1,0 +1,132 @@
+package dev.baton.temporal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.runtime.Engine;
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.RunReport;
+import dev.baton.runtime.plan.Plan;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The engine on Temporal ({@code baton run FILE --engine temporal --temporal HOST:PORT}).
+ *
+ * <p>A run is one workflow ({@link BatonRunWorkflow}), its id derived from the program's name,
+ * digest, parameters and seed, so running the same command again attaches to the same run:
+ * one still going is waited for (this process's worker joins in), a finished one gives its
+ * report again; {@code fresh} starts a new one. This process hosts a worker on the task queue
+ * {@value #TASK_QUEUE} for as long as it waits; any number of processes may — the run survives
+ * the death of every one of them and goes on when one comes back.
+ *
+ * <p>What is not mapped yet: external events (signals), emitted events leaving the run, and
+ * spreading one run's module instances over several workflows.
+ */
+public final class TemporalEngine implements Engine {
+    public static final String TASK_QUEUE = "baton";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Plan plan;
+    private final Map<String, String> params;
+    private final EngineOptions options;
+    private final String target;
+    private final String namespace;
+    private final boolean fresh;
+    private int tasksPerRun = 100;
+
+    /**
+     * @param params the parameter overrides the plan was compiled with (text, as on the command line)
+     * @param target the Temporal frontend, {@code HOST:PORT}
+     */
+    public TemporalEngine(Plan plan, Map<String, String> params, EngineOptions options, String target, String namespace, boolean fresh) {
+        this.plan = plan;
+        this.params = new LinkedHashMap<>(params);
+        this.options = options;
+        this.target = target;
+        this.namespace = namespace;
+        this.fresh = fresh;
+    }
+
+    /** Workflow tasks per run of the chain before it continues as new (default 100). */
+    public TemporalEngine withTasksPerRun(int n) {
+        this.tasksPerRun = n;
+        return this;
+    }
+
+    /** The workflow id of this run: the same program, parameters and seed give the same id. */
+    public String workflowId() {
+        String p = params.isEmpty() ? "" : "-" + Integer.toHexString(params.toString().hashCode());
+        String name = java.nio.file.Path.of(plan.file.name()).getFileName().toString();
+        return "baton-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + plan.digest.substring(0, 12) + p
+                + "-seed" + options.seed() + (options.faults().any() ? "-f" + Integer.toHexString(options.faults().toString().hashCode()) : "");
+    }
+
+    @Override
+    public RunReport run() throws IOException {
+        WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+        try {
+            try {
+                service.healthCheck();
+            } catch (RuntimeException e) {
+                throw new IOException("no Temporal frontend answered at " + target);
+            }
+            WorkflowClient client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+            WorkerFactory factory = WorkerFactory.newInstance(client);
+            Worker worker = factory.newWorker(TASK_QUEUE, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
+            worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
+            factory.start();
+            try {
+                return runOn(client);
+            } finally {
+                factory.shutdownNow();
+            }
+        } finally {
+            service.shutdownNow();
+        }
+    }
+
+    private RunReport runOn(WorkflowClient client) throws IOException {
+        RunInput in = new RunInput();
+        in.file = plan.file.name();
+        in.source = plan.file.text();
+        in.params = params;
+        in.seed = options.seed();
+        in.faults = options.faults().toString();
+        in.durationMs = options.duration() == null ? 0 : options.duration().toMillis();
+        in.tasksPerRun = tasksPerRun;
+        WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId(workflowId())
+                .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+                        : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                .setWorkflowTaskTimeout(Duration.ofSeconds(10)) // tasks are short (the workflow yields); a dead worker's task is retried sooner
+                .build();
+        BatonRunWorkflow stub = client.newWorkflowStub(BatonRunWorkflow.class, wo);
+        try {
+            WorkflowClient.start(stub::run, in);
+        } catch (WorkflowExecutionAlreadyStarted already) {
+            // the same run: still going (we help), or finished (its report again)
+        }
+        WorkflowStub untyped = client.newUntypedWorkflowStub(workflowId());
+        String json;
+        try {
+            json = untyped.getResult(String.class);
+        } catch (WorkflowFailedException e) {
+            Throwable cause = e.getCause();
+            throw new IOException("the run's workflow " + workflowId() + " failed: " + (cause == null ? e.getMessage() : cause.getMessage()));
+        }
+        return JSON.readValue(json, RunReport.class);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.baton.temporal;
+
+import dev.baton.lang.Baton;
+import dev.baton.lang.CheckResult;
+import dev.baton.runtime.EmbeddedEngine;
+import dev.baton.runtime.EngineOptions;
+import dev.baton.runtime.RunReport;
+import dev.baton.runtime.internal.compile.Compiler;
+import dev.baton.runtime.plan.Plan;
+import dev.baton.stack.LocalKafka;
+import dev.baton.stack.LocalTemporal;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The examples run on the embedded engine and on Temporal (a real gRPC endpoint: Temporal's
+ * test server in its own process) give equal results: the trace hash, the final globals and
+ * module state, the program's Report and its invariants. Wall-clock figures are left out.
+ */
+class ConformanceTest {
+    static LocalTemporal temporal;
+
+    @BeforeAll
+    static void start() throws Exception {
+        temporal = LocalTemporal.start(LocalKafka.freePort(), Files.createTempDirectory("baton-temporal"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (temporal != null) temporal.close();
+    }
+
+    static Plan plan(String example, Map<String, String> params) throws Exception {
+        Path file = Path.of("../examples", example);
+        CheckResult checked = Baton.check(example, Files.readString(file));
+        return Compiler.compile(checked, params);
+    }
+
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Both reports as JSON (as the engines print them), wall-clock figures and the engine's name left out, must be equal. */
+    static void assertSame(RunReport embedded, RunReport onTemporal) throws Exception {
+        assertThat(onTemporal.engine()).isEqualTo("temporal");
+        assertThat(onTemporal.traceHash()).isEqualTo(embedded.traceHash());
+        assertThat(comparable(onTemporal)).isEqualTo(comparable(embedded)); // as JSON text: numbers compare by value, not Java type
+        assertThat(onTemporal.failedInvariants()).isEmpty();
+    }
+
+    static String comparable(RunReport r) throws com.fasterxml.jackson.core.JsonProcessingException {
+        com.fasterxml.jackson.databind.node.ObjectNode n = JSON.valueToTree(r);
+        n.remove(java.util.List.of("engine", "wallTimeMs", "resumed"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("counters")).remove("events_per_second");
+        if (n.get("report") instanceof com.fasterxml.jackson.databind.node.ObjectNode rep) rep.remove("events_per_second");
+        return JSON.writeValueAsString(n);
+    }
+
+    RunReport both(String example, Map<String, String> params, EngineOptions options, int tasksPerRun) throws Exception {
+        Plan plan = plan(example, params);
+        RunReport embedded = new EmbeddedEngine(plan, options).run();
+        RunReport onTemporal = new TemporalEngine(plan, params, options, temporal.target(), "default", true).withTasksPerRun(tasksPerRun).run();
+        assertSame(embedded, onTemporal);
+        return onTemporal;
+    }
+
+    @Test
+    void worldBossSmall() throws Exception {
+        Map<String, String> params = Map.of("players", "2000", "shards", "5", "boss_hp", "3000000", "attack_rate", "100000");
+        RunReport r = both("world-boss.baton", params, EngineOptions.defaults().withSeed(7), 3);
+        assertThat(r.report().get("victory_triggered")).isEqualTo(1);
+        assertThat(((Map<?, ?>) r.report().get("rewards")).get("granted")).isEqualTo(2000);
+        assertThat(r.resumed()).as("the run continued as new at least once").isTrue();
+    }
+
+    @Test
+    void economy() throws Exception {
+        RunReport r = both("economy.baton", Map.of(), EngineOptions.defaults().withSeed(3), 5);
+        assertThat(((Map<?, ?>) r.report().get("trades")).get("started")).isEqualTo(10000);
+    }
+
+    @Test
+    void seedBossSync() throws Exception {
+        both("seed-boss-sync.baton", Map.of(), EngineOptions.defaults().withDuration(Duration.ofSeconds(3)), 2);
+    }
+}
