@@ -141,7 +141,8 @@ final class RunCommand extends ProgramCommand {
     }
 
     private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, PrintWriter out, PrintWriter err) {
-        for (String[] unsupported : new String[][] {{"--events", events}, {"--emit-log", settings.emitLog},
+        for (String[] unsupported : new String[][] {{"--events FILE", events == null || events.startsWith("kafka://") ? null : events},
+                {"--emit-log", settings.emitLog},
                 {"--data-dir", dataDir == null ? null : dataDir.toString()}, {"--clock", clock.equals("fast") ? null : clock}}) {
             if (unsupported[1] != null) {
                 err.println("baton run: " + unsupported[0] + " is not available with --engine temporal yet (the run's state lives in Temporal)");
@@ -153,11 +154,33 @@ final class RunCommand extends ProgramCommand {
             return ExitCode.USAGE;
         }
         dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions(), temporal, namespace, fresh);
+        KafkaInbox kafka = null;
+        if (events != null) {
+            try {
+                KafkaAddress address = KafkaAddress.parse(events);
+                address.checkReachable(Duration.ofSeconds(10));
+                kafka = new KafkaInbox(address, plan.events.stream().map(e -> e.name()).toList(), stem(file), (item, why) -> {
+                    err.println("baton run: rejected " + item.source() + "@" + item.seq() + " (" + item.event() + "): " + why);
+                    err.flush();
+                });
+            } catch (IllegalArgumentException e) {
+                err.println("baton run: --events: " + e.getMessage());
+                return ExitCode.USAGE;
+            } catch (IOException e) {
+                err.println("baton run: --events: " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+            t.withInbox(kafka);
+        }
         if (!settings.json()) {
             err.println("baton run: on Temporal at " + temporal + ", workflow " + t.workflowId() + " (run the same command again to reattach)");
             err.flush();
         }
-        return report(t::run, out, err, "run", settings.json());
+        try {
+            return report(t::run, out, err, "run", settings.json());
+        } finally {
+            if (kafka != null) kafka.close();
+        }
     }
 
     /** Runs {@code body} with an event log (a file, or Kafka topics) attached when {@code target} is given. */

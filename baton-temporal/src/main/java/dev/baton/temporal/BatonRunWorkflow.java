@@ -1,6 +1,7 @@
 package dev.baton.temporal;
 
 import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -9,6 +10,24 @@ import io.temporal.workflow.WorkflowMethod;
 public interface BatonRunWorkflow {
     @WorkflowMethod(name = "BatonRun")
     String run(RunInput input);
+
+    /**
+     * External events, in order. Each carries its inbox source and sequence; the run drops one it
+     * has applied already, so a sender that resends after a crash does no harm.
+     */
+    @SignalMethod(name = "events")
+    void events(java.util.List<SignalItem> items);
+
+    /** No more external events will come: the run may stop once its work settles. */
+    @SignalMethod(name = "inboxClosed")
+    void inboxClosed();
+
+    /**
+     * The last sequence of every inbox source the run has received (applied, or received and
+     * about to be): where a restarted sender continues.
+     */
+    @QueryMethod(name = "positions")
+    java.util.Map<String, Long> positions();
 
     /** Engine time, events emitted and the chain's generation, as a line of text. */
     @QueryMethod(name = "progress")

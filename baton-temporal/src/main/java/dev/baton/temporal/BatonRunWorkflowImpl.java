@@ -43,9 +43,15 @@ import java.util.zip.InflaterInputStream;
 public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     static final long EVENTS_PER_TASK = 200_000;
     static final int SLICES_PER_TASK = 50;
+    /** With an open inbox and engine time caught up with the clock: how long to wait for events at most. */
+    static final long WAIT_MS = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private String progress = "starting";
+    /** Signalled events waiting for the next slice boundary. */
+    private final java.util.List<SignalItem> pending = new java.util.ArrayList<>();
+    private boolean inboxClosed;
+    private Core core;
 
     @Override
     public String run(RunInput in) {
@@ -63,7 +69,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         Faults faults = Faults.parse(in.faults);
         EngineOptions options = EngineOptions.defaults().withSeed(in.seed).withFaults(faults)
                 .withDuration(in.durationMs > 0 ? Duration.ofMillis(in.durationMs) : null);
-        Core core;
+        pending.addAll(in.pending);
+        inboxClosed |= in.inboxClosed;
         if (in.snapshot == null) {
             core = new Core(plan, in.seed, faults, options.decisions());
             core.start();
@@ -80,16 +87,28 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         long eventsAtYield = core.stats().eventsEmitted;
         String reason;
         while (true) {
-            reason = driver.stopReason(false, false);
+            applyPending(plan);
+            boolean inboxOpen = in.inbox && !inboxClosed;
+            reason = driver.stopReason(inboxOpen, in.inbox);
             if (reason != null) break;
-            core.runUntil(driver.nextSliceEnd());
-            slices++;
-            if (slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK) {
+            boolean yield;
+            if (inboxOpen && core.now() >= Workflow.currentTimeMillis() - startedAt) {
+                // with external events, engine time keeps to the workflow's clock (as the embedded engine
+                // paces to the wall clock); wait for events or the next slice of time
+                Workflow.await(Duration.ofMillis(WAIT_MS), () -> !pending.isEmpty() || inboxClosed);
+                yield = true;
+            } else {
+                core.runUntil(driver.nextSliceEnd());
+                slices++;
+                yield = slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;
+                if (yield) Workflow.sleep(Duration.ofMillis(1));
+            }
+            if (yield) {
                 progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
-                Workflow.sleep(Duration.ofMillis(1));
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
                 if (++tasks >= in.tasksPerRun) {
+                    applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
                     Workflow.continueAsNew(next);
                 }
@@ -101,7 +120,47 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         return JSON.writeValueAsString(report);
     }
 
-    private static RunInput continuation(RunInput in, Core core, RunDriver driver, long startedAt) {
+    /** Applies the signalled events (each once: the core drops a source's old sequences). */
+    private void applyPending(Plan plan) throws IOException {
+        if (pending.isEmpty()) return;
+        java.util.List<dev.baton.runtime.Inbox.Item> items = new java.util.ArrayList<>(pending.size());
+        for (SignalItem i : pending) items.add(new dev.baton.runtime.Inbox.Item(i.source, i.seq, i.event, i.payload));
+        pending.clear();
+        dev.baton.runtime.internal.journal.Durability.acceptVolatile(plan, core, new dev.baton.runtime.Inbox() {
+            private boolean taken;
+
+            @Override
+            public java.util.List<Item> poll() {
+                if (taken) return java.util.List.of();
+                taken = true;
+                return items;
+            }
+
+            @Override
+            public boolean closed() {
+                return true;
+            }
+        });
+    }
+
+    @Override
+    public void events(java.util.List<SignalItem> items) {
+        pending.addAll(items);
+    }
+
+    @Override
+    public void inboxClosed() {
+        inboxClosed = true;
+    }
+
+    @Override
+    public java.util.Map<String, Long> positions() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>(core == null ? java.util.Map.of() : core.inboxPositions());
+        for (SignalItem i : pending) out.merge(i.source, i.seq, Math::max);
+        return out;
+    }
+
+    private RunInput continuation(RunInput in, Core core, RunDriver driver, long startedAt) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes))) {
             CoreCodec.write(core, out);
@@ -121,6 +180,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.settledCommands = settle[1];
         next.startedAtMs = startedAt;
         next.tasksPerRun = in.tasksPerRun;
+        next.inbox = in.inbox;
+        next.inboxClosed = inboxClosed;
+        next.pending = new java.util.ArrayList<>(pending);
         next.generation = in.generation + 1;
         return next;
     }

@@ -26,6 +26,11 @@ public final class RunInput {
     public long startedAtMs;
     /** Workflow tasks per run before it continues as new (see BatonRunWorkflowImpl). */
     public int tasksPerRun = 100;
+    /** True when the run takes external events (signals) and must not stop before the inbox closes. */
+    public boolean inbox;
+    public boolean inboxClosed;
+    /** Signalled events not applied yet when the previous run of the chain continued as new. */
+    public java.util.List<SignalItem> pending = new java.util.ArrayList<>();
     /** How many runs of the chain came before this one. */
     public int generation;
 

@@ -33,8 +33,9 @@ import java.util.Map;
  * {@value #TASK_QUEUE} for as long as it waits; any number of processes may — the run survives
  * the death of every one of them and goes on when one comes back.
  *
- * <p>What is not mapped yet: external events (signals), emitted events leaving the run, and
- * spreading one run's module instances over several workflows.
+ * <p>External events ({@link #withInbox}) reach the run as batched signals carrying their inbox
+ * positions. What is not mapped yet: emitted events leaving the run, and spreading one run's
+ * module instances over several workflows.
  */
 public final class TemporalEngine implements Engine {
     public static final String TASK_QUEUE = "baton";
@@ -47,6 +48,7 @@ public final class TemporalEngine implements Engine {
     private final String namespace;
     private final boolean fresh;
     private int tasksPerRun = 100;
+    private dev.baton.runtime.Inbox inbox;
 
     /**
      * @param params the parameter overrides the plan was compiled with (text, as on the command line)
@@ -64,6 +66,17 @@ public final class TemporalEngine implements Engine {
     /** Workflow tasks per run of the chain before it continues as new (default 100). */
     public TemporalEngine withTasksPerRun(int n) {
         this.tasksPerRun = n;
+        return this;
+    }
+
+    /**
+     * Feeds the run from {@code inbox}: its events go to the workflow as signals (after the
+     * same validation the embedded engine does; rejections are acknowledged with the reason),
+     * acknowledged once Temporal has them. On (re)start the inbox resumes from the positions the
+     * workflow reports, so a crash of this process neither loses nor repeats an event.
+     */
+    public TemporalEngine withInbox(dev.baton.runtime.Inbox inbox) {
+        this.inbox = inbox;
         return this;
     }
 
@@ -108,6 +121,7 @@ public final class TemporalEngine implements Engine {
         in.faults = options.faults().toString();
         in.durationMs = options.duration() == null ? 0 : options.duration().toMillis();
         in.tasksPerRun = tasksPerRun;
+        in.inbox = inbox != null;
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
@@ -122,11 +136,69 @@ public final class TemporalEngine implements Engine {
         WorkflowStub untyped = client.newUntypedWorkflowStub(workflowId());
         String json;
         try {
+            if (inbox != null) feed(client, untyped);
             json = untyped.getResult(String.class);
         } catch (WorkflowFailedException e) {
             Throwable cause = e.getCause();
             throw new IOException("the run's workflow " + workflowId() + " failed: " + (cause == null ? e.getMessage() : cause.getMessage()));
         }
         return JSON.readValue(json, RunReport.class);
+    }
+
+    /** Signals the inbox's events to the run until the inbox closes (then says so) or the run ends. */
+    private void feed(WorkflowClient client, WorkflowStub untyped) throws IOException {
+        BatonRunWorkflow run = client.newWorkflowStub(BatonRunWorkflow.class, workflowId());
+        java.util.concurrent.CompletableFuture<String> result = untyped.getResultAsync(String.class);
+        Map<String, Long> positions = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (positions == null) {
+            try {
+                positions = run.positions();
+            } catch (RuntimeException notReadyYet) {
+                if (result.isDone()) return;
+                if (System.nanoTime() > deadline) throw new IOException("the run's workflow " + workflowId() + " does not answer queries");
+                sleep(100);
+            }
+        }
+        inbox.resume(positions);
+        boolean closedSent = false;
+        while (!result.isDone()) {
+            java.util.List<dev.baton.runtime.Inbox.Item> items = inbox.poll();
+            java.util.List<SignalItem> batch = new java.util.ArrayList<>();
+            java.util.List<dev.baton.runtime.Inbox.Item> sent = new java.util.ArrayList<>();
+            for (dev.baton.runtime.Inbox.Item item : items) {
+                String problem = dev.baton.runtime.internal.journal.Durability.validate(plan, item);
+                if (problem != null) {
+                    inbox.acknowledge(item, problem);
+                    continue;
+                }
+                batch.add(new SignalItem(item.source(), item.seq(), item.event(), item.payloadJson()));
+                sent.add(item);
+                if (batch.size() == 1000) {
+                    run.events(batch);
+                    for (dev.baton.runtime.Inbox.Item i : sent) inbox.acknowledge(i, null);
+                    batch = new java.util.ArrayList<>();
+                    sent = new java.util.ArrayList<>();
+                }
+            }
+            if (!batch.isEmpty()) {
+                run.events(batch);
+                for (dev.baton.runtime.Inbox.Item i : sent) inbox.acknowledge(i, null);
+            }
+            if (!closedSent && inbox.closed()) {
+                run.inboxClosed();
+                closedSent = true;
+            }
+            if (items.isEmpty()) sleep(20);
+        }
+    }
+
+    private static void sleep(long ms) throws IOException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
     }
 }

@@ -245,7 +245,8 @@ public final class Durability {
         for (Inbox.Item item : acceptedItems) inbox.acknowledge(item, null);
     }
 
-    private static String validate(Plan plan, Inbox.Item item) {
+    /** Why {@code item} cannot be applied (unknown event, bad JSON, a field out of its bounds), or null when it can. */
+    public static String validate(Plan plan, Inbox.Item item) {
         int ev = plan.eventIndex(item.event());
         if (ev < 0) return "unknown event '" + item.event() + "'";
         try {
