@@ -42,36 +42,57 @@ public final class RedisSharedState implements SharedState {
      * delta. Each counter is read once, every delta is applied in order in the script's memory
      * — exactly as one by one, a version per delta — and each counter is written once.
      */
+    /**
+     * Deltas in runs: each run is the consecutive deltas of one (counter, source, min, max), sent as
+     * {@code ki, source, min, max, packed} where {@code packed} is a MessagePack array
+     * {@code [seq1, delta1, seq2, delta2, …]} of 64-bit integers (decoded in C by the script
+     * engine's {@code cmsgpack}): five arguments a run, not two a delta. Each counter and
+     * each (counter, source) sequence is read once and written once per call. The reply is, per
+     * run, the counter's value and version before it and a string of '1' (applied) / '0' (a
+     * sequence already applied) per delta: the client replays the clamped sums itself (exact
+     * below 2^53), so the reply does not grow with the deltas.
+     */
     private static final String APPLY_BATCH = """
             local st = {}
             local out = {}
-            for i = 1, #ARGV, 6 do
+            local i = 1
+            local n = #ARGV
+            while i <= n do
               local ki = tonumber(ARGV[i])
+              local src = ARGV[i + 1]
+              local lo, hi = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+              local nums = cmsgpack.unpack(ARGV[i + 4])
+              i = i + 5
               local c = st[ki]
               if not c then
                 local r = redis.call('HMGET', KEYS[ki], 'v', 'n')
                 c = {v = tonumber(r[1] or '0'), n = tonumber(r[2] or '0'), last = {}, changed = {}}
                 st[ki] = c
               end
-              local src = ARGV[i + 1]
               local last = c.last[src]
               if last == nil then
                 local l = redis.call('HGET', KEYS[ki], 's:' .. src)
                 if l then last = tonumber(l) else last = false end
-                c.last[src] = last
               end
-              local seq = tonumber(ARGV[i + 2])
-              if last and seq <= last then
-                out[#out + 1] = c.v; out[#out + 1] = c.n; out[#out + 1] = 0
-              else
-                local v = c.v + tonumber(ARGV[i + 3])
-                local lo, hi = tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
-                if v < lo then v = lo end
-                if v > hi then v = hi end
-                c.v = v; c.n = c.n + 1
-                c.last[src] = seq; c.changed[src] = ARGV[i + 2]
-                out[#out + 1] = v; out[#out + 1] = c.n; out[#out + 1] = 1
+              out[#out + 1] = c.v; out[#out + 1] = c.n
+              local v, cn, moved = c.v, c.n, false
+              local flags = {}
+              for j = 1, #nums, 2 do
+                local seq = nums[j]
+                if last and seq <= last then
+                  flags[#flags + 1] = '0'
+                else
+                  v = v + nums[j + 1]
+                  if v < lo then v = lo end
+                  if v > hi then v = hi end
+                  cn = cn + 1
+                  last = seq; moved = true
+                  flags[#flags + 1] = '1'
+                end
               end
+              c.v = v; c.n = cn; c.last[src] = last
+              if moved then c.changed[src] = string.format('%d', last) end
+              out[#out + 1] = table.concat(flags)
             end
             for ki, c in pairs(st) do
               local args = {'v', string.format('%d', c.v), 'n', string.format('%d', c.n)}
@@ -195,12 +216,6 @@ public final class RedisSharedState implements SharedState {
         return v;
     }
 
-    private static List<String> applyArgs(Delta d) {
-        exact(d.delta(), "delta");
-        return List.of(d.source(), Long.toString(d.seq()), Long.toString(d.delta()),
-                Long.toString(Math.max(d.min(), -MAX_EXACT)), Long.toString(Math.min(d.max(), MAX_EXACT)));
-    }
-
     private static Applied applied(Object reply) {
         List<?> r = (List<?>) reply;
         return new Applied((Long) r.get(0), (Long) r.get(1), r.size() > 2 && (Long) r.get(2) == 1L);
@@ -227,24 +242,37 @@ public final class RedisSharedState implements SharedState {
         List<List<Delta>> chunks = new ArrayList<>();
         for (int i = 0; i < deltas.size(); i += BATCH) chunks.add(deltas.subList(i, Math.min(deltas.size(), i + BATCH)));
         List<Response<Object>> replies = new ArrayList<>(chunks.size());
-        List<List<String>> keys = new ArrayList<>(chunks.size());
-        List<List<String>> args = new ArrayList<>(chunks.size());
+        List<List<String>> keys = new ArrayList<>(chunks.size()); // each: the key count, as text
+        List<List<byte[]>> args = new ArrayList<>(chunks.size()); // each: the keys, then the arguments
         for (List<Delta> chunk : chunks) {
             Map<String, Integer> index = new LinkedHashMap<>();
-            List<String> a = new ArrayList<>(chunk.size() * 6);
-            for (Delta d : chunk) {
-                int ki = index.computeIfAbsent(counter(d.key()), k -> index.size() + 1);
-                a.add(Integer.toString(ki));
-                a.addAll(applyArgs(d));
+            List<byte[]> a = new ArrayList<>();
+            int runStart = 0;
+            for (int j = 1; j <= chunk.size(); j++) {
+                if (j < chunk.size() && sameRun(chunk.get(runStart), chunk.get(j))) continue;
+                Delta first = chunk.get(runStart);
+                int ki = index.computeIfAbsent(counter(first.key()), k -> index.size() + 1);
+                a.add(bytes(Integer.toString(ki)));
+                a.add(bytes(first.source()));
+                a.add(bytes(Long.toString(Math.max(first.min(), -MAX_EXACT))));
+                a.add(bytes(Long.toString(Math.min(first.max(), MAX_EXACT))));
+                a.add(packed(chunk, runStart, j));
+                runStart = j;
             }
-            keys.add(List.copyOf(index.keySet()));
-            args.add(a);
+            List<byte[]> params = new ArrayList<>(index.size() + a.size());
+            for (String k : index.keySet()) params.add(bytes(k));
+            params.addAll(a);
+            keys.add(List.of(Integer.toString(index.size())));
+            args.add(params);
         }
         if (chunks.size() == 1) {
-            return batchResult(call(S_APPLY_BATCH, keys.get(0), args.get(0)));
+            return batchResult(chunks.get(0), callBinary(keys.get(0), args.get(0)));
         }
         try (AbstractPipeline p = redis.pipelined()) {
-            for (int i = 0; i < chunks.size(); i++) replies.add(p.evalsha(shas[S_APPLY_BATCH], keys.get(i), args.get(i)));
+            byte[] sha = bytes(shas[S_APPLY_BATCH]);
+            for (int i = 0; i < chunks.size(); i++) {
+                replies.add(p.evalsha(sha, Integer.parseInt(keys.get(i).get(0)), args.get(i).toArray(new byte[0][])));
+            }
             p.sync();
         }
         List<Applied> out = new ArrayList<>(deltas.size());
@@ -255,17 +283,70 @@ public final class RedisSharedState implements SharedState {
             } catch (JedisNoScriptException e) {
                 // Redis lost its scripts mid-batch (a restart): this chunk and the rest did not
                 // run; run them now, in order
-                reply = call(S_APPLY_BATCH, keys.get(i), args.get(i));
+                reply = callBinary(keys.get(i), args.get(i));
             }
-            out.addAll(batchResult(reply));
+            out.addAll(batchResult(chunks.get(i), reply));
         }
         return out;
     }
 
-    private static List<Applied> batchResult(Object reply) {
+    /** The batch script, called with binary arguments (keys first, their count in {@code keyCount}). */
+    private Object callBinary(List<String> keyCount, List<byte[]> params) {
+        int n = Integer.parseInt(keyCount.get(0));
+        byte[][] p = params.toArray(new byte[0][]);
+        try {
+            return redis.evalsha(bytes(shas[S_APPLY_BATCH]), n, p);
+        } catch (JedisNoScriptException e) {
+            loadScripts();
+            return redis.evalsha(bytes(shas[S_APPLY_BATCH]), n, p);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** MessagePack array of int64: {@code [seq, delta]} of each delta in {@code chunk[from, to)}. */
+    private static byte[] packed(List<Delta> chunk, int from, int to) {
+        int count = (to - from) * 2;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5 + count * 9);
+        if (count <= 15) b.put((byte) (0x90 | count));
+        else if (count <= 0xffff) b.put((byte) 0xdc).putShort((short) count);
+        else b.put((byte) 0xdd).putInt(count);
+        for (int k = from; k < to; k++) {
+            Delta d = chunk.get(k);
+            b.put((byte) 0xd3).putLong(exact(d.seq(), "sequence"));
+            b.put((byte) 0xd3).putLong(exact(d.delta(), "delta"));
+        }
+        return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    private static boolean sameRun(Delta a, Delta b) {
+        return a.key().equals(b.key()) && a.source().equals(b.source()) && a.min() == b.min() && a.max() == b.max();
+    }
+
+    /** Each delta's outcome, replayed from each run's starting value and version and its applied flags. */
+    private static List<Applied> batchResult(List<Delta> chunk, Object reply) {
         List<?> r = (List<?>) reply;
-        List<Applied> out = new ArrayList<>(r.size() / 3);
-        for (int i = 0; i < r.size(); i += 3) out.add(new Applied((Long) r.get(i), (Long) r.get(i + 1), (Long) r.get(i + 2) == 1L));
+        List<Applied> out = new ArrayList<>(chunk.size());
+        int k = 0;
+        for (int i = 0; i < r.size(); i += 3) {
+            long v = (Long) r.get(i);
+            long n = (Long) r.get(i + 1);
+            Object f = r.get(i + 2);
+            String flags = f instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.US_ASCII) : String.valueOf(f);
+            for (int j = 0; j < flags.length(); j++, k++) {
+                Delta d = chunk.get(k);
+                if (flags.charAt(j) == '1') {
+                    v = Math.min(Math.max(v + d.delta(), Math.max(d.min(), -MAX_EXACT)), Math.min(d.max(), MAX_EXACT));
+                    n++;
+                    out.add(new Applied(v, n, true));
+                } else {
+                    out.add(new Applied(v, n, false));
+                }
+            }
+        }
+        if (k != chunk.size()) throw new IllegalStateException("Redis answered " + k + " of " + chunk.size() + " deltas");
         return out;
     }
 

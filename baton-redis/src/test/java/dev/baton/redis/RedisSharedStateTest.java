@@ -36,6 +36,41 @@ class RedisSharedStateTest extends SharedStateContract {
         return store;
     }
 
+    /**
+     * Batches of every shape — runs of one (counter, source, bounds) and interleavings, resent
+     * and old sequences, both clamps, batches longer than one script call — answer delta for
+     * delta exactly as the in-memory reference does.
+     */
+    @Test
+    void batchesOfEveryShapeAnswerLikeTheReference() {
+        SharedState reference = SharedState.inMemory();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+        String[] keys = {"diff-a", "diff-b", "diff-c"};
+        String[] sources = {"s1", "s2", "s3"};
+        long[] next = new long[keys.length * sources.length];
+        for (int round = 0; round < 60; round++) {
+            List<Delta> batch = new ArrayList<>();
+            int size = 1 + r.nextInt(round % 10 == 0 ? 700 : 40);
+            int k = r.nextInt(keys.length);
+            int src = r.nextInt(sources.length);
+            for (int i = 0; i < size; i++) {
+                if (r.nextInt(4) == 0) {
+                    k = r.nextInt(keys.length);
+                    src = r.nextInt(sources.length);
+                }
+                int slot = k * sources.length + src;
+                long seq = r.nextInt(5) == 0 ? Math.max(1, next[slot] - r.nextInt(3)) : ++next[slot];
+                long min = k == 0 ? 0 : -1000;
+                long max = k == 1 ? 500 : Long.MAX_VALUE;
+                batch.add(new Delta(keys[k], sources[src], seq, r.nextInt(-300, 301), min, max));
+            }
+            List<Applied> want = reference.applyAll(batch);
+            List<Applied> got = store.applyAll(batch);
+            assertThat(got).as("round " + round).isEqualTo(want);
+        }
+        for (String key : keys) assertThat(store.read(key)).isEqualTo(reference.read(key));
+    }
+
     @Test
     void scriptsLostByTheServerAreLoadedAgainWithoutDoubleApplying() {
         String key = fresh("hp");
