@@ -64,6 +64,11 @@ final class RunCommand extends ProgramCommand {
     @Option(names = "--namespace", defaultValue = "default", paramLabel = "NAME", description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Option(names = "--state", paramLabel = "redis://HOST:PORT", description = {
+            "Publish the run's global state to Redis as it changes: hash baton:state:{PROGRAM}, a field per global (JSON)",
+            "and @time (engine ms). Idempotent by engine time; a Redis restart makes the run wait for it (up to 30 s)."})
+    String state;
+
     @Option(names = "--snapshot-every", defaultValue = "1s", paramLabel = "TIME", converter = Programs.DurationConverter.class,
             description = "Engine time between snapshots (default: ${DEFAULT-VALUE}).")
     Duration snapshotEvery;
@@ -92,7 +97,67 @@ final class RunCommand extends ProgramCommand {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
-        if (engine.equals("temporal")) return runOnTemporal(plan, overrides, out, err);
+        dev.baton.redis.RedisSharedState redis = null;
+        if (state != null) {
+            try {
+                redis = connectState(state);
+            } catch (IllegalArgumentException e) {
+                err.println("baton run: --state: " + e.getMessage());
+                return ExitCode.USAGE;
+            } catch (IOException e) {
+                err.println("baton run: --state: " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+        }
+        dev.baton.runtime.StateObserver observer = redis == null ? null : new dev.baton.redis.RedisStatePublisher(redis, stem(file));
+        try {
+            if (engine.equals("temporal")) return runOnTemporal(plan, overrides, observer, out, err);
+            return runEmbedded(plan, observer, out, err);
+        } finally {
+            if (redis != null) redis.close();
+        }
+    }
+
+    /** The Kafka inbox of {@code --events kafka://…}; a bad address is a usage error, an unreachable broker exit 3. */
+    private KafkaInbox kafkaInbox(Plan plan, PrintWriter err) throws Programs.Failed {
+        try {
+            KafkaAddress address = KafkaAddress.parse(events);
+            address.checkReachable(Duration.ofSeconds(10));
+            return new KafkaInbox(address, plan.events.stream().map(e -> e.name()).toList(), stem(file), (item, why) -> {
+                err.println("baton run: rejected " + item.source() + "@" + item.seq() + " (" + item.event() + "): " + why);
+                err.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            err.println("baton run: --events: " + e.getMessage());
+            throw new Programs.Failed(ExitCode.USAGE);
+        } catch (IOException e) {
+            err.println("baton run: --events: " + e.getMessage());
+            throw new Programs.Failed(ExitCode.INPUT);
+        }
+    }
+
+    /** Connects to the state store, failing fast (3 s) when nothing answers; then rides out restarts for 30 s. */
+    static dev.baton.redis.RedisSharedState connectState(String address) throws IOException {
+        java.net.URI uri;
+        try {
+            uri = java.net.URI.create(address);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + address + "' is not redis://HOST:PORT");
+        }
+        if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+            throw new IllegalArgumentException("'" + address + "' is not redis://HOST:PORT");
+        }
+        dev.baton.redis.RedisSharedState store = dev.baton.redis.RedisSharedState.connect(uri);
+        try {
+            store.reconnectFor(Duration.ofSeconds(3)).read("baton-reachability");
+        } catch (RuntimeException e) {
+            store.close();
+            throw new IOException("no Redis answered at " + uri.getHost() + ":" + uri.getPort());
+        }
+        return store.reconnectFor(Duration.ofSeconds(30));
+    }
+
+    private int runEmbedded(Plan plan, dev.baton.runtime.StateObserver observer, PrintWriter out, PrintWriter err) {
         Path dir = dataDir != null ? dataDir : Path.of(".baton", stem(file));
         if (fresh) {
             try {
@@ -105,18 +170,9 @@ final class RunCommand extends ProgramCommand {
         dev.baton.runtime.Inbox inbox = null;
         if (events != null && events.startsWith("kafka://")) {
             try {
-                KafkaAddress address = KafkaAddress.parse(events);
-                address.checkReachable(Duration.ofSeconds(10));
-                inbox = new KafkaInbox(address, plan.events.stream().map(e -> e.name()).toList(), stem(file), (item, why) -> {
-                    err.println("baton run: rejected " + item.source() + "@" + item.seq() + " (" + item.event() + "): " + why);
-                    err.flush();
-                });
-            } catch (IllegalArgumentException e) {
-                err.println("baton run: --events: " + e.getMessage());
-                return ExitCode.USAGE;
-            } catch (IOException e) {
-                err.println("baton run: --events: " + e.getMessage());
-                return ExitCode.INPUT;
+                inbox = kafkaInbox(plan, err);
+            } catch (Programs.Failed f) {
+                return f.exitCode;
             }
         } else if (events != null) {
             try {
@@ -127,7 +183,7 @@ final class RunCommand extends ProgramCommand {
             }
         }
         boolean live = !noProgress && System.console() != null && !settings.json() && events == null;
-        EngineOptions options = settings.engineOptions().withDataDir(dir)
+        EngineOptions options = settings.engineOptions().withDataDir(dir).withState(observer)
                 .withSnapshotEvery(snapshotEvery).withRealClock(clock.equals("real")).withInbox(inbox)
                 .withProgress(live ? p -> {
                     err.print(Reports.progressLine(p));
@@ -140,7 +196,8 @@ final class RunCommand extends ProgramCommand {
         }
     }
 
-    private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, PrintWriter out, PrintWriter err) {
+    private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, dev.baton.runtime.StateObserver observer, PrintWriter out,
+                              PrintWriter err) {
         for (String[] unsupported : new String[][] {{"--events FILE", events == null || events.startsWith("kafka://") ? null : events},
                 {"--emit-log", settings.emitLog},
                 {"--data-dir", dataDir == null ? null : dataDir.toString()}, {"--clock", clock.equals("fast") ? null : clock}}) {
@@ -153,22 +210,14 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: --temporal '" + temporal + "' is not HOST:PORT");
             return ExitCode.USAGE;
         }
-        dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions(), temporal, namespace, fresh);
+        dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions().withState(observer), temporal,
+                namespace, fresh);
         KafkaInbox kafka = null;
         if (events != null) {
             try {
-                KafkaAddress address = KafkaAddress.parse(events);
-                address.checkReachable(Duration.ofSeconds(10));
-                kafka = new KafkaInbox(address, plan.events.stream().map(e -> e.name()).toList(), stem(file), (item, why) -> {
-                    err.println("baton run: rejected " + item.source() + "@" + item.seq() + " (" + item.event() + "): " + why);
-                    err.flush();
-                });
-            } catch (IllegalArgumentException e) {
-                err.println("baton run: --events: " + e.getMessage());
-                return ExitCode.USAGE;
-            } catch (IOException e) {
-                err.println("baton run: --events: " + e.getMessage());
-                return ExitCode.INPUT;
+                kafka = kafkaInbox(plan, err);
+            } catch (Programs.Failed f) {
+                return f.exitCode;
             }
             t.withInbox(kafka);
         }

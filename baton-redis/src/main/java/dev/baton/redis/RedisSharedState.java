@@ -128,8 +128,20 @@ public final class RedisSharedState implements SharedState {
             redis.call('HSET', KEYS[2], 'v', ARGV[2], 'n', string.format('%d', n + 1))
             return 1
             """;
-    private static final String[] SCRIPTS = {READ, APPLY_BATCH, CAS, ACQUIRE, RELEASE, FENCED_SET};
-    private static final int S_READ = 0, S_APPLY_BATCH = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5;
+    /** A run's published globals: written when the engine time is not older than the stored one. */
+    private static final String PUBLISH_STATE = """
+            local t = tonumber(redis.call('HGET', KEYS[1], '@time') or '-1')
+            if tonumber(ARGV[1]) < t then return 0 end
+            if #ARGV > 1 then
+              redis.call('HSET', KEYS[1], '@time', ARGV[1], unpack(ARGV, 2))
+            else
+              redis.call('HSET', KEYS[1], '@time', ARGV[1])
+            end
+            return 1
+            """;
+    private static final String[] SCRIPTS = {READ, APPLY_BATCH, CAS, ACQUIRE, RELEASE, FENCED_SET, PUBLISH_STATE};
+    private static final int S_READ = 0, S_APPLY_BATCH = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5,
+            S_PUBLISH_STATE = 6;
     /** Deltas per batch script call: long enough to amortise the call, short enough not to stall Redis. */
     private static final int BATCH = 256;
     private static final long MAX_EXACT = 1L << 53;
@@ -370,6 +382,31 @@ public final class RedisSharedState implements SharedState {
     @Override
     public boolean fencedSet(String lock, long token, String key, long value) {
         return (Long) call(S_FENCED_SET, List.of(fence(lock), counter(key)), List.of(Long.toString(token), Long.toString(exact(value, "value")))) == 1L;
+    }
+
+    /**
+     * Publishes a run's globals ({@code name -> JSON}) as of {@code engineTime} to the hash
+     * {@code baton:state:{run}} (field {@code @time} holds the time). Idempotent: a state older
+     * than the stored one is ignored (a re-executing engine sends states it sent before), so it
+     * keeps trying through a Redis restart like a delta does. Returns false when ignored.
+     */
+    public boolean publishState(String run, long engineTime, Map<String, String> json) {
+        List<String> args = new ArrayList<>(1 + json.size() * 2);
+        args.add(Long.toString(engineTime));
+        json.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        return retrying(() -> (Long) call(S_PUBLISH_STATE, List.of(stateKey(run)), args)) == 1L;
+    }
+
+    /** A run's published globals, {@code name -> JSON}, with {@code @time}; empty when none. */
+    public Map<String, String> readState(String run) {
+        return retrying(() -> redis.hgetAll(stateKey(run)));
+    }
+
+    private static String stateKey(String run) {
+        return "baton:state:{" + run + "}";
     }
 
     @Override

@@ -84,6 +84,7 @@ public final class EmbeddedEngine implements Engine {
             long until = driver.nextSliceEnd();
             if (options.realClock() || inboxOpen) paceTo(wallStart, until);
             core.runUntil(until);
+            driver.observe(options.state(), false);
             // snapshots are observations (a restore continues identically from any of them), so their
             // cadence can follow cost: at least --snapshot-every of engine time apart, and at most
             // about a tenth of the wall time
@@ -105,6 +106,7 @@ public final class EmbeddedEngine implements Engine {
                 lastEvents = events;
             }
         }
+        driver.observe(options.state(), true);
         RunReport report = driver.report("embedded", reason, (clock.nanoTime() - wallStart) / 1_000_000, resumed);
         if (durability != null) durability.finish(core, report);
         return report;

@@ -72,6 +72,28 @@ public final class RunDriver {
         settledCommands = state[1];
     }
 
+    private final Map<String, Object> seen = new java.util.HashMap<>();
+    private long lastObserved = Long.MIN_VALUE;
+
+    /**
+     * Tells {@code observer} of the globals changed since the last call (values are immutable, so
+     * a changed global is a different object), at most every {@link StateObserver#EVERY_MS} of
+     * engine time unless {@code last}.
+     */
+    public void observe(StateObserver observer, boolean last) {
+        if (observer == null) return;
+        if (!last && core.now() - lastObserved < StateObserver.EVERY_MS) return;
+        lastObserved = core.now();
+        Map<String, Object> changed = new LinkedHashMap<>();
+        core.globals().forEach((k, v) -> {
+            if (seen.get(k) != v) {
+                seen.put(k, v);
+                changed.put(k, Json.toPlain(v));
+            }
+        });
+        if (!changed.isEmpty() || last) observer.globals(core.now(), changed, last);
+    }
+
     /** The engine time the next slice runs to. */
     public long nextSliceEnd() {
         long now = core.now();

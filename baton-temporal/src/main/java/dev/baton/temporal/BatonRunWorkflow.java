@@ -29,6 +29,10 @@ public interface BatonRunWorkflow {
     @QueryMethod(name = "positions")
     java.util.Map<String, Long> positions();
 
+    /** The engine time and every global, as JSON: {@code {"time": ms, "globals": {…}}}. */
+    @QueryMethod(name = "globals")
+    String globals();
+
     /** Engine time, events emitted and the chain's generation, as a line of text. */
     @QueryMethod(name = "progress")
     String progress();

@@ -200,6 +200,16 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     }
 
     @Override
+    public String globals() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("time", core == null ? 0 : core.now());
+        java.util.Map<String, Object> g = new java.util.LinkedHashMap<>();
+        if (core != null) core.globals().forEach((k, v) -> g.put(k, dev.baton.runtime.Json.toPlain(v)));
+        out.put("globals", g);
+        return dev.baton.runtime.Json.write(out);
+    }
+
+    @Override
     public String progress() {
         return progress;
     }

@@ -136,16 +136,54 @@ public final class TemporalEngine implements Engine {
         WorkflowStub untyped = client.newUntypedWorkflowStub(workflowId());
         String json;
         try {
-            if (inbox != null) feed(client, untyped);
+            if (inbox != null || options.state() != null) feed(client, untyped);
             json = untyped.getResult(String.class);
         } catch (WorkflowFailedException e) {
             Throwable cause = e.getCause();
             throw new IOException("the run's workflow " + workflowId() + " failed: " + (cause == null ? e.getMessage() : cause.getMessage()));
         }
-        return JSON.readValue(json, RunReport.class);
+        RunReport report = JSON.readValue(json, RunReport.class);
+        if (options.state() != null) {
+            Map<String, Object> changed = new LinkedHashMap<>();
+            report.globals().forEach((k, v) -> {
+                String text = dev.baton.runtime.Json.write(v);
+                if (!text.equals(published.get(k))) changed.put(k, v);
+            });
+            options.state().globals(report.engineTimeMs(), changed, true);
+        }
+        return report;
     }
 
-    /** Signals the inbox's events to the run until the inbox closes (then says so) or the run ends. */
+    /** JSON of each global as last published to the state observer. */
+    private final Map<String, String> published = new LinkedHashMap<>();
+    private long lastStatePoll;
+
+    /** Publishes the run's globals (queried) to the state observer, at most every 200 ms of wall time. */
+    @SuppressWarnings("unchecked")
+    private void pollState(BatonRunWorkflow run) {
+        if (options.state() == null || System.nanoTime() - lastStatePoll < 200_000_000L) return;
+        lastStatePoll = System.nanoTime();
+        Map<String, Object> snapshot;
+        try {
+            snapshot = JSON.readValue(run.globals(), Map.class);
+        } catch (RuntimeException | IOException notReady) {
+            return;
+        }
+        Map<String, Object> changed = new LinkedHashMap<>();
+        ((Map<String, Object>) snapshot.get("globals")).forEach((k, v) -> {
+            String text = dev.baton.runtime.Json.write(v);
+            if (!text.equals(published.get(k))) {
+                published.put(k, text);
+                changed.put(k, v);
+            }
+        });
+        if (!changed.isEmpty()) options.state().globals(((Number) snapshot.get("time")).longValue(), changed, false);
+    }
+
+    /**
+     * Until the run ends: signals the inbox's events to it (and that the inbox closed, when it
+     * does), and publishes its globals to the state observer.
+     */
     private void feed(WorkflowClient client, WorkflowStub untyped) throws IOException {
         BatonRunWorkflow run = client.newWorkflowStub(BatonRunWorkflow.class, workflowId());
         java.util.concurrent.CompletableFuture<String> result = untyped.getResultAsync(String.class);
@@ -160,9 +198,17 @@ public final class TemporalEngine implements Engine {
                 sleep(100);
             }
         }
+        if (inbox == null) {
+            while (!result.isDone()) {
+                pollState(run);
+                sleep(50);
+            }
+            return;
+        }
         inbox.resume(positions);
         boolean closedSent = false;
         while (!result.isDone()) {
+            pollState(run);
             java.util.List<dev.baton.runtime.Inbox.Item> items = inbox.poll();
             java.util.List<SignalItem> batch = new java.util.ArrayList<>();
             java.util.List<dev.baton.runtime.Inbox.Item> sent = new java.util.ArrayList<>();
