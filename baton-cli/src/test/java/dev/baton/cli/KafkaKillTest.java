@@ -3,21 +3,14 @@ package dev.baton.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.stack.LocalKafka;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,30 +41,7 @@ class KafkaKillTest {
         Files.writeString(dir.resolve("ledger.baton"), LEDGER);
         try (LocalKafka kafka = LocalKafka.start()) {
             kafka.createTopics(4, "Bank.Deposit");
-            AtomicBoolean producing = new AtomicBoolean(true);
-            AtomicLong produced = new AtomicLong();
-            AtomicLong sum = new AtomicLong();
-            Thread producer = new Thread(() -> {
-                Map<String, Object> conf = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.LINGER_MS_CONFIG, 5);
-                Random r = new Random(11);
-                try (KafkaProducer<String, String> p = new KafkaProducer<>(conf, new StringSerializer(), new StringSerializer())) {
-                    while (producing.get()) {
-                        for (int i = 0; i < 200; i++) {
-                            int account = r.nextInt(16);
-                            int amount = 1 + r.nextInt(1000);
-                            p.send(new ProducerRecord<>("Bank.Deposit", String.valueOf(account),
-                                    "{\"account\": " + account + ", \"amount\": " + amount + "}")).get();
-                            sum.addAndGet(amount);
-                            produced.incrementAndGet();
-                        }
-                        Thread.sleep(20);
-                    }
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            producer.start();
+            DepositProducer producer = new DepositProducer(kafka.bootstrap(), 11, 200);
             String events = "kafka://" + kafka.bootstrap() + "?stop-when-idle=3s";
             Random rnd = new Random(20261127);
             int kills = 0;
@@ -85,8 +55,7 @@ class KafkaKillTest {
                 ChildProcess.kill9(p);
                 kills++;
             }
-            producing.set(false);
-            producer.join();
+            producer.stop();
             Process last = ChildProcess.start(dir, "run", "ledger.baton", "--events", events, "--data-dir", "data", "--report", "json",
                     "--no-progress");
             String out = new String(last.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -94,10 +63,10 @@ class KafkaKillTest {
             assertThat(last.exitValue()).as(out).isZero();
             JsonNode report = JSON.readTree(out);
             assertThat(kills).isEqualTo(8);
-            assertThat(produced.get()).isGreaterThan(2000);
-            assertThat(report.get("globals").get("count").asLong()).as("records applied").isEqualTo(produced.get());
-            assertThat(report.get("globals").get("total").asLong()).isEqualTo(sum.get());
-            assertThat(report.get("modules").get("Accounts").get("sum(balance)").asLong()).isEqualTo(sum.get());
+            assertThat(producer.produced()).isGreaterThan(2000);
+            assertThat(report.get("globals").get("count").asLong()).as("records applied").isEqualTo(producer.produced());
+            assertThat(report.get("globals").get("total").asLong()).isEqualTo(producer.sum());
+            assertThat(report.get("modules").get("Accounts").get("sum(balance)").asLong()).isEqualTo(producer.sum());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.temporal.api.enums.v1.EventType;
 import dev.baton.stack.LocalKafka;
 import dev.baton.stack.LocalTemporal;
 import org.junit.jupiter.api.Test;
@@ -28,15 +29,9 @@ class TemporalKillTest {
         Files.copy(Path.of("../examples/economy.baton"), dir.resolve("economy.baton"));
         try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"))) {
             String[] cmd = {"run", "economy.baton", "--engine", "temporal", "--temporal", temporal.target(), "--report", "json", "--seed", "5"};
-            dev.baton.runtime.plan.Plan plan = dev.baton.runtime.internal.compile.Compiler.compile(
-                    dev.baton.lang.Baton.check("economy.baton", Files.readString(dir.resolve("economy.baton"))));
-            String id = new dev.baton.temporal.TemporalEngine(plan, java.util.Map.of(),
-                    dev.baton.runtime.EngineOptions.defaults().withSeed(5), temporal.target(), "default", false).workflowId();
-            var service = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
-                    io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+            String id = WorkflowHistory.runId("economy.baton", Files.readString(dir.resolve("economy.baton")), 5, temporal.target());
             int kills = 0;
-            try {
-                var client = io.temporal.client.WorkflowClient.newInstance(service);
+            try (WorkflowHistory history = new WorkflowHistory(temporal.target())) {
                 long fired = 0;
                 for (int i = 0; i < 2; i++) {
                     Process p = ChildProcess.start(dir, cmd);
@@ -45,17 +40,15 @@ class TemporalKillTest {
                     long now = fired;
                     while (now <= fired && System.nanoTime() < deadline && p.isAlive()) {
                         Thread.sleep(100);
-                        now = timersFired(client, id);
+                        now = history.count(id, EventType.EVENT_TYPE_TIMER_FIRED);
                     }
                     assertThat(p.isAlive()).as("the run is still going when its worker is killed").isTrue();
                     assertThat(now).as("slices the worker completed before it was killed").isGreaterThan(fired);
                     ChildProcess.kill9(p);
                     kills++;
-                    fired = timersFired(client, id);
-                    assertThat(completed(client, id)).as("the run is not finished yet").isFalse();
+                    fired = history.count(id, EventType.EVENT_TYPE_TIMER_FIRED);
+                    assertThat(history.count(id, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).as("the run is not finished yet").isZero();
                 }
-            } finally {
-                service.shutdownNow();
             }
             Process last = ChildProcess.start(dir, cmd);
             String out = new String(last.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -74,21 +67,5 @@ class TemporalKillTest {
             assertThat(onTemporal.get("report").get("invariants")).isEqualTo(reference.get("report").get("invariants"));
             onTemporal.get("report").get("invariants").fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
         }
-    }
-
-    private static java.util.List<io.temporal.api.history.v1.HistoryEvent> events(io.temporal.client.WorkflowClient client, String id) {
-        try {
-            return client.fetchHistory(id).getHistory().getEventsList();
-        } catch (RuntimeException notStartedYet) {
-            return java.util.List.of();
-        }
-    }
-
-    private static long timersFired(io.temporal.client.WorkflowClient client, String id) {
-        return events(client, id).stream().filter(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED).count();
-    }
-
-    private static boolean completed(io.temporal.client.WorkflowClient client, String id) {
-        return events(client, id).stream().anyMatch(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
     }
 }
