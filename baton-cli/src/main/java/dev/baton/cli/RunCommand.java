@@ -199,10 +199,9 @@ final class RunCommand extends ProgramCommand {
     private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, dev.baton.runtime.StateObserver observer, PrintWriter out,
                               PrintWriter err) {
         for (String[] unsupported : new String[][] {{"--events FILE", events == null || events.startsWith("kafka://") ? null : events},
-                {"--emit-log", settings.emitLog},
                 {"--data-dir", dataDir == null ? null : dataDir.toString()}, {"--clock", clock.equals("fast") ? null : clock}}) {
             if (unsupported[1] != null) {
-                err.println("baton run: " + unsupported[0] + " is not available with --engine temporal yet (the run's state lives in Temporal)");
+                err.println("baton run: " + unsupported[0] + " is not available with --engine temporal (the run's state lives in Temporal)");
                 return ExitCode.USAGE;
             }
         }
@@ -226,7 +225,8 @@ final class RunCommand extends ProgramCommand {
             err.flush();
         }
         try {
-            return report(t::run, out, err, "run", settings.json());
+            return withEmitLog(settings.emitLog, stem(file), settings.engineOptions(), err, "run",
+                    o -> report(t.withBus(o.bus())::run, out, err, "run", settings.json()));
         } finally {
             if (kafka != null) kafka.close();
         }

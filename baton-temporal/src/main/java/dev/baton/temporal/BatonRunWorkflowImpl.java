@@ -52,6 +52,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<SignalItem> pending = new java.util.ArrayList<>();
     private boolean inboxClosed;
     private Core core;
+    /** Emitted events not yet handed to the publishing activity. */
+    private final java.util.List<EmittedEvent> emitted = new java.util.ArrayList<>();
+    private BatonEffects effects;
 
     @Override
     public String run(RunInput in) {
@@ -80,6 +83,21 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 core = CoreCodec.read(plan, faults, options.decisions(), data);
             }
         }
+        if (in.publishEvents) {
+            effects = Workflow.newLocalActivityStub(BatonEffects.class, io.temporal.activity.LocalActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(30)).build());
+            core.setBus(new dev.baton.runtime.EventBus() {
+                @Override
+                public void publish(long time, String event, Object payload) {
+                    publish(time, 0, event, payload);
+                }
+
+                @Override
+                public void publish(long time, long seq, String event, Object payload) {
+                    emitted.add(new EmittedEvent(time, seq, event, dev.baton.runtime.Json.write(dev.baton.runtime.Json.toPlain(payload))));
+                }
+            });
+        }
         RunDriver driver = new RunDriver(plan, options, core);
         if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
         int tasks = 0;
@@ -104,6 +122,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 if (yield) Workflow.sleep(Duration.ofMillis(1));
             }
             if (yield) {
+                flushEmitted();
                 progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
@@ -114,10 +133,19 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 }
             }
         }
+        flushEmitted();
         long wallMs = Workflow.currentTimeMillis() - startedAt;
         RunReport report = driver.report("temporal", reason, wallMs, in.generation > 0);
         progress = "finished: " + reason;
         return JSON.writeValueAsString(report);
+    }
+
+    /** Hands the events emitted since the last call to the worker's bus (a local activity, recorded in the history). */
+    private void flushEmitted() {
+        if (effects == null || emitted.isEmpty()) return;
+        java.util.List<EmittedEvent> batch = new java.util.ArrayList<>(emitted);
+        emitted.clear();
+        for (int i = 0; i < batch.size(); i += 5000) effects.publish(batch.subList(i, Math.min(batch.size(), i + 5000)));
     }
 
     /** Applies the signalled events (each once: the core drops a source's old sequences). */
@@ -181,6 +209,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.startedAtMs = startedAt;
         next.tasksPerRun = in.tasksPerRun;
         next.inbox = in.inbox;
+        next.publishEvents = in.publishEvents;
         next.inboxClosed = inboxClosed;
         next.pending = new java.util.ArrayList<>(pending);
         next.generation = in.generation + 1;

@@ -31,6 +31,8 @@ public final class RunInput {
     public boolean inboxClosed;
     /** Signalled events not applied yet when the previous run of the chain continued as new. */
     public java.util.List<SignalItem> pending = new java.util.ArrayList<>();
+    /** True when emitted events leave the run (the worker publishes them to its event bus). */
+    public boolean publishEvents;
     /** How many runs of the chain came before this one. */
     public int generation;
 

@@ -34,8 +34,9 @@ import java.util.Map;
  * the death of every one of them and goes on when one comes back.
  *
  * <p>External events ({@link #withInbox}) reach the run as batched signals carrying their inbox
- * positions. What is not mapped yet: emitted events leaving the run, and spreading one run's
- * module instances over several workflows.
+ * positions; emitted events leave it through a local activity that publishes them to this
+ * worker's event bus, batch by batch (at least once, each with its deterministic number in the
+ * run). What is not mapped yet: spreading one run's module instances over several workflows.
  */
 public final class TemporalEngine implements Engine {
     public static final String TASK_QUEUE = "baton";
@@ -43,7 +44,7 @@ public final class TemporalEngine implements Engine {
 
     private final Plan plan;
     private final Map<String, String> params;
-    private final EngineOptions options;
+    private EngineOptions options;
     private final String target;
     private final String namespace;
     private final boolean fresh;
@@ -61,6 +62,12 @@ public final class TemporalEngine implements Engine {
         this.target = target;
         this.namespace = namespace;
         this.fresh = fresh;
+    }
+
+    /** Publishes the run's emitted events to {@code bus} (from this process's worker). */
+    public TemporalEngine withBus(dev.baton.runtime.EventBus bus) {
+        this.options = options.withBus(bus);
+        return this;
     }
 
     /** Workflow tasks per run of the chain before it continues as new (default 100). */
@@ -101,6 +108,7 @@ public final class TemporalEngine implements Engine {
             WorkerFactory factory = WorkerFactory.newInstance(client);
             Worker worker = factory.newWorker(TASK_QUEUE, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
             worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
+            if (options.bus() != dev.baton.runtime.EventBus.NONE) worker.registerActivitiesImplementations(new BatonEffectsImpl(options.bus()));
             factory.start();
             try {
                 return runOn(client);
@@ -122,6 +130,7 @@ public final class TemporalEngine implements Engine {
         in.durationMs = options.duration() == null ? 0 : options.duration().toMillis();
         in.tasksPerRun = tasksPerRun;
         in.inbox = inbox != null;
+        in.publishEvents = options.bus() != dev.baton.runtime.EventBus.NONE;
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)

@@ -86,6 +86,34 @@ class ConformanceTest {
         assertThat(((Map<?, ?>) r.report().get("trades")).get("started")).isEqualTo(10000);
     }
 
+    /** What a run emits leaves it the same way on both engines: same events, same numbers, same payloads, same order. */
+    @Test
+    void emittedEventsLeaveTheRunAsOnTheEmbeddedEngine() throws Exception {
+        Map<String, String> params = Map.of("players", "500", "shards", "3", "boss_hp", "600000", "attack_rate", "50000");
+        Plan plan = plan("world-boss.baton", params);
+        java.util.List<String> embedded = new java.util.ArrayList<>();
+        java.util.List<String> onTemporal = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        new EmbeddedEngine(plan, EngineOptions.defaults().withBus(collect(embedded))).run();
+        new TemporalEngine(plan, params, EngineOptions.defaults(), temporal.target(), "default", true).withTasksPerRun(3)
+                .withBus(collect(onTemporal)).run();
+        assertThat(embedded).hasSizeGreaterThan(1000);
+        assertThat(onTemporal).isEqualTo(embedded);
+    }
+
+    static dev.baton.runtime.EventBus collect(java.util.List<String> into) {
+        return new dev.baton.runtime.EventBus() {
+            @Override
+            public void publish(long time, String event, Object payload) {
+                throw new AssertionError("the engines publish with the emission's number");
+            }
+
+            @Override
+            public void publish(long time, long seq, String event, Object payload) {
+                into.add(time + " #" + seq + " " + event + " " + dev.baton.runtime.Json.write(dev.baton.runtime.Json.toPlain(payload)));
+            }
+        };
+    }
+
     @Test
     void seedBossSync() throws Exception {
         both("seed-boss-sync.baton", Map.of(), EngineOptions.defaults().withDuration(Duration.ofSeconds(3)), 2);

@@ -1,0 +1,25 @@
+package dev.baton.temporal;
+
+import dev.baton.runtime.EventBus;
+import dev.baton.runtime.Json;
+
+import java.util.List;
+
+/**
+ * Publishes emitted events to the worker's {@link EventBus}. At least once: a worker that dies
+ * after publishing but before Temporal recorded it publishes the batch again when the task is
+ * retried — with the same {@code seq}s (the emissions' numbers in the run), so consumers drop
+ * repeats exactly as after an embedded engine's crash.
+ */
+public final class BatonEffectsImpl implements BatonEffects {
+    private final EventBus bus;
+
+    public BatonEffectsImpl(EventBus bus) {
+        this.bus = bus;
+    }
+
+    @Override
+    public void publish(List<EmittedEvent> events) {
+        for (EmittedEvent e : events) bus.publish(e.time, e.seq, e.event, Json.parse(e.payload));
+    }
+}
