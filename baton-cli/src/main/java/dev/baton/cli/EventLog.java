@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code --emit-log FILE}: every emitted event as a JSON line {@code {"t": ms, "event": …, "payload": …}}. */
+/** {@code --emit-log FILE}: every emitted event as a JSON line {@code {"t": ms, "seq": n, "event": …, "payload": …}}. */
 final class EventLog implements EventBus, AutoCloseable {
     private final BufferedWriter out;
 
@@ -22,8 +22,15 @@ final class EventLog implements EventBus, AutoCloseable {
 
     @Override
     public void publish(long time, String event, Object payload) {
+        publish(time, 0, event, payload);
+    }
+
+    /** With {@code seq} (the emission's number in the run, when known): a line repeated after a crash has the same one. */
+    @Override
+    public void publish(long time, long seq, String event, Object payload) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("t", time);
+        if (seq > 0) line.put("seq", seq);
         line.put("event", event);
         line.put("payload", Json.toPlain(payload));
         try {

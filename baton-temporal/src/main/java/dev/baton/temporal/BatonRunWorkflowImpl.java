@@ -43,6 +43,13 @@ import java.util.zip.InflaterInputStream;
 public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     static final long EVENTS_PER_TASK = 200_000;
     static final int SLICES_PER_TASK = 50;
+    /**
+     * Emitted events pass through the history (the publishing activity's input): at most this many
+     * per workflow task, and a continue-as-new after {@link #EMITTED_PER_RUN}, keep each task's
+     * completion and each run's history within Temporal's limits.
+     */
+    static final int EMITTED_PER_TASK = 2_000;
+    static final long EMITTED_PER_RUN = 40_000;
     /** With an open inbox and engine time caught up with the clock: how long to wait for events at most. */
     static final long WAIT_MS = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +62,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     /** Emitted events not yet handed to the publishing activity. */
     private final java.util.List<EmittedEvent> emitted = new java.util.ArrayList<>();
     private BatonEffects effects;
+    private long publishedThisRun;
 
     @Override
     public String run(RunInput in) {
@@ -118,7 +126,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             } else {
                 core.runUntil(driver.nextSliceEnd());
                 slices++;
-                yield = slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;
+                yield = slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK
+                        || emitted.size() >= EMITTED_PER_TASK;
                 if (yield) Workflow.sleep(Duration.ofMillis(1));
             }
             if (yield) {
@@ -126,7 +135,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
-                if (++tasks >= in.tasksPerRun) {
+                if (++tasks >= in.tasksPerRun || publishedThisRun >= EMITTED_PER_RUN) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
                     Workflow.continueAsNew(next);
@@ -145,7 +154,10 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         if (effects == null || emitted.isEmpty()) return;
         java.util.List<EmittedEvent> batch = new java.util.ArrayList<>(emitted);
         emitted.clear();
-        for (int i = 0; i < batch.size(); i += 5000) effects.publish(batch.subList(i, Math.min(batch.size(), i + 5000)));
+        publishedThisRun += batch.size();
+        for (int i = 0; i < batch.size(); i += EMITTED_PER_TASK) {
+            effects.publish(new java.util.ArrayList<>(batch.subList(i, Math.min(batch.size(), i + EMITTED_PER_TASK))));
+        }
     }
 
     /** Applies the signalled events (each once: the core drops a source's old sequences). */
