@@ -170,8 +170,8 @@ public final class TemporalEngine implements Engine {
     /** Publishes the run's globals (queried) to the state observer, at most every 200 ms of wall time. */
     @SuppressWarnings("unchecked")
     private void pollState(BatonRunWorkflow run) {
-        if (options.state() == null || System.nanoTime() - lastStatePoll < 200_000_000L) return;
-        lastStatePoll = System.nanoTime();
+        if (options.state() == null || options.clock().nanoTime() - lastStatePoll < 200_000_000L) return;
+        lastStatePoll = options.clock().nanoTime();
         Map<String, Object> snapshot;
         try {
             snapshot = JSON.readValue(run.globals(), Map.class);
@@ -197,13 +197,13 @@ public final class TemporalEngine implements Engine {
         BatonRunWorkflow run = client.newWorkflowStub(BatonRunWorkflow.class, workflowId());
         java.util.concurrent.CompletableFuture<String> result = untyped.getResultAsync(String.class);
         Map<String, Long> positions = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long deadline = options.clock().nanoTime() + Duration.ofSeconds(60).toNanos();
         while (positions == null) {
             try {
                 positions = run.positions();
             } catch (RuntimeException notReadyYet) {
                 if (result.isDone()) return;
-                if (System.nanoTime() > deadline) throw new IOException("the run's workflow " + workflowId() + " does not answer queries");
+                if (options.clock().nanoTime() > deadline) throw new IOException("the run's workflow " + workflowId() + " does not answer queries");
                 sleep(100);
             }
         }
@@ -248,9 +248,9 @@ public final class TemporalEngine implements Engine {
         }
     }
 
-    private static void sleep(long ms) throws IOException {
+    private void sleep(long ms) throws IOException {
         try {
-            Thread.sleep(ms);
+            options.clock().sleepNanos(ms * 1_000_000L);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");
