@@ -166,21 +166,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         java.util.List<dev.baton.runtime.Inbox.Item> items = new java.util.ArrayList<>(pending.size());
         for (SignalItem i : pending) items.add(new dev.baton.runtime.Inbox.Item(i.source, i.seq, i.event, i.payload));
         pending.clear();
-        dev.baton.runtime.internal.journal.Durability.acceptVolatile(plan, core, new dev.baton.runtime.Inbox() {
-            private boolean taken;
-
-            @Override
-            public java.util.List<Item> poll() {
-                if (taken) return java.util.List.of();
-                taken = true;
-                return items;
-            }
-
-            @Override
-            public boolean closed() {
-                return true;
-            }
-        });
+        // durable already: the signals are in the workflow's history
+        dev.baton.runtime.internal.journal.Durability.applyDurableElsewhere(plan, core, items);
     }
 
     @Override

@@ -152,14 +152,7 @@ public final class TemporalEngine implements Engine {
             throw new IOException("the run's workflow " + workflowId() + " failed: " + (cause == null ? e.getMessage() : cause.getMessage()));
         }
         RunReport report = JSON.readValue(json, RunReport.class);
-        if (options.state() != null) {
-            Map<String, Object> changed = new LinkedHashMap<>();
-            report.globals().forEach((k, v) -> {
-                String text = dev.baton.runtime.Json.write(v);
-                if (!text.equals(published.get(k))) changed.put(k, v);
-            });
-            options.state().globals(report.engineTimeMs(), changed, true);
-        }
+        if (options.state() != null) options.state().globals(report.engineTimeMs(), unpublished(report.globals()), true);
         return report;
     }
 
@@ -178,15 +171,18 @@ public final class TemporalEngine implements Engine {
         } catch (RuntimeException | IOException notReady) {
             return;
         }
-        Map<String, Object> changed = new LinkedHashMap<>();
-        ((Map<String, Object>) snapshot.get("globals")).forEach((k, v) -> {
-            String text = dev.baton.runtime.Json.write(v);
-            if (!text.equals(published.get(k))) {
-                published.put(k, text);
-                changed.put(k, v);
-            }
-        });
+        Map<String, Object> changed = unpublished((Map<String, Object>) snapshot.get("globals"));
         if (!changed.isEmpty()) options.state().globals(((Number) snapshot.get("time")).longValue(), changed, false);
+    }
+
+    /** The globals whose JSON differs from what was last published, now counted as published. */
+    private Map<String, Object> unpublished(Map<String, Object> globals) {
+        Map<String, Object> changed = new LinkedHashMap<>();
+        globals.forEach((k, v) -> {
+            String text = dev.baton.runtime.Json.write(v);
+            if (!text.equals(published.put(k, text))) changed.put(k, v);
+        });
+        return changed;
     }
 
     /**

@@ -96,8 +96,7 @@ final class Instrs {
         @Override
         public int exec(Fiber f, int pc) {
             Object v = ev.eval(f);
-            Object[] state = f.ctx.state(f);
-            if (f.rollbackState == null) f.rollbackState = state.clone();
+            Object[] state = Place.stateForWrite(f);
             Object cur = state[slot];
             if (cur instanceof Long a && v instanceof Long b) {
                 long r = subtract ? a - b : a + b;

@@ -74,8 +74,7 @@ final class Place {
      * such update) changes in place, one entry, and the old entry goes to the fiber's undo log.
      */
     private void updateStateMap(Fiber f, Object rootVal, String k, Object[] keys, UnaryOperator<Object> fn, Object[] result) {
-        Object[] state = f.ctx.state(f);
-        if (f.rollbackState == null) f.rollbackState = state.clone();
+        Object[] state = stateForWrite(f);
         StateMap map;
         if (rootVal instanceof StateMap s) {
             map = s;
@@ -117,6 +116,13 @@ final class Place {
         throw new ValueError("cannot set " + Values.show(key) + " in a " + Values.typeName(container) + " (in " + text + ")");
     }
 
+    /** The fiber's instance state, about to be written: the first write of a handler keeps a copy for rollback. */
+    static Object[] stateForWrite(Fiber f) {
+        Object[] state = f.ctx.state(f);
+        if (f.rollbackState == null) f.rollbackState = state.clone();
+        return state;
+    }
+
     private Object rootValue(Fiber f) {
         return switch (root) {
             case LOCAL -> {
@@ -132,9 +138,7 @@ final class Place {
         switch (root) {
             case LOCAL -> f.locals[slot] = v;
             case STATE -> {
-                Object[] state = f.ctx.state(f);
-                if (f.rollbackState == null) f.rollbackState = state.clone();
-                state[slot] = v;
+                stateForWrite(f)[slot] = v;
             }
             case GLOBAL -> {
                 if (!f.frames.isEmpty()) f.ctx.checkFences(f);

@@ -214,22 +214,34 @@ public final class Durability {
         accept(plan, core, inbox, null);
     }
 
+    /**
+     * Applies external events that are already durable elsewhere (a Temporal workflow's history):
+     * validates and applies each once, with no journal and no one to acknowledge to.
+     */
+    public static void applyDurableElsewhere(Plan plan, Core core, List<Inbox.Item> items) throws IOException {
+        accept(plan, core, items, null, null);
+    }
+
     private static void accept(Plan plan, Core core, Inbox inbox, FileJournal journal) throws IOException {
         if (inbox == null) return;
         List<Inbox.Item> items = inbox.poll();
-        if (items.isEmpty()) return;
+        if (!items.isEmpty()) accept(plan, core, items, inbox, journal);
+    }
+
+    /** Validates, journals (when there is a journal), applies, acknowledges (when there is an inbox). */
+    private static void accept(Plan plan, Core core, List<Inbox.Item> items, Inbox inbox, FileJournal journal) throws IOException {
         List<Batch.Item> accepted = new ArrayList<>();
         List<Inbox.Item> acceptedItems = new ArrayList<>();
         java.util.Map<String, Long> last = new java.util.HashMap<>();
         for (Inbox.Item item : items) {
             long applied = last.computeIfAbsent(item.source(), core::inboxApplied);
             if (item.seq() <= applied) {
-                inbox.acknowledge(item, null);
+                if (inbox != null) inbox.acknowledge(item, null);
                 continue;
             }
             String problem = validate(plan, item);
             if (problem != null) {
-                inbox.acknowledge(item, problem);
+                if (inbox != null) inbox.acknowledge(item, problem);
                 continue;
             }
             accepted.add(new Batch.Item(item.source(), item.seq(), item.event(), item.payloadJson()));
@@ -242,7 +254,7 @@ public final class Durability {
             journal.force();
         }
         for (Batch.Item item : accepted) apply(plan, core, item);
-        for (Inbox.Item item : acceptedItems) inbox.acknowledge(item, null);
+        if (inbox != null) for (Inbox.Item item : acceptedItems) inbox.acknowledge(item, null);
     }
 
     /** Why {@code item} cannot be applied (unknown event, bad JSON, a field out of its bounds), or null when it can. */
