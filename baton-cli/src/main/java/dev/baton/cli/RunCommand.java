@@ -66,8 +66,28 @@ final class RunCommand extends ProgramCommand {
 
     @Option(names = "--state", paramLabel = "redis://HOST:PORT", description = {
             "Publish the run's global state to Redis as it changes: hash baton:state:{PROGRAM}, a field per global (JSON)",
-            "and @time (engine ms). Idempotent by engine time; a Redis restart makes the run wait for it (up to 30 s)."})
+            "and @time (engine ms). Idempotent by engine time; a Redis restart makes the run wait for it (up to 30 s).",
+            "With --engine temporal, payloads above 256 KiB (the run's snapshot, carried by continue-as-new) are kept there",
+            "too, as baton:blob:{SHA-256} (expiring 7 days after their last read), the history holding their digest."})
     String state;
+
+    @Option(names = "--temporal-max-payload", defaultValue = "2MiB", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = {"The largest payload the Temporal cluster accepts (default: ${DEFAULT-VALUE}, Temporal's limit.blobSize.error).",
+                    "Without --state, a run whose snapshot is larger does not continue as new: it goes on in one run while its",
+                    "history has room, then fails saying so. Sizes: 4096, 512KiB, 2MiB."})
+    long maxPayload;
+
+    /** Bytes from {@code N}, {@code NKiB} or {@code NMiB}. */
+    static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,12})(KiB|MiB)?").matcher(value.trim());
+            if (!m.matches()) throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size (4096, 512KiB, 2MiB)");
+            long n = Long.parseLong(m.group(1)) << (m.group(2) == null ? 0 : m.group(2).equals("KiB") ? 10 : 20);
+            if (n < 1024) throw new picocli.CommandLine.TypeConversionException("'" + value + "' is below 1KiB");
+            return n;
+        }
+    }
 
     @Option(names = "--snapshot-every", defaultValue = "1s", paramLabel = "TIME", converter = Programs.DurationConverter.class,
             description = "Engine time between snapshots (default: ${DEFAULT-VALUE}).")
@@ -111,7 +131,7 @@ final class RunCommand extends ProgramCommand {
         }
         dev.baton.runtime.StateObserver observer = redis == null ? null : new dev.baton.redis.RedisStatePublisher(redis, stem(file));
         try {
-            if (engine.equals("temporal")) return runOnTemporal(plan, overrides, observer, out, err);
+            if (engine.equals("temporal")) return runOnTemporal(plan, overrides, observer, redis, out, err);
             return runEmbedded(plan, observer, out, err);
         } finally {
             if (redis != null) redis.close();
@@ -196,8 +216,8 @@ final class RunCommand extends ProgramCommand {
         }
     }
 
-    private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, dev.baton.runtime.StateObserver observer, PrintWriter out,
-                              PrintWriter err) {
+    private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, dev.baton.runtime.StateObserver observer,
+                              dev.baton.redis.RedisSharedState redis, PrintWriter out, PrintWriter err) {
         for (String[] unsupported : new String[][] {{"--events FILE", events == null || events.startsWith("kafka://") ? null : events},
                 {"--data-dir", dataDir == null ? null : dataDir.toString()}, {"--clock", clock.equals("fast") ? null : clock}}) {
             if (unsupported[1] != null) {
@@ -211,6 +231,8 @@ final class RunCommand extends ProgramCommand {
         }
         dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions().withState(observer), temporal,
                 namespace, fresh);
+        t.withPayloadLimits(dev.baton.temporal.TemporalEngine.DEFAULT_OFFLOAD_ABOVE, maxPayload);
+        if (redis != null) t.withBlobStore(blobsIn(redis, state));
         KafkaInbox kafka = null;
         if (events != null) {
             try {
@@ -230,6 +252,29 @@ final class RunCommand extends ProgramCommand {
         } finally {
             if (kafka != null) kafka.close();
         }
+    }
+
+    /** How long a blob kept in Redis for a Temporal run lives unread (each read renews it). */
+    static final Duration BLOB_TTL = Duration.ofDays(7);
+
+    /** The Temporal engine's large payloads, in the state store's Redis. */
+    static dev.baton.temporal.BlobStore blobsIn(dev.baton.redis.RedisSharedState redis, String address) {
+        return new dev.baton.temporal.BlobStore() {
+            @Override
+            public void put(String id, byte[] bytes) {
+                redis.putBlob(id, bytes, BLOB_TTL);
+            }
+
+            @Override
+            public byte[] get(String id) {
+                return redis.getBlob(id, BLOB_TTL);
+            }
+
+            @Override
+            public String where() {
+                return address;
+            }
+        };
     }
 
     /** Runs {@code body} with an event log (a file, or Kafka topics) attached when {@code target} is given. */

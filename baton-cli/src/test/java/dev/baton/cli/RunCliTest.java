@@ -80,6 +80,10 @@ class RunCliTest {
         assertThat(faults.err()).contains("unknown fault 'meteor'");
         assertThat(run("sim", bad.toString(), "--faults", "drop=2").err()).contains("a probability is a number from 0 to 1");
         assertThat(run("run", bad.toString(), "--clock", "slow").code()).isEqualTo(ExitCode.USAGE);
+        CliTest.Run size = run("run", bad.toString(), "--engine", "temporal", "--temporal-max-payload", "lots");
+        assertThat(size.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(size.err()).contains("'lots' is not a size (4096, 512KiB, 2MiB)");
+        assertThat(run("run", bad.toString(), "--engine", "temporal", "--temporal-max-payload", "12").err()).contains("'12' is below 1KiB");
     }
 
     @Test

@@ -7,6 +7,8 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.GetExParams;
+import redis.clients.jedis.params.SetParams;
 
 import java.net.URI;
 import java.time.Duration;
@@ -403,6 +405,24 @@ public final class RedisSharedState implements SharedState {
     /** A run's published globals, {@code name -> JSON}, with {@code @time}; empty when none. */
     public Map<String, String> readState(String run) {
         return retrying(() -> redis.hgetAll(stateKey(run)));
+    }
+
+    /**
+     * Stores an immutable blob under {@code baton:blob:{id}} ({@code id} should name its content,
+     * e.g. a digest, so writing it again is harmless), expiring after {@code ttl} unless read.
+     * Idempotent: retried through a Redis restart like a delta.
+     */
+    public void putBlob(String id, byte[] bytes, Duration ttl) {
+        retrying(() -> redis.set(blobKey(id), bytes, SetParams.setParams().px(ttl.toMillis())));
+    }
+
+    /** A blob stored by {@link #putBlob}, its expiry pushed back to {@code ttl} from now; null when there is none. */
+    public byte[] getBlob(String id, Duration ttl) {
+        return retrying(() -> redis.getEx(blobKey(id), GetExParams.getExParams().px(ttl.toMillis())));
+    }
+
+    private static byte[] blobKey(String id) {
+        return ("baton:blob:" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String stateKey(String run) {

@@ -50,6 +50,13 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
      */
     static final int EMITTED_PER_TASK = 2_000;
     static final long EMITTED_PER_RUN = 40_000;
+    /**
+     * A run that cannot continue as new (its snapshot is above the payload limit and no blob store
+     * takes it) fails before its history reaches Temporal's default limits (51,200 events, 50 MB),
+     * with a message that says what to do, rather than being terminated by the server.
+     */
+    static final long HISTORY_EVENTS_LIMIT = 40_000;  // RunInput#historyEventsLimit's default
+    static final long HISTORY_BYTES_LIMIT = 40L << 20;
     /** With an open inbox and engine time caught up with the clock: how long to wait for events at most. */
     static final long WAIT_MS = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -109,6 +116,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         RunDriver driver = new RunDriver(plan, options, core);
         if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
         int tasks = 0;
+        boolean tooLarge = false;
         int slices = 0;
         long eventsAtYield = core.stats().eventsEmitted;
         String reason;
@@ -135,10 +143,19 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
-                if (++tasks >= in.tasksPerRun || publishedThisRun >= EMITTED_PER_RUN) {
+                if (++tasks >= in.tasksPerRun || publishedThisRun >= EMITTED_PER_RUN || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
-                    Workflow.continueAsNew(next);
+                    if (in.maxInlineBytes <= 0 || next.inlineBytes() <= in.maxInlineBytes) Workflow.continueAsNew(next);
+                    // too large to carry without a blob store: go on in this run while its history has room
+                    if (Workflow.getInfo().getHistoryLength() > in.historyEventsLimit || Workflow.getInfo().getHistorySize() > HISTORY_BYTES_LIMIT) {
+                        throw ApplicationFailure.newNonRetryableFailure("the run's state (" + next.inlineBytes() / 1024 + " KiB) is larger than the "
+                                + in.maxInlineBytes / 1024 + " KiB Temporal payload limit, so it cannot continue as new, and its history is full;"
+                                + " give --state redis://HOST:PORT so that large payloads are kept in Redis", "PayloadTooLarge");
+                    }
+                    tooLarge = true; // try again after another tasksPerRun tasks: the state may have shrunk
+                    tasks = 0;
+                    publishedThisRun = 0;
                 }
             }
         }
@@ -212,6 +229,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.inboxClosed = inboxClosed;
         next.pending = new java.util.ArrayList<>(pending);
         next.generation = in.generation + 1;
+        next.maxInlineBytes = in.maxInlineBytes;
+        next.historyEventsLimit = in.historyEventsLimit;
         return next;
     }
 

@@ -36,6 +36,23 @@ public final class RunInput {
     /** How many runs of the chain came before this one. */
     public int generation;
 
+    /**
+     * The largest continue-as-new input the run may hand to Temporal inline, in bytes; 0 when a
+     * blob store takes large payloads (then any size goes).
+     */
+    public long maxInlineBytes;
+    /** A run that cannot continue as new fails once its history has this many events. */
+    public long historyEventsLimit = BatonRunWorkflowImpl.HISTORY_EVENTS_LIMIT;
+
     public RunInput() {
+    }
+
+    /** Roughly the size of this input as a payload: the snapshot and the program dominate. */
+    long inlineBytes() {
+        long n = 1024;
+        if (snapshot != null) n += snapshot.length();
+        if (source != null) n += source.length() * 3L;
+        for (SignalItem i : pending) n += 64 + (i.payload == null ? 0 : i.payload.length());
+        return n;
     }
 }

@@ -12,6 +12,8 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.converter.CodecDataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
@@ -36,7 +38,11 @@ import java.util.Map;
  * <p>External events ({@link #withInbox}) reach the run as batched signals carrying their inbox
  * positions; emitted events leave it through a local activity that publishes them to this
  * worker's event bus, batch by batch (at least once, each with its deterministic number in the
- * run). What is not mapped yet: spreading one run's module instances over several workflows.
+ * run). The run's snapshot, carried from one run of the chain to the next by continue-as-new,
+ * grows with the program's state (2–3 MB for 100,000 players); Temporal refuses payloads above
+ * 2 MiB, so with a {@link BlobStore} payloads above 256 KiB are kept there and the history holds
+ * their digest ({@link LargePayloadCodec}); without one, a run whose snapshot is too large goes
+ * on in one run while its history has room. What is not mapped yet: spreading one run's module instances over several workflows.
  */
 public final class TemporalEngine implements Engine {
     public static final String TASK_QUEUE = "baton";
@@ -50,6 +56,15 @@ public final class TemporalEngine implements Engine {
     private final boolean fresh;
     private int tasksPerRun = 100;
     private dev.baton.runtime.Inbox inbox;
+    private BlobStore blobs;
+    private int offloadAbove = DEFAULT_OFFLOAD_ABOVE;
+    private long maxPayload = DEFAULT_MAX_PAYLOAD;
+    private long historyEventsLimit = BatonRunWorkflowImpl.HISTORY_EVENTS_LIMIT;
+
+    /** Temporal's default limit on one payload ({@code limit.blobSize.error}: 2 MiB). */
+    public static final long DEFAULT_MAX_PAYLOAD = 2L << 20;
+    /** Payloads above this go to the blob store, when there is one (Temporal warns from 512 KiB). */
+    public static final int DEFAULT_OFFLOAD_ABOVE = 256 << 10;
 
     /**
      * @param params the parameter overrides the plan was compiled with (text, as on the command line)
@@ -87,6 +102,39 @@ public final class TemporalEngine implements Engine {
         return this;
     }
 
+    /**
+     * Keeps payloads above {@link #DEFAULT_OFFLOAD_ABOVE} (the run's snapshots, carried from one
+     * run of the chain to the next) in {@code store} instead of Temporal's history, so a run of
+     * any size can continue as new. Every process working on the run needs the same store.
+     */
+    public TemporalEngine withBlobStore(BlobStore store) {
+        this.blobs = store;
+        return this;
+    }
+
+    /**
+     * @param offloadAbove payloads larger than this many bytes go to the blob store (if any)
+     * @param maxPayload   the largest payload the Temporal cluster accepts; without a blob store,
+     *                     a snapshot larger than this is not carried by continue-as-new
+     */
+    public TemporalEngine withPayloadLimits(int offloadAbove, long maxPayload) {
+        if (offloadAbove < 1 || maxPayload < 1) throw new IllegalArgumentException("payload limits must be positive");
+        this.offloadAbove = offloadAbove;
+        this.maxPayload = maxPayload;
+        return this;
+    }
+
+    /**
+     * The history length (events) at which a run that cannot continue as new — its snapshot above
+     * the payload limit, no blob store — gives up with a message (default 40,000, below Temporal's
+     * default limit.historyCount.error of 51,200; lower it for a cluster configured lower).
+     */
+    public TemporalEngine withHistoryLimit(long events) {
+        if (events < 100) throw new IllegalArgumentException("a history limit below 100 events leaves no room to run");
+        this.historyEventsLimit = events;
+        return this;
+    }
+
     /** The workflow id of this run: the same program, parameters and seed give the same id. */
     public String workflowId() {
         String p = params.isEmpty() ? "" : "-" + Integer.toHexString(params.toString().hashCode());
@@ -104,7 +152,10 @@ public final class TemporalEngine implements Engine {
             } catch (RuntimeException e) {
                 throw new IOException("no Temporal frontend answered at " + target);
             }
-            WorkflowClient client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+            WorkflowClient client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace(namespace)
+                    .setDataConverter(new CodecDataConverter(DefaultDataConverter.newDefaultInstance(),
+                            java.util.List.of(new LargePayloadCodec(blobs, offloadAbove))))
+                    .build());
             WorkerFactory factory = WorkerFactory.newInstance(client);
             Worker worker = factory.newWorker(TASK_QUEUE, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
             worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
@@ -131,6 +182,8 @@ public final class TemporalEngine implements Engine {
         in.tasksPerRun = tasksPerRun;
         in.inbox = inbox != null;
         in.publishEvents = options.bus() != dev.baton.runtime.EventBus.NONE;
+        in.maxInlineBytes = blobs == null ? maxPayload : 0;
+        in.historyEventsLimit = historyEventsLimit;
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
