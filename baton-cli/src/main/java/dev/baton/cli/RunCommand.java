@@ -44,7 +44,9 @@ final class RunCommand extends ProgramCommand {
 
     @Option(names = "--events", paramLabel = "FILE|-|kafka://HOST:PORT", description = {
             "Accept external events as JSON lines from FILE ('-' for standard input):",
-            "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output.",
+            "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output",
+            "('ack SEQ'; with --engine temporal once the run's workflow has it). Run the command again after a crash and resend",
+            "from before the last 'ack': what the run already has is acknowledged again and not applied twice.",
             "Or consume them from Kafka: event E from topic E, the record value its JSON payload, any number of partitions;",
             "the offsets applied are kept with the run's state, so a crash neither loses nor repeats an event.",
             "Options: kafka://HOST:PORT?prefix=P (topics P+E), group=G (consumer group for lag monitoring),",
@@ -218,7 +220,7 @@ final class RunCommand extends ProgramCommand {
 
     private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, dev.baton.runtime.StateObserver observer,
                               dev.baton.redis.RedisSharedState redis, PrintWriter out, PrintWriter err) {
-        for (String[] unsupported : new String[][] {{"--events FILE", events == null || events.startsWith("kafka://") ? null : events},
+        for (String[] unsupported : new String[][] {
                 {"--data-dir", dataDir == null ? null : dataDir.toString()}, {"--clock", clock.equals("fast") ? null : clock}}) {
             if (unsupported[1] != null) {
                 err.println("baton run: " + unsupported[0] + " is not available with --engine temporal (the run's state lives in Temporal)");
@@ -234,13 +236,20 @@ final class RunCommand extends ProgramCommand {
         t.withPayloadLimits(dev.baton.temporal.TemporalEngine.DEFAULT_OFFLOAD_ABOVE, maxPayload);
         if (redis != null) t.withBlobStore(blobsIn(redis, state));
         KafkaInbox kafka = null;
-        if (events != null) {
+        if (events != null && events.startsWith("kafka://")) {
             try {
                 kafka = kafkaInbox(plan, err);
             } catch (Programs.Failed f) {
                 return f.exitCode;
             }
             t.withInbox(kafka);
+        } else if (events != null) {
+            try {
+                t.withInbox(StdinInbox.open(events, out));
+            } catch (IOException e) {
+                err.println("baton run: --events " + events + ": " + e.getMessage());
+                return ExitCode.INPUT;
+            }
         }
         if (!settings.json()) {
             err.println("baton run: on Temporal at " + temporal + ", workflow " + t.workflowId() + " (run the same command again to reattach)");

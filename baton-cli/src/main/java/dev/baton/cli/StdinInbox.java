@@ -25,6 +25,8 @@ final class StdinInbox implements Inbox {
     private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
     private final PrintWriter acks;
     private volatile boolean eof;
+    /** The last sequence the run had applied (or taken) when this process attached to it. */
+    private volatile long resumedAt = Long.MIN_VALUE;
 
     private StdinInbox(PrintWriter acks) {
         this.acks = acks;
@@ -77,10 +79,19 @@ final class StdinInbox implements Inbox {
     }
 
     @Override
+    public void resume(java.util.Map<String, Long> applied) {
+        resumedAt = applied.getOrDefault("", Long.MIN_VALUE);
+    }
+
+    /** Events read so far; those at or below the run's position when it was resumed are acknowledged at once (the run has them). */
+    @Override
     public List<Item> poll() {
         List<Item> out = new ArrayList<>();
         Item i;
-        while (out.size() < 100_000 && (i = queue.poll()) != null) out.add(i);
+        while (out.size() < 100_000 && (i = queue.poll()) != null) {
+            if (i.seq() <= resumedAt) acknowledge(i.seq(), null);
+            else out.add(i);
+        }
         return out;
     }
 

@@ -1,0 +1,112 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.stack.LocalKafka;
+import dev.baton.stack.LocalTemporal;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code baton run --engine temporal --events -}: JSON lines on standard input reach the run's
+ * workflow as signals; the process is killed with {@code kill -9} after some were acknowledged,
+ * and the same command, fed again from before the last acknowledgement, finishes the run — every
+ * event applied exactly once, the resent ones acknowledged again without being applied, a bad
+ * line rejected with its line number.
+ */
+class TemporalEventsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void eventsFromStandardInputReachTheRunOnTemporalExactlyOnceAcrossAKill(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ledger.baton"), KafkaKillTest.LEDGER);
+        int n = 3000;
+        Random rnd = new Random(11);
+        int[] account = new int[n + 1];
+        int[] amount = new int[n + 1];
+        long total = 0;
+        for (int i = 1; i <= n; i++) {
+            account[i] = rnd.nextInt(16);
+            amount[i] = 1 + rnd.nextInt(1000);
+            total += amount[i];
+        }
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"))) {
+            String[] cmd = {"run", "ledger.baton", "--engine", "temporal", "--temporal", temporal.target(), "--events", "-", "--report", "json"};
+            Process first = ChildProcess.start(dir, cmd);
+            List<String> firstOut = lines(first);
+            try (OutputStream in = first.getOutputStream()) {
+                in.write("this is not an event\n".getBytes(StandardCharsets.UTF_8));
+                for (int s = 1; s <= 2000; s++) {
+                    in.write(event(s, account[s], amount[s]));
+                    if (s % 100 == 0) {
+                        in.flush();
+                        Thread.sleep(20);
+                    }
+                }
+                in.flush();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (highestAck(firstOut) < 500 && System.nanoTime() < deadline) Thread.sleep(20);
+                ChildProcess.kill9(first);
+            }
+            long acked = highestAck(firstOut);
+            assertThat(acked).as("events the killed process had handed to the run").isGreaterThanOrEqualTo(500);
+            assertThat(firstOut).contains("reject line 1: not JSON");
+
+            Process last = ChildProcess.start(dir, cmd);
+            List<String> lastOut = lines(last);
+            long from = Math.max(1, acked - 50);
+            try (OutputStream in = last.getOutputStream()) {
+                for (long s = from; s <= n; s++) in.write(event(s, account[(int) s], amount[(int) s]));
+            }
+            assertThat(last.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200); // the reader takes the last lines
+            assertThat(last.exitValue()).as(String.join("\n", lastOut)).isZero();
+            String text = String.join("\n", lastOut);
+            JsonNode report = JSON.readTree(text.substring(text.indexOf('{')));
+            assertThat(report.get("engine").asText()).isEqualTo("temporal");
+            assertThat(report.get("globals").get("count").asLong()).as("events applied").isEqualTo(n);
+            assertThat(report.get("globals").get("total").asLong()).isEqualTo(total);
+            assertThat(lastOut.stream().filter(l -> l.startsWith("ack ")).count()).as("every event sent to the second process is acknowledged")
+                    .isEqualTo(n - from + 1);
+        }
+    }
+
+    private static long highestAck(List<String> out) {
+        return out.stream().filter(l -> l.startsWith("ack ")).mapToLong(l -> Long.parseLong(l.substring(4).trim())).max().orElse(0);
+    }
+
+    /** The process's standard output, line by line, as it comes. */
+    private static List<String> lines(Process p) {
+        List<String> out = new CopyOnWriteArrayList<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) out.add(line);
+            } catch (IOException ignored) {
+                // killed
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return out;
+    }
+
+    private static byte[] event(long seq, int account, int amount) {
+        return ("{\"seq\": " + seq + ", \"event\": \"Bank.Deposit\", \"payload\": {\"account\": " + account + ", \"amount\": " + amount + "}}\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+}
