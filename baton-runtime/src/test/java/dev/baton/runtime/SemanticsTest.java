@@ -85,6 +85,39 @@ class SemanticsTest {
     }
 
     @Test
+    void endpointParametersLeftOutTakeTheirDefaults() {
+        String src = """
+                Module Counter {
+                    $n = 0
+                    Bump(by: Int = 1, label: String = "x" + "y") /execute -> String {
+                        $n += by
+                        return label
+                    }
+                }
+                Workflow Go {
+                    Call Counter.Bump {} -> a
+                    Call Counter.Bump { by: 5 } -> b
+                    Call Counter.Bump { by: 10, label: "z" } -> c
+                    $labels = a + b + c
+                }
+                Module Starter {
+                    $done = false
+                    Tick [1ms] {
+                        if not $done {
+                            Start Go
+                            $done = true
+                        }
+                    }
+                }
+                $labels = ""
+                """;
+        RunReport r = Programs.report(src, OPTS.withDuration(Duration.ofSeconds(1)));
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.modules().get("Counter").get("n")).isEqualTo(16L);
+        assertThat(r.globals().get("labels")).isEqualTo("xyxyz");
+    }
+
+    @Test
     void mapEntriesAreSetNestedRemovedAndRolledBack() {
         String src = """
                 Event P.Hit { who: String, n: Int }

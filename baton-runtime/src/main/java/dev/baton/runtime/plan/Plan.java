@@ -100,7 +100,8 @@ public final class Plan {
         }
     }
 
-    public record Endpoint(String name, boolean query, Body body, List<String> params, int[] paramSlots) {
+    /** An endpoint; {@code defaults} has, per parameter, its default value's expression (null when it has none). */
+    public record Endpoint(String name, boolean query, Body body, List<String> params, int[] paramSlots, List<Ev> defaults) {
     }
 
     public record Tick(int index, Duration period, Missed missed, Body body) {

@@ -309,16 +309,20 @@ public final class Compiler {
             if (mem instanceof Member.Endpoint e) {
                 Scope sc = new Scope(newBody(m.name().text() + "." + e.name().text()), ms, false);
                 List<String> params = new ArrayList<>();
+                List<Ev> defaults = new ArrayList<>();
                 int[] slots = new int[e.params() == null ? 0 : e.params().size()];
                 if (e.params() != null) {
                     for (int i = 0; i < e.params().size(); i++) {
-                        params.add(e.params().get(i).name().text());
-                        slots[i] = sc.declare(e.params().get(i).name().text());
+                        Param p = e.params().get(i);
+                        params.add(p.name().text());
+                        slots[i] = sc.declare(p.name().text());
+                        defaults.add(p.defaultValue() == null ? null : expr(p.defaultValue(), sc));
                     }
                 }
                 block(e.body(), sc);
                 sc.finish();
-                endpoints.add(new Plan.Endpoint(e.name().text(), e.kind() == Member.Endpoint.Kind.RETURN, sc.body, params, slots));
+                endpoints.add(new Plan.Endpoint(e.name().text(), e.kind() == Member.Endpoint.Kind.RETURN, sc.body, params, slots,
+                        java.util.Collections.unmodifiableList(defaults)));
             } else if (mem instanceof Member.Tick t) {
                 Scope sc = new Scope(newBody(m.name().text() + ".Tick"), ms, false);
                 block(t.body(), sc);

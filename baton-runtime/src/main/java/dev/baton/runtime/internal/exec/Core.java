@@ -493,6 +493,7 @@ public final class Core implements Context {
             PSortedMap<String, Object> args = payload instanceof PSortedMap<?, ?> pm ? Values.map(pm) : Values.EMPTY_MAP;
             for (int i = 0; i < e.paramSlots().length; i++) {
                 Object v = args.get(e.params().get(i));
+                if (v == null && e.defaults().get(i) != null) v = e.defaults().get(i).eval(f);
                 f.locals[e.paramSlots()[i]] = v == null ? None.NONE : v;
             }
         }
