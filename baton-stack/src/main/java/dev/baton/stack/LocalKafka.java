@@ -67,12 +67,15 @@ public final class LocalKafka implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
         Path log = dir.resolve("kafka.log");
-        Process format = new ProcessBuilder(java, "-Xmx256m", "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone", "--ignore-formatted",
-                "--cluster-id=" + randomClusterId(), "-c", config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-            format.destroyForcibly();
-            throw new IOException("formatting Kafka's log directory failed; see " + log + ":\n" + tail(log));
+        // format once: a formatted directory keeps its cluster id (formatting it again with another id fails)
+        if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
+            Process format = new ProcessBuilder(java, "-Xmx256m", "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone", "--ignore-formatted",
+                    "--cluster-id=" + randomClusterId(), "-c", config.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                format.destroyForcibly();
+                throw new IOException("formatting Kafka's log directory failed; see " + log + ":\n" + tail(log));
+            }
         }
         Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", cp, "kafka.Kafka", config.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

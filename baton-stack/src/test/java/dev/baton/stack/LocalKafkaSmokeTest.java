@@ -16,4 +16,16 @@ class LocalKafkaSmokeTest {
             }
         }
     }
+
+    @Test
+    void restartsOnItsDirectoryKeepingItsTopics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int port = LocalKafka.freePort();
+        int controller = LocalKafka.freePort();
+        try (LocalKafka k = LocalKafka.start(port, controller, dir)) {
+            k.createTopics(2, "Kept");
+        }
+        try (LocalKafka again = LocalKafka.start(port, controller, dir); var admin = again.admin()) {
+            assertThat(admin.listTopics().names().get()).contains("Kept");
+        }
+    }
 }
