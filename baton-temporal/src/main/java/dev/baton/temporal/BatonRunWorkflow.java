@@ -2,6 +2,8 @@ package dev.baton.temporal;
 
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -32,6 +34,26 @@ public interface BatonRunWorkflow {
     /** The engine time and every global, as JSON: {@code {"time": ms, "globals": {…}}}. */
     @QueryMethod(name = "globals")
     String globals();
+
+    /**
+     * Calls an endpoint of the program (a {@code /execute} command, or a {@code /return} query)
+     * inside the run, as a {@code Call} would — through the instance's mailbox, at the next slice
+     * boundary — and answers {@code {"ok": true, "value": …}} or {@code {"ok": false, "failure": "…"}}.
+     * Recorded in the history; a resend under the same caller is answered without running again.
+     */
+    @UpdateMethod(name = "execute")
+    String execute(EndpointRequest request);
+
+    /** Rejects a call that does not fit the program (unknown module, key, endpoint; bad arguments) before it is recorded. */
+    @UpdateValidatorMethod(updateName = "execute")
+    void validateExecute(EndpointRequest request);
+
+    /**
+     * Answers a {@code /return} endpoint from a copy of the run's current state (run forward
+     * until the endpoint replies; the run itself is untouched). Same answer shape as {@link #execute}.
+     */
+    @QueryMethod(name = "query")
+    String query(EndpointRequest request);
 
     /** Engine time, events emitted and the chain's generation, as a line of text. */
     @QueryMethod(name = "progress")

@@ -3,6 +3,7 @@ package dev.baton.temporal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.lang.Baton;
 import dev.baton.lang.CheckResult;
+import dev.baton.runtime.EndpointCall;
 import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.Faults;
 import dev.baton.runtime.RunDriver;
@@ -70,6 +71,25 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<EmittedEvent> emitted = new java.util.ArrayList<>();
     private BatonEffects effects;
     private long publishedThisRun;
+    private Plan plan;
+    private EngineOptions options;
+    /** Calls from outside (updates) not yet handed to the core, and those handed and waiting for their reply. */
+    private final java.util.List<OutsideRequest> queued = new java.util.ArrayList<>();
+    private final java.util.List<OutsideRequest> open = new java.util.ArrayList<>();
+    private String finished;
+
+    /** An endpoint call from an update: its handle in the core once sent, its reply once come. */
+    private static final class OutsideRequest {
+        final EndpointCall call;
+        final String caller;
+        long handle;
+        Object reply;
+
+        OutsideRequest(EndpointCall call, String caller) {
+            this.call = call;
+            this.caller = caller;
+        }
+    }
 
     @Override
     public String run(RunInput in) {
@@ -87,6 +107,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         Faults faults = Faults.parse(in.faults);
         EngineOptions options = EngineOptions.defaults().withSeed(in.seed).withFaults(faults)
                 .withDuration(in.durationMs > 0 ? Duration.ofMillis(in.durationMs) : null);
+        this.plan = plan;
+        this.options = options;
         pending.addAll(in.pending);
         inboxClosed |= in.inboxClosed;
         if (in.snapshot == null) {
@@ -122,19 +144,21 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         String reason;
         while (true) {
             applyPending(plan);
+            sendRequests();
             boolean inboxOpen = in.inbox && !inboxClosed;
             reason = driver.stopReason(inboxOpen, in.inbox);
             if (reason != null) break;
             boolean yield;
-            if (inboxOpen && core.now() >= Workflow.currentTimeMillis() - startedAt) {
+            if (inboxOpen && open.isEmpty() && core.now() >= Workflow.currentTimeMillis() - startedAt) {
                 // with external events, engine time keeps to the workflow's clock (as the embedded engine
-                // paces to the wall clock); wait for events or the next slice of time
-                Workflow.await(Duration.ofMillis(WAIT_MS), () -> !pending.isEmpty() || inboxClosed);
+                // paces to the wall clock); wait for events, calls or the next slice of time
+                Workflow.await(Duration.ofMillis(WAIT_MS), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty());
                 yield = true;
             } else {
                 core.runUntil(driver.nextSliceEnd());
                 slices++;
-                yield = slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK
+                boolean answered = takeReplies();
+                yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK
                         || emitted.size() >= EMITTED_PER_TASK;
                 if (yield) Workflow.sleep(Duration.ofMillis(1));
             }
@@ -143,7 +167,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
-                if (++tasks >= in.tasksPerRun || publishedThisRun >= EMITTED_PER_RUN || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())) {
+                boolean due = ++tasks >= in.tasksPerRun || publishedThisRun >= EMITTED_PER_RUN || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested());
+                // calls from outside are not part of a snapshot: continue as new once every one is answered
+                if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen()) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
                     if (in.maxInlineBytes <= 0 || next.inlineBytes() <= in.maxInlineBytes) Workflow.continueAsNew(next);
@@ -159,6 +185,10 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 }
             }
         }
+        finished = reason;
+        takeReplies();
+        for (OutsideRequest q : open) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " replied");
+        for (OutsideRequest q : queued) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " was called");
         flushEmitted();
         long wallMs = Workflow.currentTimeMillis() - startedAt;
         RunReport report = driver.report("temporal", reason, wallMs, in.generation > 0);
@@ -253,6 +283,102 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         java.util.Map<String, Object> g = new java.util.LinkedHashMap<>();
         if (core != null) core.globals().forEach((k, v) -> g.put(k, dev.baton.runtime.Json.toPlain(v)));
         out.put("globals", g);
+        return dev.baton.runtime.Json.write(out);
+    }
+
+    /** Hands the calls from updates to the core, in the order they came (the history's order: replay does the same). */
+    private void sendRequests() {
+        for (OutsideRequest q : queued) {
+            try {
+                q.handle = core.callFromOutside(q.caller, q.call.module(), q.call.key(), q.call.endpoint(), q.call.args());
+                open.add(q);
+            } catch (dev.baton.runtime.value.ValueError e) {
+                q.reply = new dev.baton.runtime.plan.CallFailure(e.getMessage());
+            }
+        }
+        queued.clear();
+    }
+
+    /** Takes the replies that have come; true when there was one (its update can now complete). */
+    private boolean takeReplies() {
+        boolean any = false;
+        for (java.util.Iterator<OutsideRequest> it = open.iterator(); it.hasNext(); ) {
+            OutsideRequest q = it.next();
+            Object reply = core.outsideReply(q.handle);
+            if (reply != null) {
+                q.reply = reply;
+                it.remove();
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    @Override
+    public void validateExecute(EndpointRequest request) {
+        if (plan != null) EndpointCall.parse(plan, request.target, request.args); // throws: the update is rejected, nothing recorded
+    }
+
+    @Override
+    public String execute(EndpointRequest request) {
+        Workflow.await(() -> core != null);
+        EndpointCall call;
+        try {
+            call = EndpointCall.parse(plan, request.target, request.args);
+        } catch (IllegalArgumentException e) {
+            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "BadEndpointCall");
+        }
+        if (finished != null) throw ApplicationFailure.newNonRetryableFailure("the run has finished (" + finished + ")", "RunFinished");
+        String caller = request.caller == null || request.caller.isBlank() ? Workflow.randomUUID().toString() : request.caller;
+        OutsideRequest q = new OutsideRequest(call, caller);
+        queued.add(q);
+        Workflow.await(() -> q.reply != null);
+        return answer(call, q.reply);
+    }
+
+    @Override
+    public String query(EndpointRequest request) {
+        if (core == null) throw new IllegalStateException("the run is starting; ask again");
+        EndpointCall call = EndpointCall.parse(plan, request.target, request.args);
+        if (!call.query()) {
+            throw new IllegalArgumentException(call.target() + " is a command (/execute): send it as an update, which the run records");
+        }
+        Core copy;
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                CoreCodec.write(core, out);
+            }
+            try (DataInputStream data = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                copy = CoreCodec.read(plan, options.faults(), options.decisions(), data);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot copy the run's state: " + e.getMessage());
+        }
+        long handle = copy.callFromOutside("query", call.module(), call.key(), call.endpoint(), call.args());
+        long until = copy.now() + QUERY_ENGINE_MS;
+        for (long t = copy.now() + 1; t <= until; t++) {
+            copy.runUntil(t);
+            Object reply = copy.outsideReply(handle);
+            if (reply != null) return answer(call, reply);
+        }
+        throw new IllegalStateException(call.target() + " did not reply within " + QUERY_ENGINE_MS + " ms of engine time");
+    }
+
+    /** How far a query runs a copy of the run forward, at most, waiting for the endpoint's reply. */
+    static final long QUERY_ENGINE_MS = 60_000;
+
+    /** {@code {"target": …, "ok": true, "value": …}} or {@code {"target": …, "ok": false, "failure": "…"}}. */
+    private static String answer(EndpointCall call, Object reply) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("target", call.target());
+        if (reply instanceof dev.baton.runtime.plan.CallFailure f) {
+            out.put("ok", false);
+            out.put("failure", f.message());
+        } else {
+            out.put("ok", true);
+            out.put("value", dev.baton.runtime.Json.toPlain(reply));
+        }
         return dev.baton.runtime.Json.write(out);
     }
 

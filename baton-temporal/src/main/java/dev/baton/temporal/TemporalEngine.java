@@ -42,7 +42,9 @@ import java.util.Map;
  * grows with the program's state (2–3 MB for 100,000 players); Temporal refuses payloads above
  * 2 MiB, so with a {@link BlobStore} payloads above 256 KiB are kept there and the history holds
  * their digest ({@link LargePayloadCodec}); without one, a run whose snapshot is too large goes
- * on in one run while its history has room. What is not mapped yet: spreading one run's module instances over several workflows.
+ * on in one run while its history has room. The program's endpoints are reachable from outside
+ * ({@link #callEndpoint}): {@code /return} ones as a query, {@code /execute} ones as an update.
+ * What is not mapped yet: spreading one run's module instances over several workflows.
  */
 public final class TemporalEngine implements Engine {
     public static final String TASK_QUEUE = "baton";
@@ -145,17 +147,9 @@ public final class TemporalEngine implements Engine {
 
     @Override
     public RunReport run() throws IOException {
-        WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+        WorkflowServiceStubs service = connect();
         try {
-            try {
-                service.healthCheck();
-            } catch (RuntimeException e) {
-                throw new IOException("no Temporal frontend answered at " + target);
-            }
-            WorkflowClient client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace(namespace)
-                    .setDataConverter(new CodecDataConverter(DefaultDataConverter.newDefaultInstance(),
-                            java.util.List.of(new LargePayloadCodec(blobs, offloadAbove))))
-                    .build());
+            WorkflowClient client = client(service);
             WorkerFactory factory = WorkerFactory.newInstance(client);
             Worker worker = factory.newWorker(TASK_QUEUE, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
             worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
@@ -169,6 +163,88 @@ public final class TemporalEngine implements Engine {
         } finally {
             service.shutdownNow();
         }
+    }
+
+    /**
+     * Calls an endpoint of this run: a {@code /return} endpoint as the query {@code query} (answered
+     * from a copy of the run's state, nothing recorded) unless {@code record}, any other as the
+     * update {@code execute} with update id {@code caller} (recorded; the same caller again gets
+     * the first answer). A worker must be serving the run — a {@code baton run … --engine temporal}
+     * process; this one hosts none, so that it never runs the workflow without that process's event bus.
+     *
+     * @return the answer, {@code {"target": …, "ok": true, "value": …}} or {@code {…, "ok": false, "failure": "…"}}
+     * @throws IllegalArgumentException when the call does not fit the program (checked here first)
+     * @throws IOException when Temporal or the run cannot be reached, or no worker answers within {@code wait}
+     */
+    public String callEndpoint(String target, String argsJson, String caller, boolean record, Duration wait) throws IOException {
+        dev.baton.runtime.EndpointCall call = dev.baton.runtime.EndpointCall.parse(plan, target, argsJson);
+        WorkflowServiceStubs service = connect();
+        try {
+            WorkflowClient client = client(service);
+            WorkflowStub run = client.newUntypedWorkflowStub(workflowId());
+            EndpointRequest request = new EndpointRequest(target, argsJson, caller);
+            java.util.concurrent.CompletableFuture<String> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                if (call.query() && !record) return run.query("query", String.class, request);
+                return run.startUpdate(io.temporal.client.UpdateOptions.newBuilder(String.class).setUpdateName("execute").setUpdateId(caller)
+                        .setWaitForStage(io.temporal.client.WorkflowUpdateStage.COMPLETED).build(), request).getResult();
+            });
+            try {
+                return answer.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                answer.cancel(true);
+                throw new IOException("no worker answered within " + wait.toSeconds() + " s: is 'baton run " + plan.file.name()
+                        + " --engine temporal' running for this run (same parameters and seed)?");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof io.temporal.client.WorkflowNotFoundException) {
+                    // no run at all, or one that has finished (an update finds no running workflow)
+                    try {
+                        var status = run.describe().getStatus();
+                        throw new IOException("the run " + workflowId() + " has finished (" + status.name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase()
+                                + "): its endpoints take no more commands");
+                    } catch (io.temporal.client.WorkflowNotFoundException | io.grpc.StatusRuntimeException none) {
+                        // not there: said below
+                    }
+                }
+                throw new IOException(callProblem(e.getCause()));
+            }
+        } finally {
+            service.shutdownNow();
+        }
+    }
+
+    /** What went wrong with a query or update, in words (the innermost message that says something). */
+    private String callProblem(Throwable e) {
+        if (e instanceof io.temporal.client.WorkflowNotFoundException) {
+            return "no run " + workflowId() + " on Temporal at " + target + " (start it with 'baton run " + plan.file.name() + " --engine temporal')";
+        }
+        String message = e.getMessage();
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof io.temporal.failure.ApplicationFailure af) return af.getOriginalMessage();
+            if (c.getMessage() != null && !c.getMessage().isBlank()) message = c.getMessage();
+        }
+        if (message != null && message.contains("workflow execution already completed")) return "the run " + workflowId() + " has finished";
+        return message;
+    }
+
+    private WorkflowServiceStubs connect() throws IOException {
+        WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+        try {
+            service.healthCheck();
+        } catch (RuntimeException e) {
+            service.shutdownNow();
+            throw new IOException("no Temporal frontend answered at " + target);
+        }
+        return service;
+    }
+
+    private WorkflowClient client(WorkflowServiceStubs service) {
+        return WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace(namespace)
+                .setDataConverter(new CodecDataConverter(DefaultDataConverter.newDefaultInstance(),
+                        java.util.List.of(new LargePayloadCodec(blobs, offloadAbove))))
+                .build());
     }
 
     private RunReport runOn(WorkflowClient client) throws IOException {

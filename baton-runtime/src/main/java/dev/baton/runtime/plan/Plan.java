@@ -100,8 +100,13 @@ public final class Plan {
         }
     }
 
-    /** An endpoint; {@code defaults} has, per parameter, its default value's expression (null when it has none). */
-    public record Endpoint(String name, boolean query, Body body, List<String> params, int[] paramSlots, List<Ev> defaults) {
+    /**
+     * An endpoint; {@code defaults} has, per parameter, its default value's expression (null when
+     * it has none); {@code paramsType} is the record its arguments must fit (a parameter with a
+     * default may be left out), for calls from outside the program.
+     */
+    public record Endpoint(String name, boolean query, Body body, List<String> params, int[] paramSlots, List<Ev> defaults,
+                           dev.baton.lang.types.Type paramsType) {
     }
 
     public record Tick(int index, Duration period, Missed missed, Body body) {

@@ -310,6 +310,7 @@ public final class Compiler {
                 Scope sc = new Scope(newBody(m.name().text() + "." + e.name().text()), ms, false);
                 List<String> params = new ArrayList<>();
                 List<Ev> defaults = new ArrayList<>();
+                Map<String, Type.Field> paramTypes = new LinkedHashMap<>();
                 int[] slots = new int[e.params() == null ? 0 : e.params().size()];
                 if (e.params() != null) {
                     for (int i = 0; i < e.params().size(); i++) {
@@ -317,12 +318,13 @@ public final class Compiler {
                         params.add(p.name().text());
                         slots[i] = sc.declare(p.name().text());
                         defaults.add(p.defaultValue() == null ? null : expr(p.defaultValue(), sc));
+                        paramTypes.put(p.name().text(), new Type.Field(p.type() == null ? Type.ANY : resolve(p.type()), p.defaultValue() != null));
                     }
                 }
                 block(e.body(), sc);
                 sc.finish();
                 endpoints.add(new Plan.Endpoint(e.name().text(), e.kind() == Member.Endpoint.Kind.RETURN, sc.body, params, slots,
-                        java.util.Collections.unmodifiableList(defaults)));
+                        java.util.Collections.unmodifiableList(defaults), new Type.Rec(m.name().text() + "." + e.name().text(), paramTypes, false)));
             } else if (mem instanceof Member.Tick t) {
                 Scope sc = new Scope(newBody(m.name().text() + ".Tick"), ms, false);
                 block(t.body(), sc);

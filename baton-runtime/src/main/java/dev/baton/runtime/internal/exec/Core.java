@@ -695,6 +695,14 @@ public final class Core implements Context {
     }
 
     private void wake(long fiberId, long token, Object value) {
+        if (fiberId < 0) {
+            // the reply to a call from outside
+            Pending p = pending.get(fiberId);
+            if (p == null || p.token() != token) return;
+            pending.remove(fiberId);
+            outsideReplies.put(fiberId, value);
+            return;
+        }
         Fiber f = suspended.get(fiberId);
         if (f == null || f.waitToken != token) return;
         suspended.remove(fiberId);
@@ -1031,8 +1039,8 @@ public final class Core implements Context {
     private void timeout(long fiberId, long token) {
         Pending p = pending.get(fiberId);
         if (p == null || p.token() != token) return;
-        Fiber f = suspended.get(fiberId);
-        if (f == null || f.waitToken != token) {
+        Fiber f = fiberId < 0 ? null : suspended.get(fiberId); // a negative id is a call from outside: no fiber waits
+        if (fiberId >= 0 && (f == null || f.waitToken != token)) {
             pending.remove(fiberId);
             return;
         }
@@ -1494,6 +1502,57 @@ public final class Core implements Context {
     }
 
     // ================================================================== external input
+
+    /** Calls from outside the program waiting for their reply: handle (negative) to nothing; see {@link #callFromOutside}. */
+    private long outsideSeq;
+    /** Replies to calls from outside not yet taken: handle to the reply (a value, or a {@link dev.baton.runtime.plan.CallFailure}). */
+    private final Map<Long, Object> outsideReplies = new HashMap<>();
+
+    /**
+     * Calls endpoint {@code endpoint} of instance {@code key} (None for a single-instance module)
+     * of module {@code module} from outside the program — an engine's API on behalf of a client —
+     * exactly as a {@code Call} would: through the instance's mailbox, with the default timeout
+     * and retries, de-duplicated by {@code caller} (a resend under the same caller identity gets
+     * the first answer). Returns a handle for {@link #outsideReply}. {@code args} must already fit
+     * the endpoint's parameters (see {@link dev.baton.runtime.plan.Plan.Endpoint#paramsType}).
+     * The engine must take every reply before it snapshots: pending calls from outside are not
+     * part of a snapshot ({@link #outsideCallsOpen}).
+     *
+     * @throws ValueError when {@code key} names no instance
+     */
+    public long callFromOutside(String caller, int module, Object key, int endpoint, Object args) {
+        Plan.ModulePlan m = plan.modules.get(module);
+        int target;
+        if (key == None.NONE) {
+            target = moduleFirst[module];
+        } else {
+            Integer idx = keyIndex[module].get(normalizeKey(key));
+            if (idx == null) throw new ValueError(Values.show(key) + " is not an instance of " + m.name + " (keys: " + describeKeys(m) + ")");
+            target = idx;
+        }
+        long handle = -(++outsideSeq);
+        long token = ++tokenSeq;
+        Msg msg = new Msg(Msg.CALL, endpoint, args, "outside:" + caller, 0, 1, null, handle, token, null, 0);
+        long timeout = periodMs(DEFAULT_CALL_TIMEOUT);
+        pending.put(handle, new Pending(handle, token, target, msg, DEFAULT_CALL_RETRIES, periodMs(DEFAULT_BACKOFF), timeout, false));
+        stats.callsSent++;
+        if (!m.endpoints.get(endpoint).query()) stats.commandCalls++;
+        send(target, Task.DELIVER, 0, 0, msg, m.name);
+        schedule(now + timeout, Task.TIMEOUT, -1, handle, token, null);
+        return handle;
+    }
+
+    /** The reply to a call from outside once it has come (and forgets it), else null. */
+    public Object outsideReply(long handle) {
+        return outsideReplies.remove(handle);
+    }
+
+    /** True while a call from outside waits for its reply or its reply has not been taken. */
+    public boolean outsideCallsOpen() {
+        if (!outsideReplies.isEmpty()) return true;
+        for (Long id : pending.keySet()) if (id < 0) return true;
+        return false;
+    }
 
     /**
      * Applies an external event (already journaled) as if a producer outside emitted it, unless
