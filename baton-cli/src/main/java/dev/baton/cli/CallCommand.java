@@ -50,11 +50,8 @@ final class CallCommand implements Callable<Integer> {
     @Option(names = "--faults", paramLabel = "LIST", converter = Programs.FaultsConverter.class, description = "The run's --faults, if it had any.")
     Faults faults = Faults.NONE;
 
-    @Option(names = "--temporal", defaultValue = "127.0.0.1:7233", paramLabel = "HOST:PORT", description = "The Temporal frontend (default: ${DEFAULT-VALUE}).")
-    String temporal;
-
-    @Option(names = "--namespace", defaultValue = "default", paramLabel = "NAME", description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
-    String namespace;
+    @picocli.CommandLine.Mixin
+    TemporalOptions temporal = new TemporalOptions();
 
     @Option(names = "--state", paramLabel = "redis://HOST:PORT", description = "The run's --state, if it had one (large payloads live there).")
     String state;
@@ -73,8 +70,15 @@ final class CallCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!temporal.matches("[^:/\\s]+:\\d{1,5}")) {
-            err.println("baton call: --temporal '" + temporal + "' is not HOST:PORT");
+        if (temporal.addressProblem() != null) {
+            err.println("baton call: " + temporal.addressProblem());
+            return ExitCode.USAGE;
+        }
+        dev.baton.temporal.TemporalTls tls;
+        try {
+            tls = temporal.tls();
+        } catch (IllegalArgumentException e) {
+            err.println("baton call: " + e.getMessage());
             return ExitCode.USAGE;
         }
         Plan plan;
@@ -97,7 +101,7 @@ final class CallCommand implements Callable<Integer> {
         }
         try {
             dev.baton.temporal.TemporalEngine engine = new dev.baton.temporal.TemporalEngine(plan, overrides,
-                    EngineOptions.defaults().withSeed(seed).withFaults(faults), temporal, namespace, false);
+                    EngineOptions.defaults().withSeed(seed).withFaults(faults), temporal.target, temporal.namespace, false).withTls(tls);
             if (redis != null) engine.withBlobStore(RunCommand.blobsIn(redis, state));
             String answer = engine.callEndpoint(target, args, id != null ? id : java.util.UUID.randomUUID().toString(), record, wait);
             out.println(answer);

@@ -59,12 +59,8 @@ final class RunCommand extends ProgramCommand {
                     "the death of this process: run the same command again to wait for it (or see its report)."})
     String engine;
 
-    @Option(names = "--temporal", defaultValue = "127.0.0.1:7233", paramLabel = "HOST:PORT",
-            description = "The Temporal frontend for --engine temporal (default: ${DEFAULT-VALUE}; ./baton up starts one).")
-    String temporal;
-
-    @Option(names = "--namespace", defaultValue = "default", paramLabel = "NAME", description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
-    String namespace;
+    @picocli.CommandLine.Mixin
+    TemporalOptions temporal = new TemporalOptions();
 
     @Option(names = "--state", paramLabel = "redis://HOST:PORT", description = {
             "Publish the run's global state to Redis as it changes: hash baton:state:{PROGRAM}, a field per global (JSON)",
@@ -227,12 +223,18 @@ final class RunCommand extends ProgramCommand {
                 return ExitCode.USAGE;
             }
         }
-        if (!temporal.matches("[^:/\\s]+:\\d{1,5}")) {
-            err.println("baton run: --temporal '" + temporal + "' is not HOST:PORT");
+        if (temporal.addressProblem() != null) {
+            err.println("baton run: " + temporal.addressProblem());
             return ExitCode.USAGE;
         }
-        dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions().withState(observer), temporal,
-                namespace, fresh);
+        dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions().withState(observer),
+                temporal.target, temporal.namespace, fresh);
+        try {
+            t.withTls(temporal.tls());
+        } catch (IllegalArgumentException e) {
+            err.println("baton run: " + e.getMessage());
+            return ExitCode.USAGE;
+        }
         t.withPayloadLimits(dev.baton.temporal.TemporalEngine.DEFAULT_OFFLOAD_ABOVE, maxPayload);
         if (redis != null) t.withBlobStore(blobsIn(redis, state));
         KafkaInbox kafka = null;
@@ -252,7 +254,7 @@ final class RunCommand extends ProgramCommand {
             }
         }
         if (!settings.json()) {
-            err.println("baton run: on Temporal at " + temporal + ", workflow " + t.workflowId() + " (run the same command again to reattach)");
+            err.println("baton run: on Temporal at " + temporal.target + ", workflow " + t.workflowId() + " (run the same command again to reattach)");
             err.flush();
         }
         try {

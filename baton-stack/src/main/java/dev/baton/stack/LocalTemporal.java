@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * Temporal's Java test server (the in-memory Temporal service of {@code temporal-testing}) as a
  * child JVM bound to a port: a real gRPC endpoint that Temporal clients reach with
  * {@code setTarget("127.0.0.1:PORT")}, exactly as they reach a production cluster. It keeps
- * nothing on disk: a restart starts empty.
+ * nothing on disk: a restart starts empty. Every history stays in its memory (a 2 GB heap); it
+ * exits when that runs out, rather than answer nothing while it collects garbage.
  */
 public final class LocalTemporal implements AutoCloseable {
     public final int port;
@@ -27,7 +28,7 @@ public final class LocalTemporal implements AutoCloseable {
         Files.createDirectories(logDir);
         Path log = logDir.resolve("temporal.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.temporal.testserver.TestServer",
+        Process p = new ProcessBuilder(java, "-Xmx2g", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), "io.temporal.testserver.TestServer",
                 Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -9,7 +9,8 @@ import java.util.List;
  * Publishes emitted events to the worker's {@link EventBus}. At least once: a worker that dies
  * after publishing but before Temporal recorded it publishes the batch again when the task is
  * retried — with the same {@code seq}s (the emissions' numbers in the run), so consumers drop
- * repeats exactly as after an embedded engine's crash.
+ * repeats exactly as after an embedded engine's crash. Batches are published one at a time, so
+ * the lines of two runs served by one worker never interleave in a file.
  */
 public final class BatonEffectsImpl implements BatonEffects {
     private final EventBus bus;
@@ -20,6 +21,8 @@ public final class BatonEffectsImpl implements BatonEffects {
 
     @Override
     public void publish(List<EmittedEvent> events) {
-        for (EmittedEvent e : events) bus.publish(e.time, e.seq, e.event, Json.parse(e.payload));
+        synchronized (bus) {
+            for (EmittedEvent e : events) bus.publish(e.time, e.seq, e.event, Json.parse(e.payload));
+        }
     }
 }

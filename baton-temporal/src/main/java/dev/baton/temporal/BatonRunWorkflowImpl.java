@@ -45,12 +45,11 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     static final long EVENTS_PER_TASK = 200_000;
     static final int SLICES_PER_TASK = 50;
     /**
-     * Emitted events pass through the history (the publishing activity's input): at most this many
-     * per workflow task, and a continue-as-new after {@link #EMITTED_PER_RUN}, keep each task's
-     * completion and each run's history within Temporal's limits.
+     * Emitted events go to the publishing local activity in batches of at most this many. Its
+     * arguments are kept out of the history (only a small marker per batch is recorded), so a
+     * run that emits millions of events neither yields nor continues as new more often for it.
      */
-    static final int EMITTED_PER_TASK = 2_000;
-    static final long EMITTED_PER_RUN = 40_000;
+    static final int EMITTED_PER_BATCH = 20_000;
     /**
      * A run that cannot continue as new (its snapshot is above the payload limit and no blob store
      * takes it) fails before its history reaches Temporal's default limits (51,200 events, 50 MB),
@@ -70,7 +69,6 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     /** Emitted events not yet handed to the publishing activity. */
     private final java.util.List<EmittedEvent> emitted = new java.util.ArrayList<>();
     private BatonEffects effects;
-    private long publishedThisRun;
     private Plan plan;
     private EngineOptions options;
     /** Calls from outside (updates) not yet handed to the core, and those handed and waiting for their reply. */
@@ -122,7 +120,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         }
         if (in.publishEvents) {
             effects = Workflow.newLocalActivityStub(BatonEffects.class, io.temporal.activity.LocalActivityOptions.newBuilder()
-                    .setStartToCloseTimeout(Duration.ofSeconds(30)).build());
+                    .setStartToCloseTimeout(Duration.ofSeconds(30)).setDoNotIncludeArgumentsIntoMarker(true).build());
             core.setBus(new dev.baton.runtime.EventBus() {
                 @Override
                 public void publish(long time, String event, Object payload) {
@@ -158,8 +156,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 core.runUntil(driver.nextSliceEnd());
                 slices++;
                 boolean answered = takeReplies();
-                yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK
-                        || emitted.size() >= EMITTED_PER_TASK;
+                yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;
                 if (yield) Workflow.sleep(Duration.ofMillis(1));
             }
             if (yield) {
@@ -167,7 +164,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
-                boolean due = ++tasks >= in.tasksPerRun || publishedThisRun >= EMITTED_PER_RUN || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested());
+                boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested());
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
                 if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen()) {
                     applyPending(plan);
@@ -181,7 +178,6 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                     }
                     tooLarge = true; // try again after another tasksPerRun tasks: the state may have shrunk
                     tasks = 0;
-                    publishedThisRun = 0;
                 }
             }
         }
@@ -201,9 +197,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         if (effects == null || emitted.isEmpty()) return;
         java.util.List<EmittedEvent> batch = new java.util.ArrayList<>(emitted);
         emitted.clear();
-        publishedThisRun += batch.size();
-        for (int i = 0; i < batch.size(); i += EMITTED_PER_TASK) {
-            effects.publish(new java.util.ArrayList<>(batch.subList(i, Math.min(batch.size(), i + EMITTED_PER_TASK))));
+        for (int i = 0; i < batch.size(); i += EMITTED_PER_BATCH) {
+            effects.publish(new java.util.ArrayList<>(batch.subList(i, Math.min(batch.size(), i + EMITTED_PER_BATCH))));
         }
     }
 

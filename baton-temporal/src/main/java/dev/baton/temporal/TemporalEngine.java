@@ -62,6 +62,7 @@ public final class TemporalEngine implements Engine {
     private int offloadAbove = DEFAULT_OFFLOAD_ABOVE;
     private long maxPayload = DEFAULT_MAX_PAYLOAD;
     private long historyEventsLimit = BatonRunWorkflowImpl.HISTORY_EVENTS_LIMIT;
+    private TemporalTls tls = TemporalTls.NONE;
 
     /** Temporal's default limit on one payload ({@code limit.blobSize.error}: 2 MiB). */
     public static final long DEFAULT_MAX_PAYLOAD = 2L << 20;
@@ -154,6 +155,9 @@ public final class TemporalEngine implements Engine {
             Worker worker = factory.newWorker(TASK_QUEUE, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
             worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
             if (options.bus() != dev.baton.runtime.EventBus.NONE) worker.registerActivitiesImplementations(new BatonEffectsImpl(options.bus()));
+            // --fresh: end the old run before this worker polls — a task of it still waiting (its
+            // worker died) would otherwise run here and publish that run's events as well
+            if (fresh) terminateOldRun(client);
             factory.start();
             try {
                 return runOn(client);
@@ -229,15 +233,30 @@ public final class TemporalEngine implements Engine {
         return message;
     }
 
+    /** TLS, client certificate and API key for the connection (default: plain gRPC). */
+    public TemporalEngine withTls(TemporalTls tls) {
+        this.tls = tls;
+        return this;
+    }
+
     private WorkflowServiceStubs connect() throws IOException {
-        WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+        WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(tls.apply(WorkflowServiceStubsOptions.newBuilder().setTarget(target)).build());
         try {
             service.healthCheck();
         } catch (RuntimeException e) {
             service.shutdownNow();
-            throw new IOException("no Temporal frontend answered at " + target);
+            throw new IOException("no Temporal frontend answered at " + target + (tls.enabled() ? " over TLS" : "") + whyNot(e));
         }
         return service;
+    }
+
+    /** The innermost cause of a failed connection, in words (e.g. a certificate that is not trusted). */
+    private static String whyNot(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = root.getMessage();
+        if (root == e || m == null || m.isBlank()) return "";
+        return " (" + m + ")";
     }
 
     private WorkflowClient client(WorkflowServiceStubs service) {
@@ -245,6 +264,14 @@ public final class TemporalEngine implements Engine {
                 .setDataConverter(new CodecDataConverter(DefaultDataConverter.newDefaultInstance(),
                         java.util.List.of(new LargePayloadCodec(blobs, offloadAbove))))
                 .build());
+    }
+
+    private void terminateOldRun(WorkflowClient client) {
+        try {
+            client.newUntypedWorkflowStub(workflowId()).terminate("baton run --fresh");
+        } catch (RuntimeException noneRunning) {
+            // never started, or already closed
+        }
     }
 
     private RunReport runOn(WorkflowClient client) throws IOException {
