@@ -986,18 +986,22 @@ public final class Core implements Context {
         return wid;
     }
 
+    /** The instance a call goes to: the module's only one for None, else the one with that key. */
+    private int instanceOf(int module, Object key) {
+        if (key == None.NONE) return moduleFirst[module];
+        Integer idx = keyIndex[module].get(normalizeKey(key));
+        if (idx == null) {
+            Plan.ModulePlan m = plan.modules.get(module);
+            throw new ValueError(Values.show(key) + " is not an instance of " + m.name + " (keys: " + describeKeys(m) + ")");
+        }
+        return idx;
+    }
+
     @Override
     public void call(Fiber f, int module, Object key, int endpoint, Object args, CallOptions options) {
         if (f.owner == Fiber.Owner.LOAD) throw new ValueError("a Load block cannot Call; Emit events instead");
         Plan.ModulePlan m = plan.modules.get(module);
-        int target;
-        if (key == None.NONE) {
-            target = moduleFirst[module];
-        } else {
-            Integer idx = keyIndex[module].get(normalizeKey(key));
-            if (idx == null) throw new ValueError(Values.show(key) + " is not an instance of " + m.name + " (keys: " + describeKeys(m) + ")");
-            target = idx;
-        }
+        int target = instanceOf(module, key);
         String caller;
         long epoch;
         long seq;
@@ -1522,14 +1526,7 @@ public final class Core implements Context {
      */
     public long callFromOutside(String caller, int module, Object key, int endpoint, Object args) {
         Plan.ModulePlan m = plan.modules.get(module);
-        int target;
-        if (key == None.NONE) {
-            target = moduleFirst[module];
-        } else {
-            Integer idx = keyIndex[module].get(normalizeKey(key));
-            if (idx == null) throw new ValueError(Values.show(key) + " is not an instance of " + m.name + " (keys: " + describeKeys(m) + ")");
-            target = idx;
-        }
+        int target = instanceOf(module, key);
         long handle = -(++outsideSeq);
         long token = ++tokenSeq;
         Msg msg = new Msg(Msg.CALL, endpoint, args, "outside:" + caller, 0, 1, null, handle, token, null, 0);
