@@ -83,21 +83,13 @@ final class CallCommand implements Callable<Integer> {
         }
         Plan plan;
         java.util.Map<String, String> overrides;
+        dev.baton.redis.RedisSharedState redis;
         try {
             overrides = Programs.overrides(paramArgs, err, "call");
             plan = Programs.load(file, err, "call", overrides);
+            redis = RunCommand.openState(state, err, "call");
         } catch (Programs.Failed f) {
             return f.exitCode;
-        }
-        dev.baton.redis.RedisSharedState redis = null;
-        try {
-            if (state != null) redis = RunCommand.connectState(state);
-        } catch (IllegalArgumentException e) {
-            err.println("baton call: --state: " + e.getMessage());
-            return ExitCode.USAGE;
-        } catch (IOException e) {
-            err.println("baton call: --state: " + e.getMessage());
-            return ExitCode.INPUT;
         }
         try {
             dev.baton.temporal.TemporalEngine engine = new dev.baton.temporal.TemporalEngine(plan, overrides,

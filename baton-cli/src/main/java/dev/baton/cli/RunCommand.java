@@ -115,17 +115,11 @@ final class RunCommand extends ProgramCommand {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
-        dev.baton.redis.RedisSharedState redis = null;
-        if (state != null) {
-            try {
-                redis = connectState(state);
-            } catch (IllegalArgumentException e) {
-                err.println("baton run: --state: " + e.getMessage());
-                return ExitCode.USAGE;
-            } catch (IOException e) {
-                err.println("baton run: --state: " + e.getMessage());
-                return ExitCode.INPUT;
-            }
+        dev.baton.redis.RedisSharedState redis;
+        try {
+            redis = openState(state, err, "run");
+        } catch (Programs.Failed f) {
+            return f.exitCode;
         }
         dev.baton.runtime.StateObserver observer = redis == null ? null : new dev.baton.redis.RedisStatePublisher(redis, stem(file));
         try {
@@ -150,6 +144,20 @@ final class RunCommand extends ProgramCommand {
             throw new Programs.Failed(ExitCode.USAGE);
         } catch (IOException e) {
             err.println("baton run: --events: " + e.getMessage());
+            throw new Programs.Failed(ExitCode.INPUT);
+        }
+    }
+
+    /** The state store of {@code --state} (null without one); a bad address is a usage error, an unreachable Redis exit 3. */
+    static dev.baton.redis.RedisSharedState openState(String address, PrintWriter err, String command) throws Programs.Failed {
+        if (address == null) return null;
+        try {
+            return connectState(address);
+        } catch (IllegalArgumentException e) {
+            err.println("baton " + command + ": --state: " + e.getMessage());
+            throw new Programs.Failed(ExitCode.USAGE);
+        } catch (IOException e) {
+            err.println("baton " + command + ": --state: " + e.getMessage());
             throw new Programs.Failed(ExitCode.INPUT);
         }
     }
