@@ -355,7 +355,9 @@ public final class TemporalEngine implements Engine {
                 positions = run.positions();
             } catch (RuntimeException notReadyYet) {
                 if (result.isDone()) return;
-                if (options.clock().nanoTime() > deadline) throw new IOException("the run's workflow " + workflowId() + " does not answer queries");
+                if (options.clock().nanoTime() > deadline) throw new IOException("the run's workflow " + workflowId() + " does not answer queries within 60 s"
+                        + " (on Temporal's test server, a waiting run whose worker was killed stays on that worker's sticky queue:"
+                        + " see docs/operations.md)");
                 sleep(100);
             }
         }
