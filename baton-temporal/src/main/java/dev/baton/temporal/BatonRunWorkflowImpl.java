@@ -185,6 +185,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         takeReplies();
         for (OutsideRequest q : open) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " replied");
         for (OutsideRequest q : queued) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " was called");
+        Workflow.await(Workflow::isEveryHandlerFinished); // those updates answer before the workflow completes
         flushEmitted();
         long wallMs = Workflow.currentTimeMillis() - startedAt;
         RunReport report = driver.report("temporal", reason, wallMs, in.generation > 0);
