@@ -6,10 +6,6 @@ import dev.baton.runtime.plan.CallFailure;
 import dev.baton.runtime.plan.Plan;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,12 +40,9 @@ class EndpointCallTest {
             """;
 
     private static Object answer(Core core, long handle) {
-        for (long t = core.now() + 1; t < core.now() + 60_000; t++) {
-            core.runUntil(t);
-            Object reply = core.outsideReply(handle);
-            if (reply != null) return reply;
-        }
-        throw new AssertionError("no reply");
+        Object reply = core.runUntilReply(handle, 60_000);
+        if (reply == null) throw new AssertionError("no reply");
+        return reply;
     }
 
     private static Object call(Core core, Plan plan, String caller, String target, String args) {
@@ -73,7 +66,7 @@ class EndpointCallTest {
     }
 
     @Test
-    void aCallStillOpenSurvivesASnapshotAndIsAnsweredAfterIt() throws Exception {
+    void aCallStillOpenSurvivesASnapshotAndIsAnsweredAfterIt() {
         Plan plan = Programs.plan(BANK);
         Core core = new Core(plan, 1, Faults.NONE, EngineOptions.defaults().decisions());
         core.start();
@@ -82,14 +75,7 @@ class EndpointCallTest {
         assertThat(core.outsideCallsOpen()).isTrue();
         assertThat(answer(core, handle)).isEqualTo(7L);
         assertThat(core.outsideCallsOpen()).as("its reply taken").isFalse();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            CoreCodec.write(core, out);
-        }
-        Core copy;
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-            copy = CoreCodec.read(plan, Faults.NONE, EngineOptions.defaults().decisions(), in);
-        }
+        Core copy = CoreCodec.copy(core);
         assertThat(call(copy, plan, "x", "Accounts[1].Deposit", "{\"amount\": 7}")).as("the de-duplication memory is in the snapshot").isEqualTo(7L);
         assertThat(call(copy, plan, "y", "Accounts[1].Balance", null)).isEqualTo(7L);
     }

@@ -70,7 +70,6 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<EmittedEvent> emitted = new java.util.ArrayList<>();
     private BatonEffects effects;
     private Plan plan;
-    private EngineOptions options;
     /** Calls from outside (updates) not yet handed to the core, and those handed and waiting for their reply. */
     private final java.util.List<OutsideRequest> queued = new java.util.ArrayList<>();
     private final java.util.List<OutsideRequest> open = new java.util.ArrayList<>();
@@ -106,7 +105,6 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         EngineOptions options = EngineOptions.defaults().withSeed(in.seed).withFaults(faults)
                 .withDuration(in.durationMs > 0 ? Duration.ofMillis(in.durationMs) : null);
         this.plan = plan;
-        this.options = options;
         pending.addAll(in.pending);
         inboxClosed |= in.inboxClosed;
         if (in.snapshot == null) {
@@ -339,25 +337,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         if (!call.query()) {
             throw new IllegalArgumentException(call.target() + " is a command (/execute): send it as an update, which the run records");
         }
-        Core copy;
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                CoreCodec.write(core, out);
-            }
-            try (DataInputStream data = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
-                copy = CoreCodec.read(plan, options.faults(), options.decisions(), data);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot copy the run's state: " + e.getMessage());
-        }
-        long handle = copy.callFromOutside("query", call.module(), call.key(), call.endpoint(), call.args());
-        long until = copy.now() + QUERY_ENGINE_MS;
-        for (long t = copy.now() + 1; t <= until; t++) {
-            copy.runUntil(t);
-            Object reply = copy.outsideReply(handle);
-            if (reply != null) return answer(call, reply);
-        }
+        Core copy = CoreCodec.copy(core);
+        Object reply = copy.runUntilReply(copy.callFromOutside("query", call.module(), call.key(), call.endpoint(), call.args()), QUERY_ENGINE_MS);
+        if (reply != null) return answer(call, reply);
         throw new IllegalStateException(call.target() + " did not reply within " + QUERY_ENGINE_MS + " ms of engine time");
     }
 

@@ -1544,6 +1544,20 @@ public final class Core implements Context {
         return outsideReplies.remove(handle);
     }
 
+    /**
+     * Runs engine time forward a millisecond at a time until the call from outside {@code handle}
+     * has its reply (and takes it), for at most {@code maxMs}; null when none came.
+     */
+    public Object runUntilReply(long handle, long maxMs) {
+        long until = now + maxMs;
+        for (long t = now + 1; t <= until; t++) {
+            runUntil(t);
+            Object reply = outsideReply(handle);
+            if (reply != null) return reply;
+        }
+        return null;
+    }
+
     /** True while a call from outside waits for its reply or its reply has not been taken. */
     public boolean outsideCallsOpen() {
         if (!outsideReplies.isEmpty()) return true;

@@ -208,6 +208,21 @@ public final class CoreCodec {
         return xs;
     }
 
+    /** An independent copy of {@code c} (through its snapshot): run it forward without touching {@code c}. */
+    public static Core copy(Core c) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                write(c, out);
+            }
+            try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                return read(c.plan, c.faults, c.decisions, in);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot copy the engine's state", e);
+        }
+    }
+
     public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in) throws IOException {
         int format = in.readInt();
         if (format != FORMAT) throw new IOException("snapshot format " + format + " is not supported (expected " + FORMAT + ")");
