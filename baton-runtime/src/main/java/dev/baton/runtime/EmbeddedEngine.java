@@ -14,7 +14,9 @@ import java.time.Duration;
  * Engine time advances in slices of {@link #SLICE_MS}. At each slice boundary the engine
  * takes external events from the inbox (journaling them first), writes a snapshot when one
  * is due, and reports progress. With the fast clock (the default) engine time runs as fast
- * as the work allows; with the real clock it is paced to the wall clock.
+ * as the work allows, and a stretch of slices in which no task is due is crossed in one step
+ * ({@link RunDriver#nextStepEnd}); with the real clock, or while external events may come, it
+ * is paced to the wall clock.
  *
  * <h2>When a run stops</h2>
  * At {@code duration} if given. Otherwise once every load generator has finished, the inbox
@@ -81,8 +83,10 @@ public final class EmbeddedEngine implements Engine {
             else Durability.acceptVolatile(plan, core, options.inbox());
             reason = driver.stopReason(inboxOpen, options.inbox() != null);
             if (reason != null) break;
-            long until = driver.nextSliceEnd();
-            if (options.realClock() || inboxOpen) paceTo(wallStart, until);
+            boolean paced = options.realClock() || inboxOpen;
+            // paced: slice by slice, taking the inbox at every slice end; otherwise empty stretches are skipped
+            long until = paced ? driver.nextSliceEnd() : driver.nextStepEnd(Long.MAX_VALUE);
+            if (paced) paceTo(wallStart, until);
             core.runUntil(until);
             driver.observe(options.state(), false);
             // snapshots are observations (a restore continues identically from any of them), so their

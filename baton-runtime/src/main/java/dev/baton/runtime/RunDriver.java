@@ -100,6 +100,37 @@ public final class RunDriver {
         return Math.min(limit, (now / EmbeddedEngine.SLICE_MS + 1) * EmbeddedEngine.SLICE_MS);
     }
 
+    /**
+     * The engine time the next step runs to when nothing outside the core can happen meanwhile
+     * (no external events, or a wait for them that ends at {@code notAfter}): the next slice end,
+     * or — when no task is due before it — the end of the slice holding the next task, so that a
+     * {@code Sleep 6h} costs one step instead of two million empty slices. A jump never passes a
+     * point where {@link #stopReason} could decide differently: the duration limit, and the end of
+     * the settle window. Between two slice ends with no task nothing changes in the core, so every
+     * stop check skipped would have answered as the one before it; a run stepped this way stops at
+     * the same engine time, with the same trace, as one stepped slice by slice.
+     */
+    public long nextStepEnd(long notAfter) {
+        long end = nextSliceEnd();
+        return Math.max(end, Math.min(ceilToSlice(wakeTime()), ceilToSlice(notAfter)));
+    }
+
+    /**
+     * The engine time at which the run next has something to do: its next task, the duration
+     * limit, or the end of the settle window — whichever comes first. A paced engine with nothing
+     * due before it may sleep until then (waking early for an external event).
+     */
+    public long wakeTime() {
+        long t = Math.min(core.nextTime(), limit);
+        if (settledSince >= 0) t = Math.min(t, settledSince + 2 * maxTick);
+        return t;
+    }
+
+    private static long ceilToSlice(long t) {
+        long s = EmbeddedEngine.SLICE_MS;
+        return t >= Long.MAX_VALUE - s ? Long.MAX_VALUE - s : (t + s - 1) / s * s;
+    }
+
     private long limitMs() {
         if (options.duration() != null) return Math.max(1, options.duration().toMillis());
         for (Plan.LoadPlan l : plan.loads) {

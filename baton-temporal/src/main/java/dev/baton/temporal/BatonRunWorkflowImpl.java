@@ -57,8 +57,6 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
      */
     static final long HISTORY_EVENTS_LIMIT = 40_000;  // RunInput#historyEventsLimit's default
     static final long HISTORY_BYTES_LIMIT = 40L << 20;
-    /** With an open inbox and engine time caught up with the clock: how long to wait for events at most. */
-    static final long WAIT_MS = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private String progress = "starting";
@@ -145,13 +143,20 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             reason = driver.stopReason(inboxOpen, in.inbox);
             if (reason != null) break;
             boolean yield;
-            if (inboxOpen && open.isEmpty() && core.now() >= Workflow.currentTimeMillis() - startedAt) {
+            boolean paced = inboxOpen && open.isEmpty();
+            long wallEngine = Workflow.currentTimeMillis() - startedAt;
+            if (paced && core.now() >= wallEngine) {
                 // with external events, engine time keeps to the workflow's clock (as the embedded engine
-                // paces to the wall clock); wait for events, calls or the next slice of time
-                Workflow.await(Duration.ofMillis(WAIT_MS), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty());
+                // paces to the wall clock). Caught up: one durable timer to the next task (a Tick, a
+                // Sleep, a timeout) or the end of the run, cut short by an event or a call
+                long waitMs = Math.max(1, driver.wakeTime() - wallEngine);
+                Workflow.await(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty());
+                // bring engine time up to the clock before what woke the run is applied
+                long woke = Workflow.currentTimeMillis() - startedAt;
+                if (woke > core.now()) core.runUntil(driver.nextStepEnd(woke));
                 yield = true;
             } else {
-                core.runUntil(driver.nextSliceEnd());
+                core.runUntil(driver.nextStepEnd(paced ? wallEngine : Long.MAX_VALUE));
                 slices++;
                 boolean answered = takeReplies();
                 yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;

@@ -74,7 +74,7 @@ class ConformanceTest {
     @Test
     void worldBossSmall() throws Exception {
         Map<String, String> params = Map.of("players", "2000", "shards", "5", "boss_hp", "3000000", "attack_rate", "100000");
-        RunReport r = both("world-boss.baton", params, EngineOptions.defaults().withSeed(7), 3);
+        RunReport r = both("world-boss.baton", params, EngineOptions.defaults().withSeed(7), 1);
         assertThat(r.report().get("victory_triggered")).isEqualTo(1);
         assertThat(((Map<?, ?>) r.report().get("rewards")).get("granted")).isEqualTo(2000);
         assertThat(r.resumed()).as("the run continued as new at least once").isTrue();
