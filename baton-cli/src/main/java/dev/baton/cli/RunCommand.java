@@ -50,7 +50,8 @@ final class RunCommand extends ProgramCommand {
             "Or consume them from Kafka: event E from topic E, the record value its JSON payload, any number of partitions;",
             "the offsets applied are kept with the run's state, so a crash neither loses nor repeats an event.",
             "Options: kafka://HOST:PORT?prefix=P (topics P+E), group=G (consumer group for lag monitoring),",
-            "stop-when-idle=2s (stop once every partition is read to its end and idle that long)."})
+            "stop-when-idle=2s (stop once every partition is read to its end and idle that long),",
+            "config=FILE (Kafka client settings for a secured cluster: security.protocol, sasl.*, ssl.*; also on --emit-log)."})
     String events;
 
     @Option(names = "--engine", defaultValue = "embedded", paramLabel = "ENGINE",
@@ -64,6 +65,8 @@ final class RunCommand extends ProgramCommand {
 
     @Option(names = "--state", paramLabel = "redis://HOST:PORT", description = {
             "Publish the run's global state to Redis as it changes: hash baton:state:{PROGRAM}, a field per global (JSON)",
+            "(rediss:// for TLS; redis://USER:PASSWORD@HOST:PORT, or the password in $BATON_REDIS_PASSWORD;",
+            "?ca=FILE trusts those PEM authorities, &cert=FILE&key=FILE presents a client certificate)",
             "and @time (engine ms). Idempotent by engine time; a Redis restart makes the run wait for it (up to 30 s).",
             "With --engine temporal, payloads above 256 KiB (the run's snapshot, carried by continue-as-new) are kept there",
             "too, as baton:blob:{SHA-256} (expiring 7 days after their last read), the history holding their digest."})
@@ -162,23 +165,25 @@ final class RunCommand extends ProgramCommand {
         }
     }
 
-    /** Connects to the state store, failing fast (3 s) when nothing answers; then rides out restarts for 30 s. */
+    /**
+     * Connects to the state store ({@code redis://} or {@code rediss://}, credentials and TLS files
+     * in the address, the password possibly from $BATON_REDIS_PASSWORD), failing fast (3 s) when
+     * nothing answers, the credentials are refused or the TLS handshake fails; then rides out
+     * restarts for 30 s.
+     */
     static dev.baton.redis.RedisSharedState connectState(String address) throws IOException {
-        java.net.URI uri;
+        dev.baton.redis.RedisAddress where = dev.baton.redis.RedisAddress.parse(address, System.getenv(dev.baton.redis.RedisAddress.PASSWORD_ENV));
+        dev.baton.redis.RedisSharedState store;
         try {
-            uri = java.net.URI.create(address);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + address + "' is not redis://HOST:PORT");
+            store = dev.baton.redis.RedisSharedState.connect(where);
+        } catch (RuntimeException e) {
+            throw new IOException(dev.baton.redis.RedisSharedState.problem(where, e));
         }
-        if (!"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
-            throw new IllegalArgumentException("'" + address + "' is not redis://HOST:PORT");
-        }
-        dev.baton.redis.RedisSharedState store = dev.baton.redis.RedisSharedState.connect(uri);
         try {
             store.reconnectFor(Duration.ofSeconds(3)).read("baton-reachability");
         } catch (RuntimeException e) {
             store.close();
-            throw new IOException("no Redis answered at " + uri.getHost() + ":" + uri.getPort());
+            throw new IOException(dev.baton.redis.RedisSharedState.problem(where, e));
         }
         return store.reconnectFor(Duration.ofSeconds(30));
     }

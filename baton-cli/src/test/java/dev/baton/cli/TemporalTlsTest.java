@@ -12,7 +12,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import java.io.FileInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -20,11 +19,13 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 
 import static dev.baton.cli.CliTest.run;
+import static dev.baton.cli.TestCerts.PASS;
+import static dev.baton.cli.TestCerts.exportCert;
+import static dev.baton.cli.TestCerts.exportKey;
+import static dev.baton.cli.TestCerts.keypair;
+import static dev.baton.cli.TestCerts.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,8 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a usage error.
  */
 class TemporalTlsTest {
-    private static final char[] PASS = "changeit".toCharArray();
-
     @Test
     void aRunReachesTemporalOverMutualTls(@TempDir Path dir) throws Exception {
         keypair(dir, "server");
@@ -86,40 +85,6 @@ class TemporalTlsTest {
             assertThat(missing.code()).isEqualTo(ExitCode.INPUT);
             assertThat(missing.err()).contains("--temporal-ca " + dir.resolve("nope.pem") + ": cannot read it");
         }
-    }
-
-    private static void keypair(Path dir, String name) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", name,
-                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name, "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-keystore", dir.resolve(name + ".p12").toString(), "-storetype", "PKCS12", "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-    }
-
-    private static KeyStore load(Path dir, String name) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = new FileInputStream(dir.resolve(name + ".p12").toFile())) {
-            ks.load(in, PASS);
-        }
-        return ks;
-    }
-
-    private static Path exportCert(Path dir, String name) throws Exception {
-        byte[] der = load(dir, name).getCertificate(name).getEncoded();
-        return pem(dir.resolve(name + ".pem"), "CERTIFICATE", der);
-    }
-
-    private static Path exportKey(Path dir, String name) throws Exception {
-        PrivateKey key = (PrivateKey) load(dir, name).getKey(name, PASS);
-        return pem(dir.resolve(name + ".key"), "PRIVATE KEY", key.getEncoded()); // PKCS#8
-    }
-
-    private static Path pem(Path file, String type, byte[] der) throws Exception {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der);
-        Files.writeString(file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n");
-        return file;
     }
 
     /** A TLS endpoint (server certificate "server", client certificates "client" required, ALPN h2) forwarding to a plain port. */

@@ -32,8 +32,7 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
 
     public KafkaEventBus(KafkaAddress address, String program) {
         this.address = address;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, address.bootstrap());
+        Properties p = address.clientProperties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");

@@ -63,8 +63,7 @@ public final class KafkaInbox implements Inbox, AutoCloseable {
         this.address = address;
         this.onRejected = onRejected;
         for (String e : events) eventOfTopic.put(address.topic(e), e);
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, address.bootstrap());
+        Properties p = address.clientProperties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, address.group() != null ? address.group() : "baton-" + program);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -37,10 +37,20 @@ public final class LocalRedis implements AutoCloseable {
      * write is in the append-only file (fsynced) before Redis answers it.
      */
     public static LocalRedis start(int port, Path dir, boolean durable) throws IOException, InterruptedException {
+        return start(port, dir, durable, List.of());
+    }
+
+    /**
+     * As {@link #start(int, Path, boolean)}, with more {@code redis-server} options (e.g.
+     * {@code --requirepass}, {@code --tls-port}); it is ready when the plain {@code port} answers
+     * PING, with PONG or by asking for a password.
+     */
+    public static LocalRedis start(int port, Path dir, boolean durable, List<String> options) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--dir", dir.toString()));
         cmd.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
+        cmd.addAll(options);
         Process p;
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -80,7 +90,8 @@ public final class LocalRedis implements AutoCloseable {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[64];
             int n = in.read(buf);
-            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            String answer = n > 0 ? new String(buf, 0, n, StandardCharsets.US_ASCII) : "";
+            return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
         } catch (IOException notYet) {
             return false;
         }

@@ -163,12 +163,68 @@ public final class RedisSharedState implements SharedState {
         return this;
     }
 
-    /** Connects to {@code redis://HOST:PORT}. */
+    /** Connects to {@code redis://HOST:PORT} (no credentials, no TLS). */
     public static RedisSharedState connect(URI uri) {
         if (!"redis".equals(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("expected redis://HOST:PORT, got " + uri);
         }
-        return new RedisSharedState(RedisClient.create(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()));
+        return new RedisSharedState(RedisClient.create(uri.getHost(), uri.getPort() < 0 ? RedisAddress.DEFAULT_PORT : uri.getPort()));
+    }
+
+    /**
+     * Connects to {@code address} with its credentials and TLS settings. An unreadable TLS file is
+     * an IOException naming it; a refused password or a failed handshake surfaces from the first
+     * command (see {@link #problem}).
+     */
+    public static RedisSharedState connect(RedisAddress address) throws java.io.IOException {
+        return new RedisSharedState(RedisClient.builder().hostAndPort(address.host(), address.port())
+                .clientConfig(address.clientConfig(CONNECT_TIMEOUT_MS)).build());
+    }
+
+    private static final int CONNECT_TIMEOUT_MS = 3000;
+
+    /**
+     * What went wrong reaching {@code address}, in words, from the exception the client threw:
+     * a refused password, a password Redis wants, a TLS handshake that failed, or nothing answering.
+     */
+    public static String problem(RedisAddress address, RuntimeException e) {
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = e; t != null && chain.length() < 2000; t = t.getCause()) chain.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append(" | ");
+        String all = chain.toString();
+        String where = "Redis at " + address.describe();
+        if (all.contains("WRONGPASS") || all.contains("invalid password") || all.contains("invalid username-password")) {
+            return where + " refused the credentials (wrong user or password)";
+        }
+        if (all.contains("NOAUTH")) return where + " wants a password: give redis://:PASSWORD@HOST:PORT or set $" + RedisAddress.PASSWORD_ENV;
+        if (all.contains("PKIX")) {
+            return "the TLS handshake with " + where + " failed: its certificate is not signed by an authority this process trusts"
+                    + " (give ca=FILE with the server's authority)";
+        }
+        if (all.contains("SSLHandshakeException") || all.contains("certificate")) {
+            return "the TLS handshake with " + where + " failed (" + firstLine(e, "SSL") + "): check ca=, cert= and key=";
+        }
+        if (address.tls() && (all.contains("SSLException") || all.contains("Unsupported or unrecognized SSL message") || all.contains("Remote host terminated"))) {
+            return where + " did not speak TLS (is it a plain port? use redis://)";
+        }
+        if (address.tls() && (all.contains("Broken pipe") || all.contains("Connection reset") || all.contains("Unexpected end of stream"))) {
+            // TLS 1.3: a server that rejects the client's certificate closes the connection after the handshake
+            return where + " closed the connection after the TLS handshake: does it want a client certificate it trusts? check cert= and key=";
+        }
+        if (address.tls() && all.contains("Read timed out")) {
+            return where + " did not answer within " + CONNECT_TIMEOUT_MS / 1000 + " s (a plain port? then use redis://)";
+        }
+        return "no Redis answered at " + address.describe();
+    }
+
+    private static String firstLine(Throwable e, String prefer) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().contains(prefer) && t.getMessage() != null) return withoutClassNames(t.getMessage());
+        }
+        return withoutClassNames(String.valueOf(e.getMessage()));
+    }
+
+    private static String withoutClassNames(String message) {
+        return message.replaceAll("[\\w.$]+(Exception|Error): ", "");
     }
 
     private void loadScripts() {

@@ -42,15 +42,35 @@ public final class LocalKafka implements AutoCloseable {
      * port the same for a directory: the quorum remembers it).
      */
     public static LocalKafka start(int port, int controllerPort, Path dir) throws IOException, InterruptedException {
+        return start(port, controllerPort, dir, 0, Map.of());
+    }
+
+    /**
+     * A throwaway broker that also listens on {@code saslPort} for SASL_PLAINTEXT clients
+     * (mechanism PLAIN) who log in as one of {@code users} (name to password) — as a secured
+     * cluster would want. {@link #port} stays a plain listener, for the broker itself and tests.
+     */
+    public static LocalKafka startWithSasl(int saslPort, Map<String, String> users) throws IOException, InterruptedException {
+        return start(freePort(), freePort(), Files.createTempDirectory("baton-kafka"), saslPort, users);
+    }
+
+    private static LocalKafka start(int port, int controllerPort, Path dir, int saslPort, Map<String, String> users)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int controller = controllerPort;
+        String sasl = saslPort > 0 ? ",SASL_PLAINTEXT://127.0.0.1:" + saslPort : "";
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller + sasl,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + sasl,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                saslPort > 0 ? "sasl.enabled.mechanisms=PLAIN" : "",
+                saslPort > 0 ? "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + jaas + ";" : "",
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controller,
                 "log.dirs=" + dir.resolve("data"),
                 "offsets.topic.replication.factor=1",

@@ -3,17 +3,9 @@ package dev.baton.temporal;
 import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.util.Collection;
 
 /**
  * How to reach a Temporal frontend that wants TLS (a production cluster, Temporal Cloud):
@@ -35,14 +27,14 @@ public record TemporalTls(boolean enabled, Path ca, Path cert, Path key, String 
         if (enabled) {
             SimpleSslContextBuilder ssl;
             if (cert != null) {
-                try (InputStream c = open(cert, "--temporal-cert"); InputStream k = open(key, "--temporal-key")) {
+                try (InputStream c = dev.baton.runtime.Pem.open(cert, "--temporal-cert"); InputStream k = dev.baton.runtime.Pem.open(key, "--temporal-key")) {
                     ssl = SimpleSslContextBuilder.forPKCS8(c, k);
-                    if (ca != null) ssl.setTrustManager(trustOnly(ca));
+                    if (ca != null) ssl.setTrustManager(dev.baton.runtime.Pem.trustManager(ca, "--temporal-ca"));
                     b.setSslContext(build(ssl));
                 }
             } else {
                 ssl = SimpleSslContextBuilder.noKeyOrCertChain();
-                if (ca != null) ssl.setTrustManager(trustOnly(ca));
+                if (ca != null) ssl.setTrustManager(dev.baton.runtime.Pem.trustManager(ca, "--temporal-ca"));
                 b.setSslContext(build(ssl));
             }
         }
@@ -58,33 +50,6 @@ public record TemporalTls(boolean enabled, Path ca, Path cert, Path key, String 
             return ssl.build();
         } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
             throw new IOException("cannot use the TLS files: " + e.getMessage());
-        }
-    }
-
-    private static InputStream open(Path file, String option) throws IOException {
-        try {
-            return Files.newInputStream(file);
-        } catch (IOException e) {
-            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
-            throw new IOException(option + " " + file + ": cannot read it (" + why + ")");
-        }
-    }
-
-    /** A trust manager for exactly the certificates in a PEM file. */
-    private static TrustManager trustOnly(Path pem) throws IOException {
-        try (InputStream in = open(pem, "--temporal-ca")) {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certs.isEmpty()) throw new IOException("--temporal-ca " + pem + ": no certificate in it");
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate c : certs) store.setCertificateEntry("ca-" + i++, c);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            return tmf.getTrustManagers()[0];
-        } catch (GeneralSecurityException e) {
-            throw new IOException("--temporal-ca " + pem + ": not PEM certificates (" + e.getMessage() + ")");
         }
     }
 }

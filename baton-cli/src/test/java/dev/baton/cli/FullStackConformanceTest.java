@@ -1,0 +1,165 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.redis.LocalRedis;
+import dev.baton.redis.RedisSharedState;
+import dev.baton.stack.LocalKafka;
+import dev.baton.stack.LocalTemporal;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static dev.baton.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The conformance suite on the whole distributed stack, through the command a user types: the
+ * world boss (small), the economy and the seed's Boss-Sync run on the embedded engine and on
+ * {@code --engine temporal --state redis://… --emit-log kafka://…} against real servers. The JSON
+ * reports are equal (wall-clock figures aside) — every invariant, total and final value; Redis
+ * holds exactly the report's final globals; Kafka holds exactly the events the embedded run
+ * wrote to its log, in the same order per event, with the same emission numbers.
+ */
+class FullStackConformanceTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static LocalRedis redis;
+    static LocalKafka kafka;
+    static LocalTemporal temporal;
+
+    @BeforeAll
+    static void start() throws Exception {
+        try {
+            redis = LocalRedis.start();
+        } catch (LocalRedis.NotInstalled e) {
+            if ("1".equals(System.getenv("BATON_REQUIRE_SERVERS"))) throw e;
+            Assumptions.abort("redis-server is not installed");
+        }
+        kafka = LocalKafka.start();
+        temporal = LocalTemporal.start(LocalKafka.freePort(), Files.createTempDirectory("baton-temporal"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (temporal != null) temporal.close();
+        if (kafka != null) kafka.close();
+        if (redis != null) redis.close();
+    }
+
+    @Test
+    void worldBossSmall(@TempDir Path dir) throws Exception {
+        JsonNode r = both(dir, "world-boss", "--players", "2000", "--shards", "5", "--boss_hp", "3000000", "--attack_rate", "100000", "--seed", "7");
+        assertThat(r.get("report").get("victory_triggered").asLong()).isEqualTo(1);
+        assertThat(r.get("report").get("rewards").get("granted").asLong()).isEqualTo(2000);
+    }
+
+    @Test
+    void economy(@TempDir Path dir) throws Exception {
+        JsonNode r = both(dir, "economy", "--seed", "3");
+        assertThat(r.get("report").get("trades").get("started").asLong()).isEqualTo(10000);
+    }
+
+    @Test
+    void seedBossSync(@TempDir Path dir) throws Exception {
+        both(dir, "seed-boss-sync", "--duration", "3s");
+    }
+
+    /** Runs {@code example} both ways, checks everything above, and returns the distributed run's report. */
+    private static JsonNode both(Path dir, String example, String... args) throws Exception {
+        Path file = dir.resolve(example + ".baton");
+        Files.copy(Path.of("../examples", example + ".baton"), file);
+        Path log = dir.resolve("emitted.log");
+        List<String> embeddedArgs = new ArrayList<>(List.of("run", file.toString(), "--report", "json", "--data-dir", dir.resolve("data").toString(),
+                "--emit-log", log.toString()));
+        embeddedArgs.addAll(List.of(args));
+        CliTest.Run embedded = run(embeddedArgs.toArray(String[]::new));
+        assertThat(embedded.code()).as(embedded.err()).isZero();
+
+        String prefix = example + ".";
+        List<String> stackArgs = new ArrayList<>(List.of("run", file.toString(), "--report", "json", "--engine", "temporal", "--temporal",
+                temporal.target(), "--state", "redis://127.0.0.1:" + redis.port, "--emit-log", "kafka://" + kafka.bootstrap() + "?prefix=" + prefix));
+        stackArgs.addAll(List.of(args));
+        CliTest.Run onStack = run(stackArgs.toArray(String[]::new));
+        assertThat(onStack.code()).as(onStack.err()).isZero();
+
+        JsonNode a = JSON.readTree(embedded.out());
+        JsonNode b = JSON.readTree(onStack.out());
+        assertThat(b.get("engine").asText()).isEqualTo("temporal");
+        assertThat(comparable(b)).as("the reports, wall-clock figures aside").isEqualTo(comparable(a));
+        if (a.has("report") && a.get("report").has("invariants")) {
+            a.get("report").get("invariants").fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
+        }
+
+        try (RedisSharedState reader = RedisSharedState.connect(redis.uri())) {
+            Map<String, String> state = reader.readState(example);
+            assertThat(state.get("@time")).as("Redis has the final state").isEqualTo(b.get("engineTimeMs").asText());
+            b.get("globals").fields().forEachRemaining(e -> {
+                try {
+                    assertThat(JSON.readTree(state.get(e.getKey()))).as("$" + e.getKey() + " in Redis").isEqualTo(e.getValue());
+                } catch (Exception x) {
+                    throw new AssertionError(x);
+                }
+            });
+        }
+
+        Map<String, List<String>> expected = new TreeMap<>();
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            JsonNode l = JSON.readTree(line);
+            expected.computeIfAbsent(l.get("event").asText(), k -> new ArrayList<>()).add(l.get("seq").asLong() + " " + l.get("payload"));
+        }
+        if (!example.equals("seed-boss-sync")) assertThat(expected).as("the example emits events").isNotEmpty(); // the seed's program emits none
+        assertThat(emitted(prefix, expected.keySet())).as("Kafka holds what the embedded run emitted").isEqualTo(expected);
+        return b;
+    }
+
+    private static String comparable(JsonNode report) {
+        ObjectNode n = report.deepCopy();
+        n.remove(List.of("engine", "wallTimeMs", "resumed", "events_per_second")); // the Report's figures are also at the top
+        ((ObjectNode) n.get("counters")).remove("events_per_second");
+        if (n.get("report") instanceof ObjectNode rep) rep.remove("events_per_second");
+        return n.toString();
+    }
+
+    /** Every record of the topics {@code prefix + E}, per event, as "baton-seq payload", in partition order (one partition each). */
+    private static Map<String, List<String>> emitted(String prefix, java.util.Set<String> events) throws Exception {
+        Map<String, List<String>> out = new TreeMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrap(),
+                "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", StringDeserializer.class.getName(),
+                "isolation.level", "read_committed"))) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String e : new TreeSet<>(events)) {
+                assertThat(consumer.partitionsFor(prefix + e)).as("topic " + prefix + e).hasSize(1);
+                parts.add(new TopicPartition(prefix + e, 0));
+            }
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (parts.stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    String event = r.topic().substring(prefix.length());
+                    String seq = new String(r.headers().lastHeader("baton-seq").value(), StandardCharsets.UTF_8);
+                    out.computeIfAbsent(event, k -> new ArrayList<>()).add(seq + " " + JSON.readTree(r.value()));
+                }
+            }
+        }
+        return out;
+    }
+}

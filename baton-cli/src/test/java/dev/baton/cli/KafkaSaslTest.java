@@ -1,0 +1,107 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.stack.LocalKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static dev.baton.cli.CliTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code kafka://HOST:PORT?config=client.properties}: a run reads its events from, and writes
+ * what it emits to, a real broker that takes only SASL-authenticated clients, with the client
+ * settings a secured cluster's users already keep in a properties file. A wrong password is
+ * refused by name (exit 3); no settings against the secured port say what to give; a misspelt
+ * or Baton-managed setting is a usage error naming its line.
+ */
+class KafkaSaslTest {
+    private static final String PROGRAM = """
+            Event Bank.Deposit { account: Int [0..15], amount: Int [1..1000] }
+            Event Bank.Receipt { account: Int, amount: Int }
+            $total = 0
+            $count = 0
+            Module Accounts [instances: 16] {
+                $balance = 0
+                ON (Bank.Deposit) [route: {account}] {
+                    $balance += {amount}
+                    $total += {amount}
+                    $count += 1
+                    Emit Bank.Receipt { account: {account}, amount: {amount} }
+                }
+            }
+            """;
+
+    @Test
+    void eventsInAndOutThroughASaslListener(@TempDir Path dir) throws Exception {
+        Path program = dir.resolve("ledger.baton");
+        Files.writeString(program, PROGRAM);
+        int saslPort = LocalKafka.freePort();
+        try (LocalKafka kafka = LocalKafka.startWithSasl(saslPort, Map.of("baton", "pa55word"))) {
+            kafka.createTopics(2, "Bank.Deposit", "out.Bank.Receipt");
+            long produced;
+            long sum;
+            try (DepositProducer producer = new DepositProducer(kafka.bootstrap(), 3, 50)) {
+                while (producer.produced() < 500) Thread.sleep(20);
+                producer.stop();
+                produced = producer.produced();
+                sum = producer.sum();
+            }
+            Path config = dir.resolve("client.properties");
+            Files.writeString(config, """
+                    # as a secured cluster's users keep it
+                    security.protocol=SASL_PLAINTEXT
+                    sasl.mechanism=PLAIN
+                    sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="baton" password="pa55word";
+                    """);
+            String secured = "kafka://127.0.0.1:" + saslPort;
+            CliTest.Run ok = run("run", program.toString(), "--events", secured + "?stop-when-idle=2s&config=" + config,
+                    "--emit-log", secured + "?prefix=out.&config=" + config, "--report", "json", "--data-dir", dir.resolve("d1").toString());
+            assertThat(ok.code()).as(ok.err()).isZero();
+            JsonNode report = new ObjectMapper().readTree(ok.out());
+            assertThat(report.get("globals").get("count").asLong()).as("every deposit read through SASL").isEqualTo(produced);
+            assertThat(report.get("globals").get("total").asLong()).isEqualTo(sum);
+            assertThat(receipts(kafka)).as("every receipt written through SASL").isEqualTo(produced);
+
+            Path wrong = dir.resolve("wrong.properties");
+            Files.writeString(wrong, Files.readString(config).replace("pa55word", "guess"));
+            CliTest.Run refused = run("run", program.toString(), "--events", secured + "?config=" + wrong, "--data-dir", dir.resolve("d2").toString());
+            assertThat(refused.code()).isEqualTo(ExitCode.INPUT);
+            assertThat(refused.err()).contains("--events: Kafka at 127.0.0.1:" + saslPort + " refused the credentials");
+
+            CliTest.Run bare = run("run", program.toString(), "--events", secured, "--data-dir", dir.resolve("d3").toString());
+            assertThat(bare.code()).isEqualTo(ExitCode.INPUT);
+            assertThat(bare.err()).contains("give its client settings with ?config=FILE");
+
+            Path typo = dir.resolve("typo.properties");
+            Files.writeString(typo, "security.protocol=SASL_PLAINTEXT\nsasl.mechanisms=PLAIN\n");
+            CliTest.Run misspelt = run("run", program.toString(), "--events", secured + "?config=" + typo);
+            assertThat(misspelt.code()).isEqualTo(ExitCode.USAGE);
+            assertThat(misspelt.err()).contains("config=" + typo + " line 2: 'sasl.mechanisms' is not a Kafka client setting");
+
+            Path managed = dir.resolve("managed.properties");
+            Files.writeString(managed, "enable.auto.commit=true\n");
+            CliTest.Run overrides = run("run", program.toString(), "--emit-log", secured + "?config=" + managed);
+            assertThat(overrides.code()).isEqualTo(ExitCode.USAGE);
+            assertThat(overrides.err()).contains("line 1: enable.auto.commit is set by Baton");
+        }
+    }
+
+    /** Records in the receipt topic, counted through the plain listener. */
+    private static long receipts(LocalKafka kafka) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetSpec> ends = Map.of(new TopicPartition("out.Bank.Receipt", 0), OffsetSpec.latest(),
+                    new TopicPartition("out.Bank.Receipt", 1), OffsetSpec.latest());
+            return admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
+        }
+    }
+}
