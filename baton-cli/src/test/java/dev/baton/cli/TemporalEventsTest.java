@@ -85,6 +85,42 @@ class TemporalEventsTest {
         }
     }
 
+    /**
+     * A trickle of events (one every 10 ms for 3 s) reaches the run in a few signals — at most one
+     * per 100 ms, not one per read of standard input — every event applied once.
+     */
+    @Test
+    void aTrickleOfEventsIsCoalescedIntoFewSignals(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ledger.baton"), KafkaKillTest.LEDGER);
+        int n = 300;
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
+             WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            Process p = ChildProcess.start(dir, "run", "ledger.baton", "--engine", "temporal", "--temporal", temporal.target(), "--events", "-",
+                    "--report", "json");
+            List<String> out = lines(p);
+            long total = 0;
+            try (OutputStream in = p.getOutputStream()) {
+                for (int s = 1; s <= n; s++) {
+                    in.write(event(s, s % 16, s));
+                    in.flush();
+                    total += s;
+                    Thread.sleep(10);
+                }
+            }
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            Thread.sleep(200);
+            assertThat(p.exitValue()).as(String.join("\n", out)).isZero();
+            String text = String.join("\n", out);
+            JsonNode report = JSON.readTree(text.substring(text.indexOf('{')));
+            assertThat(report.get("globals").get("count").asLong()).isEqualTo(n);
+            assertThat(report.get("globals").get("total").asLong()).isEqualTo(total);
+            assertThat(report.get("resumed").asBoolean()).as("few enough workflow tasks that the run never continued as new").isFalse();
+            String id = WorkflowHistory.runId("ledger.baton", KafkaKillTest.LEDGER, 1, temporal.target());
+            long signals = history.count(id, io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+            assertThat(signals).as("signals for 300 events over 3 s").isBetween(2L, 45L);
+        }
+    }
+
     private static long highestAck(List<String> out) {
         return out.stream().filter(l -> l.startsWith("ack ")).mapToLong(l -> Long.parseLong(l.substring(4).trim())).max().orElse(0);
     }

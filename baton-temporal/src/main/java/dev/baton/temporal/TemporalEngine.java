@@ -88,6 +88,18 @@ public final class TemporalEngine implements Engine {
         return this;
     }
 
+    /** A trickle of external events leaves as one signal at most this often (default 100 ms: ten signals a second). */
+    public TemporalEngine withSignalInterval(Duration interval) {
+        this.signalIntervalMs = Math.max(0, interval.toMillis());
+        return this;
+    }
+
+    /** A signal's events: at most this many bytes of payload (or half the cluster's payload limit, if less) … */
+    static final long SIGNAL_MAX_BYTES = 512 * 1024;
+    /** … and at most this many events. */
+    static final int SIGNAL_MAX_EVENTS = 10_000;
+    private long signalIntervalMs = 100;
+
     /** Workflow tasks per run of the chain before it continues as new (default 100). */
     public TemporalEngine withTasksPerRun(int n) {
         this.tasksPerRun = n;
@@ -370,36 +382,38 @@ public final class TemporalEngine implements Engine {
         }
         inbox.resume(positions);
         boolean closedSent = false;
+        SignalBatcher batcher = new SignalBatcher(signalIntervalMs * 1_000_000L, Math.min(SIGNAL_MAX_BYTES, maxPayload / 2), SIGNAL_MAX_EVENTS);
         while (!result.isDone()) {
             pollState(run);
             java.util.List<dev.baton.runtime.Inbox.Item> items = inbox.poll();
-            java.util.List<SignalItem> batch = new java.util.ArrayList<>();
-            java.util.List<dev.baton.runtime.Inbox.Item> sent = new java.util.ArrayList<>();
             for (dev.baton.runtime.Inbox.Item item : items) {
                 String problem = dev.baton.runtime.internal.journal.Durability.validate(plan, item);
                 if (problem != null) {
                     inbox.acknowledge(item, problem);
                     continue;
                 }
-                batch.add(new SignalItem(item.source(), item.seq(), item.event(), item.payloadJson()));
-                sent.add(item);
-                if (batch.size() == 1000) {
-                    run.events(batch);
-                    for (dev.baton.runtime.Inbox.Item i : sent) inbox.acknowledge(i, null);
-                    batch = new java.util.ArrayList<>();
-                    sent = new java.util.ArrayList<>();
+                try {
+                    signal(run, batcher, batcher.add(item));
+                } catch (IllegalArgumentException tooLarge) {
+                    inbox.acknowledge(item, tooLarge.getMessage());
                 }
             }
-            if (!batch.isEmpty()) {
-                run.events(batch);
-                for (dev.baton.runtime.Inbox.Item i : sent) inbox.acknowledge(i, null);
-            }
-            if (!closedSent && inbox.closed()) {
+            boolean closing = !closedSent && inbox.closed();
+            signal(run, batcher, batcher.due(options.clock().nanoTime(), closing));
+            if (closing) {
                 run.inboxClosed();
                 closedSent = true;
             }
-            if (items.isEmpty()) sleep(20);
+            if (items.isEmpty()) sleep(batcher.isEmpty() ? 20 : Math.min(20, signalIntervalMs));
         }
+    }
+
+    /** Sends a batch (if any) as one signal and acknowledges its events: Temporal has them. */
+    private void signal(BatonRunWorkflow run, SignalBatcher batcher, SignalBatcher.Batch batch) {
+        if (batch == null) return;
+        run.events(batch.items());
+        batcher.sent(options.clock().nanoTime());
+        for (dev.baton.runtime.Inbox.Item i : batch.sources()) inbox.acknowledge(i, null);
     }
 
     private void sleep(long ms) throws IOException {
