@@ -42,7 +42,7 @@ public final class LocalKafka implements AutoCloseable {
      * port the same for a directory: the quorum remembers it).
      */
     public static LocalKafka start(int port, int controllerPort, Path dir) throws IOException, InterruptedException {
-        return start(port, controllerPort, dir, 0, Map.of());
+        return start(port, controllerPort, dir, null, List.of());
     }
 
     /**
@@ -51,26 +51,37 @@ public final class LocalKafka implements AutoCloseable {
      * cluster would want. {@link #port} stays a plain listener, for the broker itself and tests.
      */
     public static LocalKafka startWithSasl(int saslPort, Map<String, String> users) throws IOException, InterruptedException {
-        return start(freePort(), freePort(), Files.createTempDirectory("baton-kafka"), saslPort, users);
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+        users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+        return start(freePort(), freePort(), Files.createTempDirectory("baton-kafka"), "SASL_PLAINTEXT://127.0.0.1:" + saslPort,
+                List.of("sasl.enabled.mechanisms=PLAIN", "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + jaas + ";"));
     }
 
-    private static LocalKafka start(int port, int controllerPort, Path dir, int saslPort, Map<String, String> users)
+    /**
+     * A throwaway broker that also listens on {@code sslPort} for TLS clients, presenting the key
+     * and certificate in the PKCS#12 {@code keystore} (password {@code password}); {@link #port}
+     * stays a plain listener.
+     */
+    public static LocalKafka startWithTls(int sslPort, Path keystore, String password) throws IOException, InterruptedException {
+        return start(freePort(), freePort(), Files.createTempDirectory("baton-kafka"), "SSL://127.0.0.1:" + sslPort,
+                List.of("ssl.keystore.location=" + keystore, "ssl.keystore.type=PKCS12", "ssl.keystore.password=" + password,
+                        "ssl.key.password=" + password, "ssl.client.auth=none"));
+    }
+
+    private static LocalKafka start(int port, int controllerPort, Path dir, String extraListener, List<String> extraSettings)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int controller = controllerPort;
-        String sasl = saslPort > 0 ? ",SASL_PLAINTEXT://127.0.0.1:" + saslPort : "";
-        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
-        users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+        String extra = extraListener == null ? "" : "," + extraListener;
         String props = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller + sasl,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + sasl,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller + extra,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + extra,
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
-                saslPort > 0 ? "sasl.enabled.mechanisms=PLAIN" : "",
-                saslPort > 0 ? "listener.name.sasl_plaintext.plain.sasl.jaas.config=" + jaas + ";" : "",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL",
+                String.join("\n", extraSettings),
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controller,
                 "log.dirs=" + dir.resolve("data"),
                 "offsets.topic.replication.factor=1",

@@ -19,12 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code kafka://HOST:PORT?config=client.properties}: a run reads its events from, and writes
- * what it emits to, a real broker that takes only SASL-authenticated clients, with the client
- * settings a secured cluster's users already keep in a properties file. A wrong password is
- * refused by name (exit 3); no settings against the secured port say what to give; a misspelt
- * or Baton-managed setting is a usage error naming its line.
+ * what it emits to, a real broker that takes only SASL-authenticated clients, or only TLS
+ * clients, with the client settings a secured cluster's users already keep in a properties file.
+ * A wrong password and an untrusted broker certificate are refused by name (exit 3); no settings
+ * against the secured port say what to give; a misspelt or Baton-managed setting is a usage error
+ * naming its line.
  */
-class KafkaSaslTest {
+class KafkaSecurityTest {
     private static final String PROGRAM = """
             Event Bank.Deposit { account: Int [0..15], amount: Int [1..1000] }
             Event Bank.Receipt { account: Int, amount: Int }
@@ -94,6 +95,56 @@ class KafkaSaslTest {
             assertThat(overrides.code()).isEqualTo(ExitCode.USAGE);
             assertThat(overrides.err()).contains("line 1: enable.auto.commit is set by Baton");
         }
+    }
+
+    @Test
+    void eventsInThroughATlsListener(@TempDir Path dir) throws Exception {
+        Path program = dir.resolve("ledger.baton");
+        Files.writeString(program, PROGRAM);
+        TestCerts.keypair(dir, "server");
+        TestCerts.keypair(dir, "stranger");
+        Path trust = truststore(dir, "server");
+        Path wrongTrust = truststore(dir, "stranger");
+        int sslPort = LocalKafka.freePort();
+        try (LocalKafka kafka = LocalKafka.startWithTls(sslPort, dir.resolve("server.p12"), new String(TestCerts.PASS))) {
+            kafka.createTopics(2, "Bank.Deposit");
+            long produced;
+            long sum;
+            try (DepositProducer producer = new DepositProducer(kafka.bootstrap(), 5, 50)) {
+                while (producer.produced() < 300) Thread.sleep(20);
+                producer.stop();
+                produced = producer.produced();
+                sum = producer.sum();
+            }
+            Path config = dir.resolve("client.properties");
+            Files.writeString(config, "security.protocol=SSL\nssl.truststore.type=PKCS12\nssl.truststore.location=" + trust
+                    + "\nssl.truststore.password=" + new String(TestCerts.PASS) + "\n");
+            String secured = "kafka://127.0.0.1:" + sslPort;
+            CliTest.Run ok = run("run", program.toString(), "--events", secured + "?stop-when-idle=2s&config=" + config, "--report", "json",
+                    "--data-dir", dir.resolve("d1").toString());
+            assertThat(ok.code()).as(ok.err()).isZero();
+            JsonNode report = new ObjectMapper().readTree(ok.out());
+            assertThat(report.get("globals").get("count").asLong()).as("every deposit read over TLS").isEqualTo(produced);
+            assertThat(report.get("globals").get("total").asLong()).isEqualTo(sum);
+
+            Path untrusting = dir.resolve("untrusting.properties");
+            Files.writeString(untrusting, Files.readString(config).replace(trust.toString(), wrongTrust.toString()));
+            CliTest.Run refused = run("run", program.toString(), "--events", secured + "?config=" + untrusting, "--data-dir", dir.resolve("d2").toString());
+            assertThat(refused.code()).isEqualTo(ExitCode.INPUT);
+            assertThat(refused.err()).contains("the TLS handshake with Kafka at 127.0.0.1:" + sslPort + " failed");
+        }
+    }
+
+    /** A PKCS#12 trust store holding {@code name}'s certificate. */
+    private static Path truststore(Path dir, String name) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry(name, TestCerts.load(dir, name).getCertificate(name));
+        Path file = dir.resolve(name + "-trust.p12");
+        try (java.io.OutputStream out = Files.newOutputStream(file)) {
+            trust.store(out, TestCerts.PASS);
+        }
+        return file;
     }
 
     /** Records in the receipt topic, counted through the plain listener. */
