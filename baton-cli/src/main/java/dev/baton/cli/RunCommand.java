@@ -243,7 +243,7 @@ final class RunCommand extends ProgramCommand {
         dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions().withState(observer),
                 temporal.target, temporal.namespace, fresh);
         try {
-            t.withTls(temporal.tls());
+            t.withTls(temporal.tls()).withTaskQueue(temporal.taskQueue);
         } catch (IllegalArgumentException e) {
             err.println("baton run: " + e.getMessage());
             return ExitCode.USAGE;
@@ -267,7 +267,8 @@ final class RunCommand extends ProgramCommand {
             }
         }
         if (!settings.json()) {
-            err.println("baton run: on Temporal at " + temporal.target + ", workflow " + t.workflowId() + " (run the same command again to reattach)");
+            err.println("baton run: on Temporal at " + temporal.target + ": every module in workflow " + t.workflowId() + " (task queue "
+                    + t.taskQueue() + "; run the same command again to reattach)");
             err.flush();
         }
         try {

@@ -17,6 +17,10 @@ final class TemporalOptions {
     @Option(names = "--namespace", defaultValue = "default", paramLabel = "NAME", description = "Temporal namespace (default: ${DEFAULT-VALUE}).")
     String namespace;
 
+    @Option(names = "--temporal-task-queue", defaultValue = dev.baton.temporal.TemporalEngine.TASK_QUEUE, paramLabel = "NAME",
+            description = "The task queue of the run's workflow and worker (default: ${DEFAULT-VALUE}); keeps environments apart on one cluster.")
+    String taskQueue;
+
     @Option(names = "--temporal-tls", description = {"Reach Temporal over TLS, trusting the system's certificate authorities",
             "(implied by --temporal-ca and --temporal-cert). An API key in $" + API_KEY_ENV + " is sent with every call."})
     boolean tls;

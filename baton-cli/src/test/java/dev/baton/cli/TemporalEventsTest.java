@@ -33,7 +33,7 @@ class TemporalEventsTest {
 
     @Test
     void eventsFromStandardInputReachTheRunOnTemporalExactlyOnceAcrossAKill(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("ledger.baton"), KafkaKillTest.LEDGER);
+        Files.writeString(dir.resolve("ledger.baton"), TemporalKafkaTest.BUSY_LEDGER);
         int n = 3000;
         Random rnd = new Random(11);
         int[] account = new int[n + 1];
@@ -44,7 +44,9 @@ class TemporalEventsTest {
             amount[i] = 1 + rnd.nextInt(1000);
             total += amount[i];
         }
-        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"))) {
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
+             WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            String id = WorkflowHistory.runId("ledger.baton", TemporalKafkaTest.BUSY_LEDGER, 1, temporal.target());
             String[] cmd = {"run", "ledger.baton", "--engine", "temporal", "--temporal", temporal.target(), "--events", "-", "--report", "json"};
             Process first = ChildProcess.start(dir, cmd);
             List<String> firstOut = lines(first);
@@ -60,7 +62,15 @@ class TemporalEventsTest {
                 in.flush();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (highestAck(firstOut) < 500 && System.nanoTime() < deadline) Thread.sleep(20);
+                // kill while a workflow task is in flight (see TemporalKafkaTest.BUSY_LEDGER)
+                boolean midTask = false;
+                while (!midTask && System.nanoTime() < deadline) {
+                    List<io.temporal.api.history.v1.HistoryEvent> events = history.events(id);
+                    midTask = !events.isEmpty()
+                            && events.get(events.size() - 1).getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED;
+                }
                 ChildProcess.kill9(first);
+                assertThat(midTask).as("the kill landed while a workflow task was in flight").isTrue();
             }
             long acked = highestAck(firstOut);
             assertThat(acked).as("events the killed process had handed to the run").isGreaterThanOrEqualTo(500);

@@ -34,6 +34,16 @@ final class WorkflowHistory implements AutoCloseable {
         }
     }
 
+    /** The run's {@code $count} as its live worker answers the {@code globals} query (0 while it cannot answer). */
+    long appliedCount(String workflowId) {
+        try {
+            String json = client.newWorkflowStub(dev.baton.temporal.BatonRunWorkflow.class, workflowId).globals();
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("globals").path("count").asLong();
+        } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException notYet) {
+            return 0;
+        }
+    }
+
     long count(String workflowId, EventType type) {
         return events(workflowId).stream().filter(e -> e.getEventType() == type).count();
     }

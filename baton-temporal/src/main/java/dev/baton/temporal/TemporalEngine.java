@@ -32,7 +32,7 @@ import java.util.Map;
  * digest, parameters and seed, so running the same command again attaches to the same run:
  * one still going is waited for (this process's worker joins in), a finished one gives its
  * report again; {@code fresh} starts a new one. This process hosts a worker on the task queue
- * {@value #TASK_QUEUE} for as long as it waits; any number of processes may — the run survives
+ * {@value #TASK_QUEUE} (or {@link #withTaskQueue}) for as long as it waits; any number of processes may — the run survives
  * the death of every one of them and goes on when one comes back.
  *
  * <p>External events ({@link #withInbox}) reach the run as batched signals carrying their inbox
@@ -86,6 +86,27 @@ public final class TemporalEngine implements Engine {
     public TemporalEngine withBus(dev.baton.runtime.EventBus bus) {
         this.options = options.withBus(bus);
         return this;
+    }
+
+    /**
+     * The task queue the run's workflow is scheduled on and this process's worker polls (default
+     * {@value #TASK_QUEUE}): separate queues keep environments, teams or Baton versions apart on
+     * one cluster. Every process working on a run must use the same one (a run started on one
+     * queue keeps it).
+     */
+    public TemporalEngine withTaskQueue(String name) {
+        if (name == null || name.isBlank() || name.length() > 200 || !name.matches("[\\p{Graph}]+")) {
+            throw new IllegalArgumentException("task queue '" + name + "': give a non-empty name without spaces, at most 200 characters");
+        }
+        this.taskQueue = name;
+        return this;
+    }
+
+    private String taskQueue = TASK_QUEUE;
+
+    /** The task queue the run uses. */
+    public String taskQueue() {
+        return taskQueue;
     }
 
     /** A trickle of external events leaves as one signal at most this often (default 100 ms: ten signals a second). */
@@ -164,7 +185,7 @@ public final class TemporalEngine implements Engine {
         try {
             WorkflowClient client = client(service);
             WorkerFactory factory = WorkerFactory.newInstance(client);
-            Worker worker = factory.newWorker(TASK_QUEUE, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
+            Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
             worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
             if (options.bus() != dev.baton.runtime.EventBus.NONE) worker.registerActivitiesImplementations(new BatonEffectsImpl(options.bus()));
             // --fresh: end the old run before this worker polls — a task of it still waiting (its
@@ -299,7 +320,7 @@ public final class TemporalEngine implements Engine {
         in.publishEvents = options.bus() != dev.baton.runtime.EventBus.NONE;
         in.maxInlineBytes = blobs == null ? maxPayload : 0;
         in.historyEventsLimit = historyEventsLimit;
-        WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(TASK_QUEUE).setWorkflowId(workflowId())
+        WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
                 .setWorkflowTaskTimeout(Duration.ofSeconds(10)) // tasks are short (the workflow yields); a dead worker's task is retried sooner
