@@ -12,7 +12,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,12 +45,7 @@ class FullStackConformanceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        try {
-            redis = LocalRedis.start();
-        } catch (LocalRedis.NotInstalled e) {
-            if ("1".equals(System.getenv("BATON_REQUIRE_SERVERS"))) throw e;
-            Assumptions.abort("redis-server is not installed");
-        }
+        redis = TestRedis.startOrSkip(LocalRedis::start);
         kafka = LocalKafka.start();
         temporal = LocalTemporal.start(LocalKafka.freePort(), Files.createTempDirectory("baton-temporal"));
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.redis.LocalRedis;
 import dev.baton.redis.RedisSharedState;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,14 +25,7 @@ class RedisStateTest {
 
     @Test
     void aRedisRestartMidRunLosesNothing(@TempDir Path dir) throws Exception {
-        LocalRedis redis;
-        try {
-            redis = LocalRedis.start(LocalRedis.freePort(), dir.resolve("redis"), true);
-        } catch (LocalRedis.NotInstalled e) {
-            if ("1".equals(System.getenv("BATON_REQUIRE_SERVERS"))) throw e;
-            Assumptions.abort("redis-server is not installed");
-            return;
-        }
+        LocalRedis redis = TestRedis.startOrSkip(() -> LocalRedis.start(LocalRedis.freePort(), dir.resolve("redis"), true));
         int port = redis.port;
         Files.copy(Path.of("../examples/economy.baton"), dir.resolve("economy.baton"));
         Process run = ChildProcess.start(dir, "run", "economy.baton", "--state", "redis://127.0.0.1:" + port, "--report", "json",

@@ -15,7 +15,6 @@ import io.temporal.api.common.v1.Payload;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,12 +47,7 @@ class TemporalLargeStateTest {
 
     @BeforeAll
     static void start() throws Exception {
-        try {
-            redis = LocalRedis.start(LocalRedis.freePort(), dir.resolve("redis"), false);
-        } catch (LocalRedis.NotInstalled e) {
-            if ("1".equals(System.getenv("BATON_REQUIRE_SERVERS"))) throw e;
-            Assumptions.abort("redis-server is not installed");
-        }
+        redis = TestRedis.startOrSkip(() -> LocalRedis.start(LocalRedis.freePort(), dir.resolve("redis"), false));
         temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
         String source = Files.readString(Path.of("../examples/world-boss.baton"));
         plan = Compiler.compile(Baton.check("world-boss.baton", source), PARAMS);

@@ -45,18 +45,7 @@ class TemporalTlsTest {
         Path clientPem = exportCert(dir, "client");
         Path clientKey = exportKey(dir, "client");
         Path program = dir.resolve("count.baton");
-        Files.writeString(program, """
-                Event P.Hit { n: Int }
-                $total = 0
-                Module M {
-                    ON (P.Hit) {
-                        $total += {n}
-                    }
-                }
-                Load L [total: 100, rate: 1000] {
-                    Emit P.Hit { n: seq }
-                }
-                """);
+        Files.writeString(program, RedisTlsTest.PROGRAM);
         try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
              TlsProxy proxy = new TlsProxy(dir, temporal.port)) {
             String target = "127.0.0.1:" + proxy.port();

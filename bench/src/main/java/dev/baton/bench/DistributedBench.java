@@ -42,24 +42,14 @@ public final class DistributedBench {
         Plan plan = Compiler.compile(Baton.check("world-boss.baton", Files.readString(Path.of("examples/world-boss.baton"))), params);
         EngineOptions options = EngineOptions.defaults().withSeed(7);
         try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), Files.createTempDirectory("bench-temporal"))) {
-            double bestEmbedded = Double.MAX_VALUE;
-            double bestTemporal = Double.MAX_VALUE;
-            RunReport e = null;
-            RunReport t = null;
-            for (int r = 0; r < rounds; r++) {
-                long t0 = System.nanoTime();
-                e = new EmbeddedEngine(plan, options).run();
-                bestEmbedded = Math.min(bestEmbedded, (System.nanoTime() - t0) / 1e9);
-                t0 = System.nanoTime();
-                t = new TemporalEngine(plan, params, options, temporal.target(), "default", true).run();
-                bestTemporal = Math.min(bestTemporal, (System.nanoTime() - t0) / 1e9);
-            }
-            if (!e.traceHash().equals(t.traceHash())) throw new IllegalStateException("the engines' runs differ: " + e.traceHash() + " vs " + t.traceHash());
+            Bench.Race race = Bench.race(rounds, () -> new EmbeddedEngine(plan, options).run(),
+                    () -> new TemporalEngine(plan, params, options, temporal.target(), "default", true).run());
+            RunReport e = race.embedded();
             System.out.printf("world boss, %,d players, 10 shards, seed 7 (%s)%n%n", players, Bench.machine());
             System.out.printf("engine time %,d ms, %,d events, trace %s on both%n", e.engineTimeMs(), e.counters().get("events_emitted"), e.traceHash());
-            System.out.printf("embedded:                       %.2f s wall (best of %d)%n", bestEmbedded, rounds);
-            System.out.printf("temporal (test server, gRPC):   %.2f s wall (best of %d)%n", bestTemporal, rounds);
-            System.out.printf("ratio temporal / embedded:      %.2fx%n", bestTemporal / bestEmbedded);
+            System.out.printf("embedded:                       %.2f s wall (best of %d)%n", race.embeddedSeconds(), rounds);
+            System.out.printf("temporal (test server, gRPC):   %.2f s wall (best of %d)%n", race.temporalSeconds(), rounds);
+            System.out.printf("ratio temporal / embedded:      %.2fx%n", race.ratio());
         }
     }
 }

@@ -50,21 +50,11 @@ public final class TimersBench {
         Plan plan = Compiler.compile(Baton.check("sleepers.baton", PROGRAM.formatted(workflows)), Map.of());
         EngineOptions options = EngineOptions.defaults().withSeed(1);
         try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), Files.createTempDirectory("bench-temporal"))) {
-            double bestEmbedded = Double.MAX_VALUE;
-            double bestTemporal = Double.MAX_VALUE;
-            RunReport e = null;
-            RunReport t = null;
-            TemporalEngine engine = null;
-            for (int r = 0; r < rounds; r++) {
-                long t0 = System.nanoTime();
-                e = new EmbeddedEngine(plan, options).run();
-                bestEmbedded = Math.min(bestEmbedded, (System.nanoTime() - t0) / 1e9);
-                engine = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true);
-                t0 = System.nanoTime();
-                t = engine.run();
-                bestTemporal = Math.min(bestTemporal, (System.nanoTime() - t0) / 1e9);
-            }
-            if (!e.traceHash().equals(t.traceHash())) throw new IllegalStateException("the engines' runs differ: " + e.traceHash() + " vs " + t.traceHash());
+            TemporalEngine engine = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true);
+            Bench.Race race = Bench.race(rounds, () -> new EmbeddedEngine(plan, options).run(),
+                    () -> new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true).run());
+            RunReport e = race.embedded();
+            RunReport t = race.temporal();
             WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
             long tasks;
             try {
@@ -75,10 +65,10 @@ public final class TimersBench {
             }
             System.out.printf("%,d workflows sleeping 6h each, seed 1 (%s)%n%n", workflows, Bench.machine());
             System.out.printf("engine time %,d ms, %s done, trace %s on both%n", e.engineTimeMs(), e.globals().get("done"), e.traceHash());
-            System.out.printf("embedded:                       %.2f s wall (best of %d)%n", bestEmbedded, rounds);
+            System.out.printf("embedded:                       %.2f s wall (best of %d)%n", race.embeddedSeconds(), rounds);
             System.out.printf("temporal (test server, gRPC):   %.2f s wall (best of %d), %d workflow tasks, continued as new: %s%n",
-                    bestTemporal, rounds, tasks, t.resumed() ? "yes" : "no");
-            System.out.printf("ratio temporal / embedded:      %.2fx%n", bestTemporal / bestEmbedded);
+                    race.temporalSeconds(), rounds, tasks, t.resumed() ? "yes" : "no");
+            System.out.printf("ratio temporal / embedded:      %.2fx%n", race.ratio());
         }
     }
 }
