@@ -58,6 +58,18 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     static final long HISTORY_EVENTS_LIMIT = 40_000;  // RunInput#historyEventsLimit's default
     static final long HISTORY_BYTES_LIMIT = 40L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Changes to what the workflow does, by {@code Workflow.getVersion} change id, so that a run a
+     * worker of an earlier build recorded replays on this one (a worker upgraded mid-run takes it
+     * over). Histories recorded by earlier builds are replayed by {@code ReplayCompatibilityTest}.
+     * <ul>
+     *   <li>{@value #STEP_TO_NEXT_TASK}, version 1: empty stretches of engine time are one step, and a
+     *       run waiting for events sleeps on one timer until its next task (before: slice by slice,
+     *       and a {@value #LEGACY_WAIT_MS} ms poll).</li>
+     * </ul>
+     */
+    static final String STEP_TO_NEXT_TASK = "step-to-next-task";
+    static final long LEGACY_WAIT_MS = 50;
 
     private String progress = "starting";
     /** Signalled events waiting for the next slice boundary. */
@@ -131,6 +143,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         }
         RunDriver driver = new RunDriver(plan, options, core);
         if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
+        boolean stepToNextTask = Workflow.getVersion(STEP_TO_NEXT_TASK, Workflow.DEFAULT_VERSION, 1) >= 1;
         int tasks = 0;
         boolean tooLarge = false;
         int slices = 0;
@@ -149,14 +162,14 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // with external events, engine time keeps to the workflow's clock (as the embedded engine
                 // paces to the wall clock). Caught up: one durable timer to the next task (a Tick, a
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
-                long waitMs = Math.max(1, driver.wakeTime() - wallEngine);
+                long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
                 Workflow.await(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty());
                 // bring engine time up to the clock before what woke the run is applied
                 long woke = Workflow.currentTimeMillis() - startedAt;
-                if (woke > core.now()) core.runUntil(driver.nextStepEnd(woke));
+                if (stepToNextTask && woke > core.now()) core.runUntil(driver.nextStepEnd(woke));
                 yield = true;
             } else {
-                core.runUntil(driver.nextStepEnd(paced ? wallEngine : Long.MAX_VALUE));
+                core.runUntil(stepToNextTask ? driver.nextStepEnd(paced ? wallEngine : Long.MAX_VALUE) : driver.nextSliceEnd());
                 slices++;
                 boolean answered = takeReplies();
                 yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;

@@ -1,0 +1,31 @@
+package dev.baton.temporal;
+
+import io.temporal.testing.WorkflowReplayer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+/**
+ * Runs recorded by earlier builds replay on this one: a worker upgraded while a run is in flight
+ * takes it over without a nondeterminism error. Each history in {@code replay/} was recorded by
+ * the build named in its file name; a change to what the workflow does at a given point must be
+ * guarded with {@code Workflow.getVersion} so the old histories still replay.
+ */
+class ReplayCompatibilityTest {
+    /**
+     * Recorded by ae66b2a (before empty stretches of engine time became one step, and a run waiting
+     * for events polled every 50 ms): a run fed two events on standard input, a second apart.
+     */
+    @Test
+    void aRunWaitingForEventsRecordedBeforeTimersToTheNextTask() {
+        assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource("replay/idle-events-ae66b2a.json", BatonRunWorkflowImpl.class))
+                .doesNotThrowAnyException();
+    }
+
+    /** The same run recorded by 30022b3 (timers to the next task, coalesced signals): 19 history events where ae66b2a wrote 226. */
+    @Test
+    void aRunWaitingForEventsRecordedWithTimersToTheNextTask() {
+        assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource("replay/idle-events-30022b3.json", BatonRunWorkflowImpl.class))
+                .doesNotThrowAnyException();
+    }
+}
