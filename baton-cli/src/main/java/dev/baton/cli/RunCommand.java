@@ -173,19 +173,15 @@ final class RunCommand extends ProgramCommand {
      */
     static dev.baton.redis.RedisSharedState connectState(String address) throws IOException {
         dev.baton.redis.RedisAddress where = dev.baton.redis.RedisAddress.parse(address, System.getenv(dev.baton.redis.RedisAddress.PASSWORD_ENV));
-        dev.baton.redis.RedisSharedState store;
+        dev.baton.redis.RedisSharedState store = null;
         try {
             store = dev.baton.redis.RedisSharedState.connect(where);
-        } catch (RuntimeException e) {
-            throw new IOException(dev.baton.redis.RedisSharedState.problem(where, e));
-        }
-        try {
             store.reconnectFor(Duration.ofSeconds(3)).read("baton-reachability");
+            return store.reconnectFor(Duration.ofSeconds(30));
         } catch (RuntimeException e) {
-            store.close();
+            if (store != null) store.close();
             throw new IOException(dev.baton.redis.RedisSharedState.problem(where, e));
         }
-        return store.reconnectFor(Duration.ofSeconds(30));
     }
 
     private int runEmbedded(Plan plan, dev.baton.runtime.StateObserver observer, PrintWriter out, PrintWriter err) {

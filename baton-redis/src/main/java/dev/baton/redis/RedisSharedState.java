@@ -201,7 +201,7 @@ public final class RedisSharedState implements SharedState {
                     + " (give ca=FILE with the server's authority)";
         }
         if (all.contains("SSLHandshakeException") || all.contains("certificate")) {
-            return "the TLS handshake with " + where + " failed (" + firstLine(e, "SSL") + "): check ca=, cert= and key=";
+            return "the TLS handshake with " + where + " failed (" + messageOf(e, "SSL") + "): check ca=, cert= and key=";
         }
         if (address.tls() && (all.contains("SSLException") || all.contains("Unsupported or unrecognized SSL message") || all.contains("Remote host terminated"))) {
             return where + " did not speak TLS (is it a plain port? use redis://)";
@@ -216,9 +216,10 @@ public final class RedisSharedState implements SharedState {
         return "no Redis answered at " + address.describe();
     }
 
-    private static String firstLine(Throwable e, String prefer) {
+    /** The message of the first exception in {@code e}'s causes whose class name contains {@code kind}, without class names. */
+    private static String messageOf(Throwable e, String kind) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getSimpleName().contains(prefer) && t.getMessage() != null) return withoutClassNames(t.getMessage());
+            if (t.getClass().getSimpleName().contains(kind) && t.getMessage() != null) return withoutClassNames(t.getMessage());
         }
         return withoutClassNames(String.valueOf(e.getMessage()));
     }

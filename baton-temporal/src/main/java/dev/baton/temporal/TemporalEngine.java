@@ -425,7 +425,7 @@ public final class TemporalEngine implements Engine {
                 run.inboxClosed();
                 closedSent = true;
             }
-            if (items.isEmpty()) sleep(batcher.isEmpty() ? 20 : Math.min(20, signalIntervalMs));
+            if (items.isEmpty()) sleep(20);
         }
     }
 
