@@ -45,6 +45,19 @@ final class DepositProducer implements AutoCloseable {
         thread.start();
     }
 
+    /** What a finished producer wrote: how many deposits and their total. */
+    record Written(long count, long sum) {
+    }
+
+    /** Writes at least {@code atLeast} deposits (bursts of {@code burst}), then stops: what it wrote. */
+    static Written write(String bootstrap, long seed, int burst, long atLeast) throws InterruptedException {
+        try (DepositProducer producer = new DepositProducer(bootstrap, seed, burst)) {
+            while (producer.produced() < atLeast) Thread.sleep(20);
+            producer.stop();
+            return new Written(producer.produced(), producer.sum());
+        }
+    }
+
     /** Stops after the current burst and waits for it. */
     void stop() throws InterruptedException {
         producing.set(false);

@@ -49,14 +49,9 @@ class KafkaSecurityTest {
         int saslPort = LocalKafka.freePort();
         try (LocalKafka kafka = LocalKafka.startWithSasl(saslPort, Map.of("baton", "pa55word"))) {
             kafka.createTopics(2, "Bank.Deposit", "out.Bank.Receipt");
-            long produced;
-            long sum;
-            try (DepositProducer producer = new DepositProducer(kafka.bootstrap(), 3, 50)) {
-                while (producer.produced() < 500) Thread.sleep(20);
-                producer.stop();
-                produced = producer.produced();
-                sum = producer.sum();
-            }
+            DepositProducer.Written written = DepositProducer.write(kafka.bootstrap(), 3, 50, 500);
+            long produced = written.count();
+            long sum = written.sum();
             Path config = dir.resolve("client.properties");
             Files.writeString(config, """
                     # as a secured cluster's users keep it
@@ -108,14 +103,9 @@ class KafkaSecurityTest {
         int sslPort = LocalKafka.freePort();
         try (LocalKafka kafka = LocalKafka.startWithTls(sslPort, dir.resolve("server.p12"), new String(TestCerts.PASS))) {
             kafka.createTopics(2, "Bank.Deposit");
-            long produced;
-            long sum;
-            try (DepositProducer producer = new DepositProducer(kafka.bootstrap(), 5, 50)) {
-                while (producer.produced() < 300) Thread.sleep(20);
-                producer.stop();
-                produced = producer.produced();
-                sum = producer.sum();
-            }
+            DepositProducer.Written written = DepositProducer.write(kafka.bootstrap(), 5, 50, 300);
+            long produced = written.count();
+            long sum = written.sum();
             Path config = dir.resolve("client.properties");
             Files.writeString(config, "security.protocol=SSL\nssl.truststore.type=PKCS12\nssl.truststore.location=" + trust
                     + "\nssl.truststore.password=" + new String(TestCerts.PASS) + "\n");
