@@ -275,7 +275,10 @@ final class RunCommand extends ProgramCommand {
         }
     }
 
-    /** How long a blob kept in Redis for a Temporal run lives unread (each read renews it). */
+    /**
+     * How long a blob kept in Redis for a Temporal run lives unread (each read renews it); well above
+     * {@link dev.baton.temporal.TemporalEngine#DEFAULT_MAX_RUN_AGE}, the longest a run reads nothing.
+     */
     static final Duration BLOB_TTL = Duration.ofDays(7);
 
     /** The Temporal engine's large payloads, in the state store's Redis. */

@@ -66,9 +66,13 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
      *   <li>{@value #STEP_TO_NEXT_TASK}, version 1: empty stretches of engine time are one step, and a
      *       run waiting for events sleeps on one timer until its next task (before: slice by slice,
      *       and a {@value #LEGACY_WAIT_MS} ms poll).</li>
+     *   <li>{@value #RENEW_BLOBS}, version 1: with a blob store, a run continues as new once it is
+     *       {@link RunInput#maxRunAgeMs} old, and waits no longer than that, so the blob holding its
+     *       input is always recent enough to be there when a worker replays it.</li>
      * </ul>
      */
     static final String STEP_TO_NEXT_TASK = "step-to-next-task";
+    static final String RENEW_BLOBS = "renew-blobs";
     static final long LEGACY_WAIT_MS = 50;
 
     private String progress = "starting";
@@ -110,6 +114,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
 
     private String execute(RunInput in) throws IOException {
         long startedAt = in.generation == 0 ? Workflow.currentTimeMillis() : in.startedAtMs;
+        long runStarted = Workflow.currentTimeMillis();
         Plan plan = compile(in);
         Faults faults = Faults.parse(in.faults);
         EngineOptions options = EngineOptions.defaults().withSeed(in.seed).withFaults(faults)
@@ -144,6 +149,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         RunDriver driver = new RunDriver(plan, options, core);
         if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
         boolean stepToNextTask = Workflow.getVersion(STEP_TO_NEXT_TASK, Workflow.DEFAULT_VERSION, 1) >= 1;
+        // the run's end of life, for its input's blob (Long.MAX_VALUE: none)
+        long renewAt = Workflow.getVersion(RENEW_BLOBS, Workflow.DEFAULT_VERSION, 1) >= 1 && in.maxRunAgeMs > 0
+                ? runStarted + in.maxRunAgeMs : Long.MAX_VALUE;
         int tasks = 0;
         boolean tooLarge = false;
         int slices = 0;
@@ -163,6 +171,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // paces to the wall clock). Caught up: one durable timer to the next task (a Tick, a
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
                 long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
+                if (renewAt != Long.MAX_VALUE) waitMs = Math.max(1, Math.min(waitMs, renewAt - Workflow.currentTimeMillis()));
                 Workflow.await(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty());
                 // bring engine time up to the clock before what woke the run is applied
                 long woke = Workflow.currentTimeMillis() - startedAt;
@@ -180,7 +189,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 progress = "engine time " + core.now() + " ms, " + core.stats().eventsEmitted + " events, run " + (in.generation + 1);
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
-                boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested());
+                boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())
+                        || Workflow.currentTimeMillis() >= renewAt;
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
                 if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen()) {
                     applyPending(plan);
@@ -273,6 +283,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.generation = in.generation + 1;
         next.maxInlineBytes = in.maxInlineBytes;
         next.historyEventsLimit = in.historyEventsLimit;
+        next.maxRunAgeMs = in.maxRunAgeMs;
         return next;
     }
 

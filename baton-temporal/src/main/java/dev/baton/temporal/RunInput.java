@@ -43,6 +43,13 @@ public final class RunInput {
     public long maxInlineBytes;
     /** A run that cannot continue as new fails once its history has this many events. */
     public long historyEventsLimit = BatonRunWorkflowImpl.HISTORY_EVENTS_LIMIT;
+    /**
+     * With a blob store: a run of the chain continues as new once it is this old (workflow time,
+     * ms), even while it waits, so the blob its input lives in is never older than this — a blob
+     * store lets blobs nobody reads expire, and a worker that replays the run must find its input.
+     * 0: no limit (no blob store, or a run started by an earlier build).
+     */
+    public long maxRunAgeMs;
 
     public RunInput() {
     }

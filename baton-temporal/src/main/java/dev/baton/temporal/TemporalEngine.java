@@ -149,6 +149,21 @@ public final class TemporalEngine implements Engine {
     }
 
     /**
+     * With a blob store, every run of the chain continues as new once it is this old (default
+     * {@link #DEFAULT_MAX_RUN_AGE}), even while it only waits, so that the blob holding its input
+     * was written recently: keep it well below the time the store keeps a blob nobody reads.
+     */
+    public TemporalEngine withMaxRunAge(Duration age) {
+        if (age.isNegative() || age.isZero()) throw new IllegalArgumentException("a run's age limit must be positive");
+        this.maxRunAgeMs = age.toMillis();
+        return this;
+    }
+
+    /** The default of {@link #withMaxRunAge}: a day. */
+    public static final Duration DEFAULT_MAX_RUN_AGE = Duration.ofDays(1);
+    private long maxRunAgeMs = DEFAULT_MAX_RUN_AGE.toMillis();
+
+    /**
      * @param offloadAbove payloads larger than this many bytes go to the blob store (if any)
      * @param maxPayload   the largest payload the Temporal cluster accepts; without a blob store,
      *                     a snapshot larger than this is not carried by continue-as-new
@@ -319,6 +334,7 @@ public final class TemporalEngine implements Engine {
         in.inbox = inbox != null;
         in.publishEvents = options.bus() != dev.baton.runtime.EventBus.NONE;
         in.maxInlineBytes = blobs == null ? maxPayload : 0;
+        in.maxRunAgeMs = blobs == null ? 0 : maxRunAgeMs;
         in.historyEventsLimit = historyEventsLimit;
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
