@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "An /execute endpoint is a Temporal update: recorded in the run's history and run inside it like a Call;",
                 "sent again with the same --id it is answered again, not run twice.",
                 "The run is found as 'baton run' finds it: the same FILE, parameters (--NAME VALUE), --seed and --faults.",
-                "A 'baton run FILE --engine temporal' process must be serving the run (this command hosts no worker).",
+                "A 'baton run FILE --engine temporal' process or a 'baton worker' must be serving the run (this command hosts none).",
                 "Exit codes: 0 answered ok, 1 the endpoint failed, 2 a bad call (unknown module, key, endpoint, bad",
                 "arguments), 3 Temporal, the run or a worker could not be reached."})
 final class CallCommand implements Callable<Integer> {

@@ -42,6 +42,15 @@ final class EventLog implements EventBus, AutoCloseable {
     }
 
     @Override
+    public void flush() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public void close() throws IOException {
         out.close();
     }

@@ -97,6 +97,11 @@ final class RunCommand extends ProgramCommand {
     @Option(names = "--no-progress", description = "Do not show the live progress line.")
     boolean noProgress;
 
+    @Option(names = "--no-worker", description = {"With --engine temporal: host no worker in this process; 'baton worker' processes on the task",
+            "queue run the workflow and publish what it emits to their --emit-log. This process starts (or finds) the run,",
+            "feeds it --events, publishes --state and prints the report."})
+    boolean noWorker;
+
 
     @Override
     public Integer call() {
@@ -108,6 +113,10 @@ final class RunCommand extends ProgramCommand {
         }
         if (!engine.equals("embedded") && !engine.equals("temporal")) {
             err.println("baton run: --engine is embedded or temporal, not '" + engine + "'");
+            return ExitCode.USAGE;
+        }
+        if (noWorker && !engine.equals("temporal")) {
+            err.println("baton run: --no-worker is for --engine temporal (the embedded engine is this process)");
             return ExitCode.USAGE;
         }
         Plan plan;
@@ -232,6 +241,10 @@ final class RunCommand extends ProgramCommand {
                 return ExitCode.USAGE;
             }
         }
+        if (noWorker && settings.emitLog != null) {
+            err.println("baton run: with --no-worker the workers publish the run's events: give --emit-log to 'baton worker'");
+            return ExitCode.USAGE;
+        }
         if (temporal.addressProblem() != null) {
             err.println("baton run: " + temporal.addressProblem());
             return ExitCode.USAGE;
@@ -245,6 +258,7 @@ final class RunCommand extends ProgramCommand {
             return ExitCode.USAGE;
         }
         t.withPayloadLimits(dev.baton.temporal.TemporalEngine.DEFAULT_OFFLOAD_ABOVE, maxPayload);
+        if (noWorker) t.withoutWorker();
         if (redis != null) t.withBlobStore(blobsIn(redis, state));
         KafkaInbox kafka = null;
         if (events != null && events.startsWith("kafka://")) {
@@ -264,7 +278,7 @@ final class RunCommand extends ProgramCommand {
         }
         if (!settings.json()) {
             err.println("baton run: on Temporal at " + temporal.target + ": every module in workflow " + t.workflowId() + " (task queue "
-                    + t.taskQueue() + "; run the same command again to reattach)");
+                    + t.taskQueue() + (noWorker ? ", served by 'baton worker' processes" : "") + "; run the same command again to reattach)");
             err.flush();
         }
         try {

@@ -63,6 +63,14 @@ public final class KafkaEventBus implements EventBus, AutoCloseable {
         });
     }
 
+    /** Waits until the broker has acknowledged every record sent so far; throws (once) if one was refused. */
+    @Override
+    public void flush() {
+        producer.flush();
+        Exception f = failure.getAndSet(null);
+        if (f != null) throw new IllegalStateException("publishing to Kafka failed: " + f.getMessage(), f);
+    }
+
     @Override
     public void close() {
         producer.flush();

@@ -24,4 +24,12 @@ public interface EventBus {
     default void publish(long time, long seq, String event, Object payload) {
         publish(time, event, payload);
     }
+
+    /**
+     * Returns once everything published so far has reached its destination (written to the
+     * file, acknowledged by the broker), so that it survives the death of this process; throws
+     * when some of it did not (then it must be published again). Publishing may buffer until then.
+     */
+    default void flush() {
+    }
 }

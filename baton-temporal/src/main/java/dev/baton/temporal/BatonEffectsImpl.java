@@ -6,9 +6,9 @@ import dev.baton.runtime.Json;
 import java.util.List;
 
 /**
- * Publishes emitted events to the worker's {@link EventBus}. At least once: a worker that dies
- * after publishing but before Temporal recorded it publishes the batch again when the task is
- * retried — with the same {@code seq}s (the emissions' numbers in the run), so consumers drop
+ * Publishes emitted events to the worker's {@link EventBus}, returning once the bus has them
+ * at their destination ({@link EventBus#flush}). At least once: a worker that dies after publishing
+ * but before Temporal recorded it publishes the batch again when the task is retried — with the same {@code seq}s (the emissions' numbers in the run), so consumers drop
  * repeats exactly as after an embedded engine's crash. Batches are published one at a time, so
  * the lines of two runs served by one worker never interleave in a file.
  */
@@ -23,6 +23,9 @@ public final class BatonEffectsImpl implements BatonEffects {
     public void publish(List<EmittedEvent> events) {
         synchronized (bus) {
             for (EmittedEvent e : events) bus.publish(e.time, e.seq, e.event, Json.parse(e.payload));
+            // the batch counts as published (recorded in the history, never sent again) once this
+            // returns: it must be at its destination by then, not in a buffer of this process
+            bus.flush();
         }
     }
 }

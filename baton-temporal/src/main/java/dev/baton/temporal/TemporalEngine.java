@@ -95,11 +95,15 @@ public final class TemporalEngine implements Engine {
      * queue keeps it).
      */
     public TemporalEngine withTaskQueue(String name) {
+        this.taskQueue = checkTaskQueue(name);
+        return this;
+    }
+
+    private static String checkTaskQueue(String name) {
         if (name == null || name.isBlank() || name.length() > 200 || !name.matches("[\\p{Graph}]+")) {
             throw new IllegalArgumentException("task queue '" + name + "': give a non-empty name without spaces, at most 200 characters");
         }
-        this.taskQueue = name;
-        return this;
+        return name;
     }
 
     private String taskQueue = TASK_QUEUE;
@@ -199,14 +203,11 @@ public final class TemporalEngine implements Engine {
         WorkflowServiceStubs service = connect();
         try {
             WorkflowClient client = client(service);
-            WorkerFactory factory = WorkerFactory.newInstance(client);
-            Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
-            worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
-            if (options.bus() != dev.baton.runtime.EventBus.NONE) worker.registerActivitiesImplementations(new BatonEffectsImpl(options.bus()));
             // --fresh: end the old run before this worker polls — a task of it still waiting (its
             // worker died) would otherwise run here and publish that run's events as well
             if (fresh) terminateOldRun(client);
-            factory.start();
+            if (!hostWorker) return runOn(client);
+            WorkerFactory factory = startWorker(client, taskQueue, options.bus() == dev.baton.runtime.EventBus.NONE ? null : new BatonEffectsImpl(options.bus()));
             try {
                 return runOn(client);
             } finally {
@@ -217,12 +218,74 @@ public final class TemporalEngine implements Engine {
         }
     }
 
+    /** Starts a worker for Baton runs on {@code taskQueue}; {@code effects} publishes their emitted events (null: none registered). */
+    private static WorkerFactory startWorker(WorkflowClient client, String taskQueue, BatonEffects effects) {
+        WorkerFactory factory = WorkerFactory.newInstance(client);
+        Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
+        worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
+        if (effects != null) worker.registerActivitiesImplementations(effects);
+        factory.start();
+        return factory;
+    }
+
+    /**
+     * This process hosts no worker while it waits for the run ({@code baton run --no-worker}):
+     * processes serving the task queue ({@link #serve}, {@code baton worker}) run its workflow, and
+     * publish what it emits to their own event bus. Without one, the run waits.
+     */
+    public TemporalEngine withoutWorker() {
+        this.hostWorker = false;
+        return this;
+    }
+
+    private boolean hostWorker = true;
+
+    /** A worker serving Baton runs ({@link #serve}); {@link #close} stops it after the tasks in hand. */
+    public static final class Serving implements AutoCloseable {
+        private final WorkflowServiceStubs service;
+        private final WorkerFactory factory;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private Serving(WorkflowServiceStubs service, WorkerFactory factory) {
+            this.service = service;
+            this.factory = factory;
+        }
+
+        /** Stops polling, lets the workflow tasks and publications in hand finish (up to 30 s), then disconnects. */
+        @Override
+        public void close() {
+            if (!closed.compareAndSet(false, true)) return;
+            factory.shutdown();
+            factory.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            service.shutdown();
+        }
+    }
+
+    /**
+     * Serves Baton runs on {@code taskQueue} ({@code baton worker}) until closed: any run whose
+     * workflow is scheduled there — started by {@code baton run --no-worker} or by any other
+     * {@code baton run} — is executed here. Its emitted events go to {@code bus}; with
+     * {@link dev.baton.runtime.EventBus#NONE} they go nowhere, as on the embedded engine without
+     * an event log (give every worker of a queue the same bus). Every process of a run needs the
+     * same {@code blobs} (null: none).
+     *
+     * @throws IOException when no Temporal frontend answers at {@code target}
+     * @throws IllegalArgumentException for a task queue name Temporal would refuse
+     */
+    public static Serving serve(String target, String namespace, TemporalTls tls, String taskQueue, BlobStore blobs,
+                                dev.baton.runtime.EventBus bus) throws IOException {
+        checkTaskQueue(taskQueue);
+        WorkflowServiceStubs service = connect(target, tls);
+        WorkflowClient client = client(service, namespace, blobs, DEFAULT_OFFLOAD_ABOVE);
+        return new Serving(service, startWorker(client, taskQueue, new BatonEffectsImpl(bus)));
+    }
+
     /**
      * Calls an endpoint of this run: a {@code /return} endpoint as the query {@code query} (answered
      * from a copy of the run's state, nothing recorded) unless {@code record}, any other as the
      * update {@code execute} with update id {@code caller} (recorded; the same caller again gets
      * the first answer). A worker must be serving the run — a {@code baton run … --engine temporal}
-     * process; this one hosts none, so that it never runs the workflow without that process's event bus.
+     * process or a {@code baton worker}; this one hosts none, so that it never runs the workflow without their event bus.
      *
      * @return the answer, {@code {"target": …, "ok": true, "value": …}} or {@code {…, "ok": false, "failure": "…"}}
      * @throws IllegalArgumentException when the call does not fit the program (checked here first)
@@ -245,7 +308,7 @@ public final class TemporalEngine implements Engine {
             } catch (java.util.concurrent.TimeoutException e) {
                 answer.cancel(true);
                 throw new IOException("no worker answered within " + wait.toSeconds() + " s: is 'baton run " + plan.file.name()
-                        + " --engine temporal' running for this run (same parameters and seed)?");
+                        + " --engine temporal' running for this run (same parameters and seed), or a 'baton worker' on its task queue?");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted");
@@ -288,6 +351,10 @@ public final class TemporalEngine implements Engine {
     }
 
     private WorkflowServiceStubs connect() throws IOException {
+        return connect(target, tls);
+    }
+
+    private static WorkflowServiceStubs connect(String target, TemporalTls tls) throws IOException {
         WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(tls.apply(WorkflowServiceStubsOptions.newBuilder().setTarget(target)).build());
         try {
             service.healthCheck();
@@ -308,6 +375,10 @@ public final class TemporalEngine implements Engine {
     }
 
     private WorkflowClient client(WorkflowServiceStubs service) {
+        return client(service, namespace, blobs, offloadAbove);
+    }
+
+    private static WorkflowClient client(WorkflowServiceStubs service, String namespace, BlobStore blobs, int offloadAbove) {
         return WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace(namespace)
                 .setDataConverter(new CodecDataConverter(DefaultDataConverter.newDefaultInstance(),
                         java.util.List.of(new LargePayloadCodec(blobs, offloadAbove))))
@@ -332,7 +403,8 @@ public final class TemporalEngine implements Engine {
         in.durationMs = options.duration() == null ? 0 : options.duration().toMillis();
         in.tasksPerRun = tasksPerRun;
         in.inbox = inbox != null;
-        in.publishEvents = options.bus() != dev.baton.runtime.EventBus.NONE;
+        // without a worker here, the workers serving the queue publish (to their bus, if they have one)
+        in.publishEvents = !hostWorker || options.bus() != dev.baton.runtime.EventBus.NONE;
         in.maxInlineBytes = blobs == null ? maxPayload : 0;
         in.maxRunAgeMs = blobs == null ? 0 : maxRunAgeMs;
         in.historyEventsLimit = historyEventsLimit;
