@@ -226,7 +226,7 @@ final class RunCommand extends ProgramCommand {
                     err.flush();
                 } : null);
         try {
-            return withEmitLog(settings.emitLog, stem(file), options, err, "run", o -> execute(plan, o, out, err, "run", settings.json()));
+            return withEmitLog(settings.emitLog, fresh, stem(file), options, err, "run", o -> execute(plan, o, out, err, "run", settings.json()));
         } finally {
             if (inbox instanceof KafkaInbox k) k.close();
         }
@@ -282,7 +282,7 @@ final class RunCommand extends ProgramCommand {
             err.flush();
         }
         try {
-            return withEmitLog(settings.emitLog, stem(file), settings.engineOptions(), err, "run",
+            return withEmitLog(settings.emitLog, fresh, stem(file), settings.engineOptions(), err, "run",
                     o -> report(t.withBus(o.bus())::run, out, err, "run", settings.json()));
         } finally {
             if (kafka != null) kafka.close();
@@ -316,7 +316,7 @@ final class RunCommand extends ProgramCommand {
     }
 
     /** Runs {@code body} with an event log (a file, or Kafka topics) attached when {@code target} is given. */
-    static int withEmitLog(String target, String program, EngineOptions options, PrintWriter err, String command,
+    static int withEmitLog(String target, boolean fresh, String program, EngineOptions options, PrintWriter err, String command,
                            java.util.function.Function<EngineOptions, Integer> body) {
         if (target == null) return body.apply(options);
         if (target.startsWith("kafka://")) {
@@ -338,7 +338,7 @@ final class RunCommand extends ProgramCommand {
                 return ExitCode.INPUT;
             }
         }
-        try (EventLog log = new EventLog(Path.of(target))) {
+        try (EventLog log = new EventLog(Path.of(target), fresh)) {
             return body.apply(options.withBus(log));
         } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
             err.println("baton " + command + ": --emit-log " + target + ": " + e.getMessage());

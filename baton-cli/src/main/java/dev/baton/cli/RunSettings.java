@@ -24,7 +24,8 @@ final class RunSettings {
     RunCommand.Format report;
 
     @Option(names = "--emit-log", paramLabel = "FILE|kafka://HOST:PORT",
-            description = {"Write every emitted event to FILE as JSON lines (engine time, event, payload),",
+            description = {"Write every emitted event to FILE as JSON lines (engine time, seq, event, payload); a resumed run appends",
+                    "(what it re-executes after a crash comes again with the same seq), --fresh starts the file over;",
                     "or publish it to Kafka: event E to topic E (kafka://HOST:PORT?prefix=P: topic P+E), JSON value,",
                     "headers baton-time and baton-seq (its number in the run: repeats after a crash carry the same number)."})
     String emitLog;

@@ -35,7 +35,7 @@ final class SimCommand extends ProgramCommand {
             return f.exitCode;
         }
         EngineOptions options = settings.engineOptions();
-        return RunCommand.withEmitLog(settings.emitLog, RunCommand.stem(file), options, spec.commandLine().getErr(), "sim",
+        return RunCommand.withEmitLog(settings.emitLog, true, RunCommand.stem(file), options, spec.commandLine().getErr(), "sim",
                 o -> RunCommand.execute(plan, o, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim", settings.json()));
     }
 }

@@ -61,7 +61,7 @@ final class WorkerCommand implements Callable<Integer> {
             return f.exitCode;
         }
         try {
-            return RunCommand.withEmitLog(emitLog, "worker", EngineOptions.defaults(), err, "worker", o -> {
+            return RunCommand.withEmitLog(emitLog, false, "worker", EngineOptions.defaults(), err, "worker", o -> {
                 try (dev.baton.temporal.TemporalEngine.Serving worker = dev.baton.temporal.TemporalEngine.serve(temporal.target, temporal.namespace,
                         tls, temporal.taskQueue, redis == null ? null : RunCommand.blobsIn(redis, state), o.bus())) {
                     out.println("baton worker: serving Baton runs from task queue " + temporal.taskQueue + " on Temporal at " + temporal.target

@@ -219,6 +219,71 @@ class KillTest {
         assertThat(resumed.get("report").get("trades").get("in_flight_at_outage").asLong()).isGreaterThanOrEqualTo(2000);
     }
 
+    /**
+     * The event log of a run killed again and again: every event the uninterrupted run emitted is
+     * in it, line for line, no line cut short — a resumed run appends, re-emitting what it
+     * re-executes with the same numbers, and what came before a snapshot was flushed before the
+     * snapshot. The economy emits fast (kills cut lines mid-write) …
+     */
+    @Test
+    void theEmitLogOfAKilledRunHasEveryEventOnceResumed(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/economy.baton"), dir.resolve("economy.baton"));
+        emitLogSurvivesKills(dir, new String[] {"run", "economy.baton", "--snapshot-every", "200ms"}, 10_000, 500, 1000);
+    }
+
+    static final String BEATS = """
+            Event Clock.Beat { n: Int }
+            $n = 0
+            Module Clock {
+                Tick [20ms] {
+                    $n += 1
+                    Emit Clock.Beat { n: $n }
+                }
+            }
+            """;
+
+    /** … a slow emitter never fills the log's buffer: only the flush before each snapshot saves what came before it. */
+    @Test
+    void theEmitLogOfASlowRunKeepsWhatCameBeforeItsSnapshots(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("beats.baton"), BEATS);
+        emitLogSurvivesKills(dir, new String[] {"run", "beats.baton", "--clock", "real", "--duration", "3s", "--snapshot-every", "100ms"},
+                100, 900, 400);
+    }
+
+    private static void emitLogSurvivesKills(Path dir, String[] run, int atLeast, int killAfterMs, int jitterMs) throws Exception {
+        run = concat(run, new String[] {"--report", "json", "--no-progress"});
+        Process ref = ChildProcess.start(dir, concat(run, new String[] {"--data-dir", "ref", "--emit-log", "ref.jsonl"}));
+        ref.getInputStream().readAllBytes();
+        assertThat(ref.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        java.util.Map<Long, String> expected = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(dir.resolve("ref.jsonl"))) expected.put(JSON.readTree(line).get("seq").asLong(), line);
+        assertThat(expected).hasSizeGreaterThan(atLeast);
+
+        Random rnd = new Random(5150);
+        int kills = 0;
+        String[] crashy = concat(run, new String[] {"--data-dir", "crashy", "--emit-log", "crashy.jsonl"});
+        for (int attempt = 0; attempt < 20 && kills < 5; attempt++) {
+            Process p = ChildProcess.start(dir, crashy);
+            if (p.waitFor(killAfterMs + rnd.nextInt(jitterMs), TimeUnit.MILLISECONDS)) break;
+            ChildProcess.kill9(p);
+            kills++;
+        }
+        assertThat(kills).isGreaterThanOrEqualTo(3);
+        Process last = ChildProcess.start(dir, crashy);
+        String out = new String(last.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(last.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(last.exitValue()).as(out).isZero();
+
+        java.util.Map<Long, String> seen = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(dir.resolve("crashy.jsonl"))) {
+            JsonNode event = JSON.readTree(line); // a line cut short by a kill would not parse
+            String before = seen.put(event.get("seq").asLong(), line);
+            if (before != null) assertThat(line).as("a repeat is the same event").isEqualTo(before);
+        }
+        assertThat(seen.keySet()).as("every event of the uninterrupted run").isEqualTo(expected.keySet());
+        assertThat(seen).as("each the same").isEqualTo(expected);
+    }
+
     private static JsonNode finishProgram(Path dir, String file, String dataDir) throws Exception {
         Process p = ChildProcess.start(dir, "run", file, "--data-dir", dataDir, "--snapshot-every", "200ms", "--report", "json", "--no-progress");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

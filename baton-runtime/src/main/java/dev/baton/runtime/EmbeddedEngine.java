@@ -95,6 +95,9 @@ public final class EmbeddedEngine implements Engine {
             if (durability != null && core.now() - lastSnapshot >= snapshotEvery
                     && clock.nanoTime() - lastSnapshotWall >= 9 * lastSnapshotCost) {
                 long s0 = clock.nanoTime();
+                // a restore re-executes (and re-emits) only what follows the snapshot: what came before
+                // must be at its destination first
+                options.bus().flush();
                 durability.snapshot(core);
                 lastSnapshotWall = clock.nanoTime();
                 lastSnapshotCost = lastSnapshotWall - s0;
