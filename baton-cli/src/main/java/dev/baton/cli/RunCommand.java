@@ -258,7 +258,12 @@ final class RunCommand extends ProgramCommand {
             return ExitCode.USAGE;
         }
         t.withPayloadLimits(dev.baton.temporal.TemporalEngine.DEFAULT_OFFLOAD_ABOVE, maxPayload);
-        if (noWorker) t.withoutWorker();
+        if (noWorker) {
+            t.withoutWorker().withNotices(notice -> {
+                err.println("baton run: " + notice);
+                err.flush();
+            }, Duration.ofSeconds(10));
+        }
         if (redis != null) t.withBlobStore(blobsIn(redis, state));
         KafkaInbox kafka = null;
         if (events != null && events.startsWith("kafka://")) {

@@ -87,6 +87,28 @@ class TemporalWorkerTest {
         }
     }
 
+    /** A run nobody serves does not wait silently: the starter says so after 10 s; a worker that comes then finishes it. */
+    @Test
+    void aStarterWithoutAWorkerSaysSoAndTheRunEndsOnceOneComes(@TempDir Path dir) throws Exception {
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"))) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> Main.execute(
+                    new String[] {"run", "../examples/economy.baton", "--engine", "temporal", "--temporal", temporal.target(), "--no-worker",
+                            "--report", "json"}, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            while (!err.toString().contains("no worker has taken the run") && !run.isDone() && System.nanoTime() < deadline) Thread.sleep(100);
+            assertThat(err.toString()).contains("no worker has taken the run in 10 s: start 'baton worker --temporal " + temporal.target() + "'");
+            assertThat(run.isDone()).as("the run waits").isFalse();
+
+            try (var worker = dev.baton.temporal.TemporalEngine.serve(temporal.target(), "default", dev.baton.temporal.TemporalTls.NONE,
+                    dev.baton.temporal.TemporalEngine.TASK_QUEUE, null, dev.baton.runtime.EventBus.NONE)) {
+                assertThat(run.get(90, TimeUnit.SECONDS)).as(err.toString()).isZero();
+            }
+            assertThat(JSON.readTree(out.toString()).get("engine").asText()).isEqualTo("temporal");
+        }
+    }
+
     @Test
     void noWorkerIsForTemporalAndLeavesTheEventLogToTheWorkers() {
         CliTest.Run embedded = CliTest.run("run", "../examples/economy.baton", "--no-worker");

@@ -239,6 +239,39 @@ public final class TemporalEngine implements Engine {
     }
 
     private boolean hostWorker = true;
+    private java.util.function.Consumer<String> notices;
+    private Duration workerPatience = Duration.ofSeconds(10);
+
+    /** Where to say that no worker has taken the run (with {@link #withoutWorker}), after {@code patience}. */
+    public TemporalEngine withNotices(java.util.function.Consumer<String> notices, Duration patience) {
+        this.notices = notices;
+        this.workerPatience = patience;
+        return this;
+    }
+
+    /**
+     * Without a worker here, a run nobody serves waits silently: once {@code workerPatience} has
+     * passed, says so if no workflow task of the run has started (from its history; Temporal's
+     * test server does not describe task queues).
+     */
+    private Thread watchForAWorker(WorkflowClient client) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(workerPatience.toMillis());
+                boolean served = client.streamHistory(workflowId())
+                        .anyMatch(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+                if (!served) {
+                    notices.accept("no worker has taken the run in " + workerPatience.toSeconds() + " s: start 'baton worker --temporal " + target
+                            + (taskQueue.equals(TASK_QUEUE) ? "" : " --temporal-task-queue " + taskQueue) + "' (the run waits for one)");
+                }
+            } catch (InterruptedException | RuntimeException doneOrGone) {
+                // the run ended, or its history cannot be read: nothing to say
+            }
+        }, "baton-worker-watch");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
 
     /** A worker serving Baton runs ({@link #serve}); {@link #close} stops it after the tasks in hand. */
     public static final class Serving implements AutoCloseable {
@@ -421,6 +454,7 @@ public final class TemporalEngine implements Engine {
         }
         WorkflowStub untyped = client.newUntypedWorkflowStub(workflowId());
         String json;
+        Thread watch = hostWorker || notices == null ? null : watchForAWorker(client);
         try {
             if (inbox != null || options.state() != null) feed(client, untyped);
             json = untyped.getResult(String.class);
@@ -428,6 +462,7 @@ public final class TemporalEngine implements Engine {
             Throwable cause = e.getCause();
             throw new IOException("the run's workflow " + workflowId() + " failed: " + (cause == null ? e.getMessage() : cause.getMessage()));
         }
+        if (watch != null) watch.interrupt();
         RunReport report = JSON.readValue(json, RunReport.class);
         if (options.state() != null) options.state().globals(report.engineTimeMs(), unpublished(report.globals()), true);
         return report;
