@@ -87,6 +87,79 @@ class TemporalWorkerTest {
         }
     }
 
+    /**
+     * Two worker processes serve the queue; the one running the run is killed ({@code kill -9})
+     * in the middle of a workflow task (the history's last event is that task's start, by that
+     * worker's identity). The task times out and the other worker replays the run and finishes
+     * it: the report is the embedded engine's, and the two workers' event logs together hold every
+     * event of the embedded run — repeats (the dead worker's last batch) identical.
+     */
+    @Test
+    void whenTheWorkerRunningARunIsKilledAnotherFinishesIt(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/economy.baton"), dir.resolve("economy.baton"));
+        Process ref = ChildProcess.start(dir, "run", "economy.baton", "--seed", "5", "--report", "json", "--data-dir", "ref", "--emit-log", "ref.jsonl");
+        JsonNode reference = JSON.readTree(new String(ref.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertThat(ref.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        List<String> expected = Files.readAllLines(dir.resolve("ref.jsonl"));
+
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
+             WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            Map<Long, Process> workers = new java.util.HashMap<>();
+            Map<Long, String> logs = new java.util.HashMap<>();
+            for (String name : List.of("a.jsonl", "b.jsonl")) {
+                Process w = ChildProcess.start(dir, "worker", "--temporal", temporal.target(), "--emit-log", name);
+                assertThat(new BufferedReader(new InputStreamReader(w.getInputStream(), StandardCharsets.UTF_8)).readLine()).startsWith("baton worker: serving");
+                workers.put(w.pid(), w);
+                logs.put(w.pid(), name);
+            }
+            try {
+                Process starter = ChildProcess.start(dir, "run", "economy.baton", "--seed", "5", "--engine", "temporal", "--temporal", temporal.target(),
+                        "--no-worker", "--report", "json");
+                String id = WorkflowHistory.runId("economy.baton", Files.readString(dir.resolve("economy.baton")), 5, temporal.target());
+                // kill the worker that holds the run, in the middle of one of its tasks, once it has moved the run on
+                Process victim = null;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (victim == null && System.nanoTime() < deadline) {
+                    List<io.temporal.api.history.v1.HistoryEvent> events = history.events(id);
+                    if (!events.isEmpty() && history.count(id, EventType.EVENT_TYPE_TIMER_FIRED) > 0) {
+                        var last = events.get(events.size() - 1);
+                        if (last.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+                            String identity = last.getWorkflowTaskStartedEventAttributes().getIdentity();
+                            victim = workers.get(Long.parseLong(identity.substring(0, identity.indexOf('@'))));
+                            if (victim != null) ChildProcess.kill9(victim);
+                        }
+                    }
+                    if (victim == null) Thread.sleep(5);
+                }
+                assertThat(victim).as("a worker was killed in the middle of a task of the run").isNotNull();
+                assertThat(history.count(id, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).as("the run is not finished yet").isZero();
+
+                String out = new String(starter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(starter.waitFor(120, TimeUnit.SECONDS)).isTrue();
+                assertThat(starter.exitValue()).as(out).isZero();
+                JsonNode onTemporal = JSON.readTree(out.substring(out.indexOf('{')));
+                assertThat(onTemporal.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
+                assertThat(onTemporal.get("report")).isEqualTo(reference.get("report"));
+
+                // the killed worker comes back (and goes): reopening its log drops a line the kill may have cut
+                Process back = ChildProcess.start(dir, "worker", "--temporal", temporal.target(), "--emit-log", logs.get(victim.pid()));
+                assertThat(new BufferedReader(new InputStreamReader(back.getInputStream(), StandardCharsets.UTF_8)).readLine()).startsWith("baton worker: serving");
+                ChildProcess.kill9(back);
+
+                Map<Long, String> seen = new java.util.TreeMap<>();
+                for (String name : logs.values()) {
+                    for (String line : Files.readAllLines(dir.resolve(name))) {
+                        String before = seen.put(JSON.readTree(line).get("seq").asLong(), line);
+                        if (before != null) assertThat(line).as("a repeat is the same event").isEqualTo(before);
+                    }
+                }
+                assertThat(List.copyOf(seen.values())).as("every event of the embedded run, in the two logs").isEqualTo(expected);
+            } finally {
+                for (Process w : workers.values()) ChildProcess.kill9(w);
+            }
+        }
+    }
+
     /** A run nobody serves does not wait silently: the starter says so after 10 s; a worker that comes then finishes it. */
     @Test
     void aStarterWithoutAWorkerSaysSoAndTheRunEndsOnceOneComes(@TempDir Path dir) throws Exception {
