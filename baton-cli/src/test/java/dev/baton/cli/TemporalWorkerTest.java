@@ -160,6 +160,81 @@ class TemporalWorkerTest {
         }
     }
 
+    static final String IDLE = """
+            Event Ops.Ping { n: Int }
+            $pings = 0
+            Module Desk {
+                Tick [10s] {
+                }
+                ON (Ops.Ping) {
+                    $pings += 1
+                }
+            }
+            """;
+
+    /**
+     * A worker stopped with SIGTERM hands the runs it holds to the others: a run waiting for
+     * events, held by worker A, gets its next event after A has stopped, and worker B applies it.
+     * (Temporal would otherwise send the run's next task to A's own queue, and its test server
+     * never moves it from there.)
+     */
+    @Test
+    void aStoppedWorkerHandsItsRunsToAnother(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("idle.baton"), IDLE);
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
+             WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            Process a = ChildProcess.start(dir, "worker", "--temporal", temporal.target());
+            BufferedReader aOut = new BufferedReader(new InputStreamReader(a.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(aOut.readLine()).startsWith("baton worker: serving");
+            Process starter = ChildProcess.start(dir, "run", "idle.baton", "--engine", "temporal", "--temporal", temporal.target(), "--no-worker",
+                    "--events", "-", "--report", "json");
+            String id = WorkflowHistory.runId("idle.baton", IDLE, 1, temporal.target());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (history.count(id, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) < 2 && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(startedBy(history, id)).as("worker A holds the run").containsOnly(a.pid());
+
+            Process b = ChildProcess.start(dir, "worker", "--temporal", temporal.target());
+            try {
+                assertThat(new BufferedReader(new InputStreamReader(b.getInputStream(), StandardCharsets.UTF_8)).readLine()).startsWith("baton worker: serving");
+                new ProcessBuilder("kill", "-TERM", Long.toString(a.pid())).start().waitFor();
+                assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("A stops").isTrue();
+                assertThat(aOut.lines().collect(java.util.stream.Collectors.joining("\n"))).contains("baton worker: stopped");
+
+                try (var events = starter.getOutputStream()) {
+                    events.write("{\"seq\": 1, \"event\": \"Ops.Ping\", \"payload\": {\"n\": 1}}\n".getBytes(StandardCharsets.UTF_8));
+                }
+                var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(starter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertThat(starter.waitFor(60, TimeUnit.SECONDS)).as("the run ends").isTrue();
+                String out = output.get(10, TimeUnit.SECONDS);
+                assertThat(starter.exitValue()).as(out).isZero();
+                JsonNode report = JSON.readTree(out.substring(out.indexOf('{')));
+                assertThat(report.get("globals").get("pings").asLong()).as("the event after A stopped was applied").isEqualTo(1);
+                assertThat(startedBy(history, id)).as("B went on with the run").contains(b.pid());
+            } finally {
+                ChildProcess.kill9(b);
+                ChildProcess.kill9(starter);
+            }
+        }
+    }
+
+    /** The processes (pids) that started workflow tasks of the run. */
+    private static java.util.Set<Long> startedBy(WorkflowHistory history, String id) {
+        java.util.Set<Long> pids = new java.util.TreeSet<>();
+        for (var e : history.events(id)) {
+            if (e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+                String identity = e.getWorkflowTaskStartedEventAttributes().getIdentity();
+                pids.add(Long.parseLong(identity.substring(0, identity.indexOf('@'))));
+            }
+        }
+        return pids;
+    }
+
     /** A run nobody serves does not wait silently: the starter says so after 10 s; a worker that comes then finishes it. */
     @Test
     void aStarterWithoutAWorkerSaysSoAndTheRunEndsOnceOneComes(@TempDir Path dir) throws Exception {

@@ -20,6 +20,13 @@ public interface BatonRunWorkflow {
     @SignalMethod(name = "events")
     void events(java.util.List<SignalItem> items);
 
+    /**
+     * Nothing to apply: wakes the run so that a worker which is stopping hands it over (see
+     * {@link HandOver}). Recorded like any signal; the run carries on unchanged.
+     */
+    @SignalMethod(name = "handOver")
+    void handOver();
+
     /** No more external events will come: the run may stop once its work settles. */
     @SignalMethod(name = "inboxClosed")
     void inboxClosed();

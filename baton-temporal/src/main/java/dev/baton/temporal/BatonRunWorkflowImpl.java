@@ -88,6 +88,18 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<OutsideRequest> queued = new java.util.ArrayList<>();
     private final java.util.List<OutsideRequest> open = new java.util.ArrayList<>();
     private String finished;
+    /** This worker's hand-over state (never set in a replayer or a worker that is not stopping). */
+    private final HandOver handOver;
+    /** A handOver signal came and the run has not looked at it yet. */
+    private boolean wake;
+
+    public BatonRunWorkflowImpl() {
+        this(new HandOver());
+    }
+
+    BatonRunWorkflowImpl(HandOver handOver) {
+        this.handOver = handOver;
+    }
 
     /** An endpoint call from an update: its handle in the core once sent, its reply once come. */
     private static final class OutsideRequest {
@@ -113,6 +125,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     }
 
     private String execute(RunInput in) throws IOException {
+        handOver.serving(Workflow.getInfo().getWorkflowId());
         long startedAt = in.generation == 0 ? Workflow.currentTimeMillis() : in.startedAtMs;
         long runStarted = Workflow.currentTimeMillis();
         Plan plan = compile(in);
@@ -158,6 +171,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         long eventsAtYield = core.stats().eventsEmitted;
         String reason;
         while (true) {
+            handOver.check();
             applyPending(plan);
             sendRequests();
             boolean inboxOpen = in.inbox && !inboxClosed;
@@ -172,7 +186,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
                 long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
                 if (renewAt != Long.MAX_VALUE) waitMs = Math.max(1, Math.min(waitMs, renewAt - Workflow.currentTimeMillis()));
-                Workflow.await(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty());
+                Workflow.await(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
+                wake = false;
+                handOver.check();
                 // bring engine time up to the clock before what woke the run is applied
                 long woke = Workflow.currentTimeMillis() - startedAt;
                 if (stepToNextTask && woke > core.now()) core.runUntil(driver.nextStepEnd(woke));
@@ -182,7 +198,10 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 slices++;
                 boolean answered = takeReplies();
                 yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;
-                if (yield) Workflow.sleep(Duration.ofMillis(1));
+                if (yield) {
+                    Workflow.sleep(Duration.ofMillis(1));
+                    handOver.check();
+                }
             }
             if (yield) {
                 flushEmitted();
@@ -216,6 +235,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         long wallMs = Workflow.currentTimeMillis() - startedAt;
         RunReport report = driver.report("temporal", reason, wallMs, in.generation > 0);
         progress = "finished: " + reason;
+        handOver.finished(Workflow.getInfo().getWorkflowId());
         return JSON.writeValueAsString(report);
     }
 
@@ -242,6 +262,11 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     @Override
     public void events(java.util.List<SignalItem> items) {
         pending.addAll(items);
+    }
+
+    @Override
+    public void handOver() {
+        wake = true;
     }
 
     @Override

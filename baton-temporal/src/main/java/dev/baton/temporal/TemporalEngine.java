@@ -207,7 +207,8 @@ public final class TemporalEngine implements Engine {
             // worker died) would otherwise run here and publish that run's events as well
             if (fresh) terminateOldRun(client);
             if (!hostWorker) return runOn(client);
-            WorkerFactory factory = startWorker(client, taskQueue, options.bus() == dev.baton.runtime.EventBus.NONE ? null : new BatonEffectsImpl(options.bus()));
+            WorkerFactory factory = startWorker(client, taskQueue, options.bus() == dev.baton.runtime.EventBus.NONE ? null : new BatonEffectsImpl(options.bus()),
+                    new HandOver());
             try {
                 return runOn(client);
             } finally {
@@ -219,10 +220,10 @@ public final class TemporalEngine implements Engine {
     }
 
     /** Starts a worker for Baton runs on {@code taskQueue}; {@code effects} publishes their emitted events (null: none registered). */
-    private static WorkerFactory startWorker(WorkflowClient client, String taskQueue, BatonEffects effects) {
+    private static WorkerFactory startWorker(WorkflowClient client, String taskQueue, BatonEffects effects, HandOver handOver) {
         WorkerFactory factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
-        worker.registerWorkflowImplementationTypes(BatonRunWorkflowImpl.class);
+        worker.registerWorkflowImplementationFactory(BatonRunWorkflow.class, () -> new BatonRunWorkflowImpl(handOver));
         if (effects != null) worker.registerActivitiesImplementations(effects);
         factory.start();
         return factory;
@@ -276,21 +277,70 @@ public final class TemporalEngine implements Engine {
     /** A worker serving Baton runs ({@link #serve}); {@link #close} stops it after the tasks in hand. */
     public static final class Serving implements AutoCloseable {
         private final WorkflowServiceStubs service;
+        private final WorkflowClient client;
         private final WorkerFactory factory;
+        private final HandOver handOver;
         private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-        private Serving(WorkflowServiceStubs service, WorkerFactory factory) {
+        private Serving(WorkflowServiceStubs service, WorkflowClient client, WorkerFactory factory, HandOver handOver) {
             this.service = service;
+            this.client = client;
             this.factory = factory;
+            this.handOver = handOver;
         }
 
-        /** Stops polling, lets the workflow tasks and publications in hand finish (up to 30 s), then disconnects. */
+        /**
+         * Hands the runs this worker served over to the others ({@link HandOver}: each woken, its
+         * next workflow task failed here and so retried on the shared queue; up to 10 s), then stops
+         * polling, lets the tasks and publications in hand finish (up to 30 s) and disconnects.
+         */
         @Override
         public void close() {
             if (!closed.compareAndSet(false, true)) return;
+            handOver.stop();
+            java.util.Map<String, Long> waiting = new java.util.HashMap<>(); // run → its history length before the signal
+            for (String id : handOver.served()) {
+                try {
+                    long from = client.fetchHistory(id).getEvents().size();
+                    client.newWorkflowStub(BatonRunWorkflow.class, id).handOver();
+                    waiting.put(id, from);
+                } catch (RuntimeException finished) {
+                    // nothing to hand over
+                }
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+                waiting.entrySet().removeIf(w -> handedOver(w.getKey(), w.getValue()));
+                if (!waiting.isEmpty()) {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
             factory.shutdown();
             factory.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
             service.shutdown();
+        }
+
+        /**
+         * True once, after its first {@code from} history events, a workflow task of the run failed
+         * (here: handed over) or started on another worker, or the run has ended.
+         */
+        private boolean handedOver(String workflowId, long from) {
+            try {
+                if (client.newUntypedWorkflowStub(workflowId).describe().getStatus()
+                        != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return true;
+                String me = client.getOptions().getIdentity();
+                return client.streamHistory(workflowId).skip(from).anyMatch(e ->
+                        e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+                                || (e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED
+                                && !e.getWorkflowTaskStartedEventAttributes().getIdentity().equals(me)));
+            } catch (RuntimeException gone) {
+                return true;
+            }
         }
     }
 
@@ -310,7 +360,8 @@ public final class TemporalEngine implements Engine {
         checkTaskQueue(taskQueue);
         WorkflowServiceStubs service = connect(target, tls);
         WorkflowClient client = client(service, namespace, blobs, DEFAULT_OFFLOAD_ABOVE);
-        return new Serving(service, startWorker(client, taskQueue, new BatonEffectsImpl(bus)));
+        HandOver handOver = new HandOver();
+        return new Serving(service, client, startWorker(client, taskQueue, new BatonEffectsImpl(bus), handOver), handOver);
     }
 
     /**
