@@ -70,16 +70,11 @@ final class CallCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (temporal.addressProblem() != null) {
-            err.println("baton call: " + temporal.addressProblem());
-            return ExitCode.USAGE;
-        }
         dev.baton.temporal.TemporalTls tls;
         try {
-            tls = temporal.tls();
-        } catch (IllegalArgumentException e) {
-            err.println("baton call: " + e.getMessage());
-            return ExitCode.USAGE;
+            tls = temporal.checked(err, "call");
+        } catch (Programs.Failed f) {
+            return f.exitCode;
         }
         Plan plan;
         java.util.Map<String, String> overrides;

@@ -245,14 +245,16 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: with --no-worker the workers publish the run's events: give --emit-log to 'baton worker'");
             return ExitCode.USAGE;
         }
-        if (temporal.addressProblem() != null) {
-            err.println("baton run: " + temporal.addressProblem());
-            return ExitCode.USAGE;
+        dev.baton.temporal.TemporalTls tls;
+        try {
+            tls = temporal.checked(err, "run");
+        } catch (Programs.Failed f) {
+            return f.exitCode;
         }
         dev.baton.temporal.TemporalEngine t = new dev.baton.temporal.TemporalEngine(plan, overrides, settings.engineOptions().withState(observer),
                 temporal.target, temporal.namespace, fresh);
         try {
-            t.withTls(temporal.tls()).withTaskQueue(temporal.taskQueue);
+            t.withTls(tls).withTaskQueue(temporal.taskQueue);
         } catch (IllegalArgumentException e) {
             err.println("baton run: " + e.getMessage());
             return ExitCode.USAGE;

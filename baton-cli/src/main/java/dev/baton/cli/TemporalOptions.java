@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** Where the Temporal frontend is and how to reach it (a picocli mixin of {@code run} and {@code call}). */
+/** Where the Temporal frontend is and how to reach it (a picocli mixin of {@code run}, {@code call} and {@code worker}). */
 final class TemporalOptions {
     /** The environment variable an API key is read from (never a flag: command lines are visible to every user of a machine). */
     static final String API_KEY_ENV = "TEMPORAL_API_KEY";
@@ -37,6 +37,23 @@ final class TemporalOptions {
     /** Null when the address is fine, else what is wrong with it. */
     String addressProblem() {
         return target.matches("[^:/\\s]+:\\d{1,5}") ? null : "--temporal '" + target + "' is not HOST:PORT";
+    }
+
+    /**
+     * The connection's TLS settings, once the address and the TLS flags are checked; a problem is
+     * said on {@code err} ({@code baton COMMAND: …}) and is a usage error.
+     */
+    TemporalTls checked(java.io.PrintWriter err, String command) throws Programs.Failed {
+        String problem = addressProblem();
+        if (problem == null) {
+            try {
+                return tls();
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+        }
+        err.println("baton " + command + ": " + problem);
+        throw new Programs.Failed(ExitCode.USAGE);
     }
 
     /** @throws IllegalArgumentException for a certificate without its key (or the reverse) */

@@ -30,32 +30,21 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--emit-log", paramLabel = "FILE|kafka://HOST:PORT", description = {
             "Where the events the runs emit go: FILE as JSON lines, or Kafka topics (as 'baton run --emit-log').",
-            "Without it they go nowhere, as on the embedded engine without --emit-log: give every worker of a queue the same one."})
+            "Without it they go nowhere, as on the embedded engine without --emit-log: give every worker of a queue one",
+            "(the same Kafka; a file each — two processes appending to one file can interleave within a line)."})
     String emitLog;
 
     @Spec
     CommandSpec spec;
 
-    /** Counted down when the worker is serving (for tests in this JVM). */
-    final CountDownLatch serving = new CountDownLatch(1);
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (temporal.addressProblem() != null) {
-            err.println("baton worker: " + temporal.addressProblem());
-            return ExitCode.USAGE;
-        }
         dev.baton.temporal.TemporalTls tls;
-        try {
-            tls = temporal.tls();
-        } catch (IllegalArgumentException e) {
-            err.println("baton worker: " + e.getMessage());
-            return ExitCode.USAGE;
-        }
         dev.baton.redis.RedisSharedState redis;
         try {
+            tls = temporal.checked(err, "worker");
             redis = RunCommand.openState(state, err, "worker");
         } catch (Programs.Failed f) {
             return f.exitCode;
@@ -93,7 +82,6 @@ final class WorkerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "baton-worker-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        serving.countDown();
         try {
             stopped.await();
         } catch (InterruptedException e) {

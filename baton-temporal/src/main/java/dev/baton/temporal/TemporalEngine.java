@@ -308,8 +308,7 @@ public final class TemporalEngine implements Engine {
                     // nothing to hand over
                 }
             }
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+            for (int look = 0; look < 200 && !waiting.isEmpty(); look++) { // 200 looks, 50 ms apart: 10 s at most
                 waiting.entrySet().removeIf(w -> handedOver(w.getKey(), w.getValue()));
                 if (!waiting.isEmpty()) {
                     try {
