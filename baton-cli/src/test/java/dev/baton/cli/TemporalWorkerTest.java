@@ -223,6 +223,48 @@ class TemporalWorkerTest {
         }
     }
 
+    /**
+     * The same for the worker of a {@code baton run} process: stopped with SIGTERM while its run
+     * waits, it hands the run over, and the same command again takes it up and applies the next event.
+     */
+    @Test
+    void aStoppedRunCommandHandsItsRunOver(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("idle.baton"), IDLE);
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
+             WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            String[] cmd = {"run", "idle.baton", "--engine", "temporal", "--temporal", temporal.target(), "--events", "-", "--report", "json"};
+            Process first = ChildProcess.start(dir, cmd);
+            String id = WorkflowHistory.runId("idle.baton", IDLE, 1, temporal.target());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (history.count(id, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) < 2 && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(startedBy(history, id)).containsOnly(first.pid());
+            new ProcessBuilder("kill", "-TERM", Long.toString(first.pid())).start().waitFor();
+            assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("the first process stops").isTrue();
+
+            Process again = ChildProcess.start(dir, cmd);
+            try {
+                try (var events = again.getOutputStream()) {
+                    events.write("{\"seq\": 1, \"event\": \"Ops.Ping\", \"payload\": {\"n\": 1}}\n".getBytes(StandardCharsets.UTF_8));
+                }
+                var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertThat(again.waitFor(90, TimeUnit.SECONDS)).as("the run ends").isTrue();
+                String out = output.get(10, TimeUnit.SECONDS);
+                assertThat(again.exitValue()).as(out).isZero();
+                JsonNode report = JSON.readTree(out.substring(out.indexOf('{')));
+                assertThat(report.get("globals").get("pings").asLong()).isEqualTo(1);
+                assertThat(startedBy(history, id)).contains(again.pid());
+            } finally {
+                ChildProcess.kill9(again);
+            }
+        }
+    }
+
     /** The processes (pids) that started workflow tasks of the run. */
     private static java.util.Set<Long> startedBy(WorkflowHistory history, String id) {
         java.util.Set<Long> pids = new java.util.TreeSet<>();

@@ -207,11 +207,20 @@ public final class TemporalEngine implements Engine {
             // worker died) would otherwise run here and publish that run's events as well
             if (fresh) terminateOldRun(client);
             if (!hostWorker) return runOn(client);
+            HandOver handOver = new HandOver();
             WorkerFactory factory = startWorker(client, taskQueue, options.bus() == dev.baton.runtime.EventBus.NONE ? null : new BatonEffectsImpl(options.bus()),
-                    new HandOver());
+                    handOver);
+            // stopped (Ctrl-C, SIGTERM) while it waits, this process hands the run over as 'baton worker' does
+            Thread stop = new Thread(new Serving(service, client, factory, handOver)::close, "baton-run-stop");
+            Runtime.getRuntime().addShutdownHook(stop);
             try {
                 return runOn(client);
             } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stop);
+                } catch (IllegalStateException stopping) {
+                    // the hook is running
+                }
                 factory.shutdownNow();
             }
         } finally {
