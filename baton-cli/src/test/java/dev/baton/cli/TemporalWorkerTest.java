@@ -200,20 +200,7 @@ class TemporalWorkerTest {
                 assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("A stops").isTrue();
                 assertThat(aOut.lines().collect(java.util.stream.Collectors.joining("\n"))).contains("baton worker: stopped");
 
-                try (var events = starter.getOutputStream()) {
-                    events.write("{\"seq\": 1, \"event\": \"Ops.Ping\", \"payload\": {\"n\": 1}}\n".getBytes(StandardCharsets.UTF_8));
-                }
-                var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new String(starter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                assertThat(starter.waitFor(60, TimeUnit.SECONDS)).as("the run ends").isTrue();
-                String out = output.get(10, TimeUnit.SECONDS);
-                assertThat(starter.exitValue()).as(out).isZero();
-                JsonNode report = JSON.readTree(out.substring(out.indexOf('{')));
+                JsonNode report = pingAndReport(starter);
                 assertThat(report.get("globals").get("pings").asLong()).as("the event after A stopped was applied").isEqualTo(1);
                 assertThat(startedBy(history, id)).as("B went on with the run").contains(b.pid());
             } finally {
@@ -243,26 +230,31 @@ class TemporalWorkerTest {
 
             Process again = ChildProcess.start(dir, cmd);
             try {
-                try (var events = again.getOutputStream()) {
-                    events.write("{\"seq\": 1, \"event\": \"Ops.Ping\", \"payload\": {\"n\": 1}}\n".getBytes(StandardCharsets.UTF_8));
-                }
-                var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                assertThat(again.waitFor(90, TimeUnit.SECONDS)).as("the run ends").isTrue();
-                String out = output.get(10, TimeUnit.SECONDS);
-                assertThat(again.exitValue()).as(out).isZero();
-                JsonNode report = JSON.readTree(out.substring(out.indexOf('{')));
+                JsonNode report = pingAndReport(again);
                 assertThat(report.get("globals").get("pings").asLong()).isEqualTo(1);
                 assertThat(startedBy(history, id)).contains(again.pid());
             } finally {
                 ChildProcess.kill9(again);
             }
         }
+    }
+
+    /** Sends one Ops.Ping to a {@code baton run … --events -} process, closes its input, and returns its JSON report once it ends. */
+    private static JsonNode pingAndReport(Process run) throws Exception {
+        try (var events = run.getOutputStream()) {
+            events.write("{\"seq\": 1, \"event\": \"Ops.Ping\", \"payload\": {\"n\": 1}}\n".getBytes(StandardCharsets.UTF_8));
+        }
+        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(run.waitFor(90, TimeUnit.SECONDS)).as("the run ends").isTrue();
+        String out = output.get(10, TimeUnit.SECONDS);
+        assertThat(run.exitValue()).as(out).isZero();
+        return JSON.readTree(out.substring(out.indexOf('{')));
     }
 
     /** The processes (pids) that started workflow tasks of the run. */
