@@ -47,7 +47,7 @@ class CliTest {
     void examplesCheckClean() {
         Run r = run("check", "../examples");
         assertThat(r.code()).isEqualTo(ExitCode.OK);
-        assertThat(r.out()).contains("checked 5 files: 0 errors, 0 warnings");
+        assertThat(r.out()).contains("checked 6 files: 0 errors, 0 warnings");
     }
 
     @Test

@@ -211,6 +211,60 @@ class TemporalWorkerTest {
     }
 
     /**
+     * Child workflows are handed over too: worker A serves a planner run whose self-contained
+     * workflows are child workflows (each waiting for its own children); A is stopped with
+     * SIGTERM while they are out, and worker B finishes the run and every child — the report is the
+     * embedded engine's, to the trace. (A child left on A's sticky queue would never run again on
+     * Temporal's test server, and the run would wait forever.)
+     */
+    @Test
+    void aStoppedWorkerHandsItsChildWorkflowsOverToo(@TempDir Path dir) throws Exception {
+        Path program = Path.of("../examples/planner.baton").toAbsolutePath();
+        Map<String, String> params = Map.of("campaigns", "60");
+        Plan plan = Compiler.compile(Baton.check("planner.baton", Files.readString(program)), params);
+        RunReport embedded = new EmbeddedEngine(plan, EngineOptions.defaults().withSeed(3)).run();
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"));
+             WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            Process a = ChildProcess.start(dir, "worker", "--temporal", temporal.target());
+            BufferedReader aOut = new BufferedReader(new InputStreamReader(a.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(aOut.readLine()).startsWith("baton worker: serving");
+            Process starter = ChildProcess.start(dir, "run", program.toString(), "--campaigns", "60", "--seed", "3", "--engine", "temporal",
+                    "--temporal", temporal.target(), "--no-worker", "--report", "json");
+            var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(starter.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String id = WorkflowHistory.runId("planner.baton", Files.readString(program), 3, params, temporal.target());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (history.count(id, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED) < 3 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertThat(history.count(id, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED)).as("children have run").isGreaterThanOrEqualTo(3);
+
+            Process b = ChildProcess.start(dir, "worker", "--temporal", temporal.target());
+            try {
+                assertThat(new BufferedReader(new InputStreamReader(b.getInputStream(), StandardCharsets.UTF_8)).readLine()).startsWith("baton worker: serving");
+                new ProcessBuilder("kill", "-TERM", Long.toString(a.pid())).start().waitFor();
+                assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("A stops").isTrue();
+                assertThat(aOut.lines().collect(java.util.stream.Collectors.joining("\n"))).contains("baton worker: stopped");
+                assertThat(history.count(id, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).as("the run was not over when A stopped").isZero();
+
+                assertThat(starter.waitFor(120, TimeUnit.SECONDS)).as("the run ends").isTrue();
+                String out = output.get(10, TimeUnit.SECONDS);
+                assertThat(starter.exitValue()).as(out).isZero();
+                JsonNode report = JSON.readTree(out.substring(out.indexOf('{')));
+                assertThat(report.get("traceHash").asText()).as("the same run as on the embedded engine").isEqualTo(embedded.traceHash());
+                assertThat(report.get("report").get("done").asLong()).isEqualTo(60);
+                assertThat(startedBy(history, id)).as("B went on with the run").contains(b.pid());
+            } finally {
+                ChildProcess.kill9(b);
+                ChildProcess.kill9(starter);
+            }
+        }
+    }
+
+    /**
      * The same for the worker of a {@code baton run} process: stopped with SIGTERM while its run
      * waits, it hands the run over, and the same command again takes it up and applies the next event.
      */

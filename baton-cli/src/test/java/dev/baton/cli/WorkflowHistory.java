@@ -20,8 +20,13 @@ final class WorkflowHistory implements AutoCloseable {
 
     /** The id of a program's run on the Temporal engine (seed {@code seed}, no parameters, no faults). */
     static String runId(String file, String source, long seed, String target) throws Exception {
-        var plan = dev.baton.runtime.internal.compile.Compiler.compile(dev.baton.lang.Baton.check(file, source));
-        return new dev.baton.temporal.TemporalEngine(plan, java.util.Map.of(), dev.baton.runtime.EngineOptions.defaults().withSeed(seed), target,
+        return runId(file, source, seed, java.util.Map.of(), target);
+    }
+
+    /** The same, for a run given parameters ({@code --name value}). */
+    static String runId(String file, String source, long seed, java.util.Map<String, String> params, String target) throws Exception {
+        var plan = dev.baton.runtime.internal.compile.Compiler.compile(dev.baton.lang.Baton.check(file, source), params);
+        return new dev.baton.temporal.TemporalEngine(plan, params, dev.baton.runtime.EngineOptions.defaults().withSeed(seed), target,
                 "default", false).workflowId();
     }
 

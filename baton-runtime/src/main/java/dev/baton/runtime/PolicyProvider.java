@@ -16,7 +16,27 @@ public final class PolicyProvider implements DecisionProvider {
     public Object decide(String provider, Map<String, Object> config, Object input, int attempt, DoubleSupplier random) {
         Object model = config.get("model");
         if ("boss-director".equals(model) && input instanceof PSortedMap<?, ?> m) return bossDirector(Values.map(m));
+        if ("goal-splitter".equals(model) && input instanceof PSortedMap<?, ?> m) return goalSplitter(Values.map(m), random);
         return input;
+    }
+
+    /**
+     * Splits {@code {goal, depth}} into two to four sub-goals, or calls it primitive with an
+     * effort of 1–10; deeper goals are more often primitive (always from depth 4). About one
+     * answer in ten is over-eager (six sub-goals), so the program's guardrails have work to do.
+     */
+    static Object goalSplitter(PSortedMap<String, Object> in, DoubleSupplier random) {
+        String goal = String.valueOf(in.get("goal"));
+        long depth = in.get("depth") instanceof Long l ? l : 0;
+        double roll = random.getAsDouble();
+        if (depth >= 4 || roll < 0.15 + 0.2 * depth) {
+            long effort = 1 + (long) (random.getAsDouble() * 10);
+            return Values.EMPTY_MAP.plus("subgoals", org.pcollections.TreePVector.empty()).plus("primitive", true).plus("effort", effort);
+        }
+        int n = random.getAsDouble() < 0.1 ? 6 : 2 + (int) (random.getAsDouble() * 3);
+        org.pcollections.PVector<Object> subs = org.pcollections.TreePVector.empty();
+        for (int i = 1; i <= n; i++) subs = subs.plus(goal + "." + i);
+        return Values.EMPTY_MAP.plus("subgoals", subs).plus("primitive", false).plus("effort", 1L);
     }
 
     /**

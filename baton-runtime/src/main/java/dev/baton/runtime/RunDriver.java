@@ -94,6 +94,11 @@ public final class RunDriver {
         if (!changed.isEmpty() || last) observer.globals(core.now(), changed, last);
     }
 
+    /** The engine time at which the run stops whatever happens (its duration, or the default limit). */
+    public long limit() {
+        return limit;
+    }
+
     /** The engine time the next slice runs to. */
     public long nextSliceEnd() {
         long now = core.now();

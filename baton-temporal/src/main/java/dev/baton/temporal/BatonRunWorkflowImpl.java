@@ -69,10 +69,13 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
      *   <li>{@value #RENEW_BLOBS}, version 1: with a blob store, a run continues as new once it is
      *       {@link RunInput#maxRunAgeMs} old, and waits no longer than that, so the blob holding its
      *       input is always recent enough to be there when a worker replays it.</li>
+     *   <li>{@value #RUN_APART}, version 1: a {@code Run} of a self-contained workflow is a child
+     *       workflow ({@link BatonChildWorkflow}); before, it ran inline in the run's core.</li>
      * </ul>
      */
     static final String STEP_TO_NEXT_TASK = "step-to-next-task";
     static final String RENEW_BLOBS = "renew-blobs";
+    static final String RUN_APART = "run-apart";
     static final long LEGACY_WAIT_MS = 50;
 
     private String progress = "starting";
@@ -161,6 +164,17 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         }
         RunDriver driver = new RunDriver(plan, options, core);
         if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
+        // self-contained workflows run as child workflows (the run never continues as new while one runs)
+        ChildInput template = new ChildInput();
+        template.file = in.file;
+        template.source = in.source;
+        template.params = in.params;
+        template.faults = in.faults;
+        template.runId = Workflow.getInfo().getWorkflowId();
+        template.limitMs = driver.limit();
+        ChildWorkflows children = new ChildWorkflows(template);
+        core.setRunner(children);
+        if (Workflow.getVersion(RUN_APART, Workflow.DEFAULT_VERSION, 1) < 1) core.runAllInline();
         boolean stepToNextTask = Workflow.getVersion(STEP_TO_NEXT_TASK, Workflow.DEFAULT_VERSION, 1) >= 1;
         // the run's end of life, for its input's blob (Long.MAX_VALUE: none)
         long renewAt = Workflow.getVersion(RENEW_BLOBS, Workflow.DEFAULT_VERSION, 1) >= 1 && in.maxRunAgeMs > 0
@@ -180,7 +194,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             boolean yield;
             boolean paced = inboxOpen && open.isEmpty();
             long wallEngine = Workflow.currentTimeMillis() - startedAt;
-            if (paced && core.now() >= wallEngine) {
+            if (paced && core.now() >= wallEngine && !core.held()) {
                 // with external events, engine time keeps to the workflow's clock (as the embedded engine
                 // paces to the wall clock). Caught up: one durable timer to the next task (a Tick, a
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
@@ -197,6 +211,13 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 core.runUntil(stepToNextTask ? driver.nextStepEnd(paced ? wallEngine : Long.MAX_VALUE) : driver.nextSliceEnd());
                 slices++;
                 boolean answered = takeReplies();
+                if (core.held()) {
+                    // engine time waits at a child workflow's start until it returns (or something comes in)
+                    flushEmitted();
+                    Workflow.await(() -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
+                    wake = false;
+                    handOver.check();
+                }
                 yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;
                 if (yield) {
                     Workflow.sleep(Duration.ofMillis(1));
@@ -211,7 +232,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())
                         || Workflow.currentTimeMillis() >= renewAt;
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
-                if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen()) {
+                if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen() && core.detachedRuns().isEmpty()) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
                     if (in.maxInlineBytes <= 0 || next.inlineBytes() <= in.maxInlineBytes) Workflow.continueAsNew(next);
@@ -313,12 +334,16 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     }
 
     static Plan compile(RunInput in) {
-        CheckResult checked = Baton.check(in.file, in.source);
+        return compile(in.file, in.source, in.params);
+    }
+
+    static Plan compile(String file, String source, java.util.Map<String, String> params) {
+        CheckResult checked = Baton.check(file, source);
         if (checked.hasErrors()) {
-            throw ApplicationFailure.newNonRetryableFailure(in.file + " has " + checked.errorCount() + " error(s)", "BatonProgramInvalid");
+            throw ApplicationFailure.newNonRetryableFailure(file + " has " + checked.errorCount() + " error(s)", "BatonProgramInvalid");
         }
         try {
-            return Compiler.compile(checked, in.params);
+            return Compiler.compile(checked, params);
         } catch (Compiler.PlanException e) {
             throw ApplicationFailure.newNonRetryableFailure(String.join("; ", e.problems), "BatonProgramInvalid");
         }

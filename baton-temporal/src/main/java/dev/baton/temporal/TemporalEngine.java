@@ -233,6 +233,7 @@ public final class TemporalEngine implements Engine {
         WorkerFactory factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
         worker.registerWorkflowImplementationFactory(BatonRunWorkflow.class, () -> new BatonRunWorkflowImpl(handOver));
+        worker.registerWorkflowImplementationFactory(BatonChildWorkflow.class, () -> new BatonChildWorkflowImpl(handOver));
         if (effects != null) worker.registerActivitiesImplementations(effects);
         factory.start();
         return factory;

@@ -114,6 +114,101 @@ class ConformanceTest {
         };
     }
 
+    /**
+     * The recursive planner's self-contained workflows run as a tree of Temporal child workflows
+     * (a Fork of them in parallel), and the run still equals the embedded one to the trace.
+     */
+    @Test
+    void plannerRunsItsSelfContainedWorkflowsAsChildWorkflows() throws Exception {
+        Plan plan = plan("planner.baton", Map.of());
+        EngineOptions options = EngineOptions.defaults().withSeed(5);
+        RunReport embedded = new EmbeddedEngine(plan, options).run();
+        TemporalEngine engine = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true).withTasksPerRun(2);
+        RunReport onTemporal = engine.run();
+        assertSame(embedded, onTemporal);
+        assertThat(onTemporal.report().get("done")).isEqualTo(6);
+        assertThat(((Number) onTemporal.counters().get("workflows_started")).longValue()).isGreaterThan(30);
+        Map<String, Long> children = childWorkflows(engine.workflowId());
+        assertThat(children).as("one child workflow per campaign's Pursue").hasSize(6);
+        String first = children.keySet().iterator().next();
+        assertThat(childWorkflows(first)).as("a Pursue's sub-goals: children of the child, started together").hasSizeGreaterThan(1);
+    }
+
+    /** A run apart on Temporal that fails, and one cancelled mid-way (its work so far counted), end as on the embedded engine. */
+    @Test
+    void childWorkflowsThatFailOrAreCancelledEndAsOnTheEmbeddedEngine() throws Exception {
+        String source = """
+                Module Go {
+                    $started = false
+                    Tick [1ms] {
+                        if not $started {
+                            $started = true
+                            Start Main [id: "main"]
+                            Start Other [id: "other"]
+                        }
+                    }
+                }
+                Workflow Main {
+                    Fork {
+                        Branch stop {
+                            Sleep 50ms
+                            Fail "stop"
+                        }
+                        Branch work {
+                            Run Tree { n: 3 } -> t
+                            return t
+                        }
+                    } Join all -> r
+                }
+                Workflow Other {
+                    Run Tree { n: -1 } -> t
+                }
+                Workflow Tree(n: Int) -> Int {
+                    if n < 0 {
+                        Fail "no tree below zero"
+                    }
+                    if n == 0 {
+                        Sleep 1s
+                        return 1
+                    }
+                    Fork k in range(3) [max: 3] {
+                        if n == 1 and k == 2 {
+                            let x = 1 / (k - 2)
+                        }
+                        Run Tree { n: n - 1 } -> p
+                        return p
+                    } Join 2 [on_failure: continue] -> ps
+                    return ps[0] + ps[1]
+                }
+                """;
+        CheckResult checked = Baton.check("apart.baton", source);
+        Plan plan = Compiler.compile(checked);
+        EngineOptions options = EngineOptions.defaults().withDuration(Duration.ofSeconds(3));
+        RunReport embedded = new EmbeddedEngine(plan, options).run();
+        RunReport onTemporal = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true).withTasksPerRun(3).run();
+        assertSame(embedded, onTemporal);
+        assertThat(onTemporal.workflows()).isEqualTo(Map.of("CANCELLED", 31L, "FAILED", 3L));
+        assertThat(onTemporal.errors()).hasSize(9);
+        assertThat(onTemporal.failures()).anyMatch(f -> f.contains("no tree below zero"));
+    }
+
+    /** The child workflows started by {@code workflowId}, by id, with how many events each one's history has. */
+    static Map<String, Long> childWorkflows(String workflowId) {
+        io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+                io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+        try {
+            io.temporal.client.WorkflowClient client = io.temporal.client.WorkflowClient.newInstance(service);
+            Map<String, Long> out = new java.util.LinkedHashMap<>();
+            client.fetchHistory(workflowId).getEvents().stream()
+                    .filter(e -> e.hasStartChildWorkflowExecutionInitiatedEventAttributes())
+                    .map(e -> e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId())
+                    .forEach(id -> out.put(id, (long) client.fetchHistory(id).getEvents().size()));
+            return out;
+        } finally {
+            service.shutdownNow();
+        }
+    }
+
     @Test
     void seedBossSync() throws Exception {
         both("seed-boss-sync.baton", Map.of(), EngineOptions.defaults().withDuration(Duration.ofSeconds(3)), 2);

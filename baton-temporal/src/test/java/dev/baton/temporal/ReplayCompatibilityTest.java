@@ -28,4 +28,15 @@ class ReplayCompatibilityTest {
         assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource("replay/idle-events-30022b3.json", BatonRunWorkflowImpl.class))
                 .doesNotThrowAnyException();
     }
+
+    /**
+     * Recorded by 44926c1, before a {@code Run} of a self-contained workflow became a child
+     * workflow: {@code Main} runs {@code Square} (a Sleep and a random draw) inline, all in one
+     * workflow task. This build, replaying it, must run it inline too (change {@code run-apart}).
+     */
+    @Test
+    void aRunWithASelfContainedWorkflowRecordedBeforeRunsApart() {
+        assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource("replay/run-apart-inline-44926c1.json", BatonRunWorkflowImpl.class))
+                .doesNotThrowAnyException();
+    }
 }

@@ -116,8 +116,13 @@ public final class Plan {
     public record On(Body body, Ev route) {
     }
 
+    /**
+     * A workflow; {@code detachable}: self-contained (its outcome depends only on its arguments,
+     * start time and own random draws), so a {@code Run} of it may execute apart from the run —
+     * in a core of its own, or as a Temporal child workflow — with exactly the same result.
+     */
     public record WorkflowPlan(int index, String name, Body body, List<String> params, int[] paramSlots, List<Ev> defaults,
-                               long maxDepth, long maxChildren) {
+                               long maxDepth, long maxChildren, boolean detachable) {
     }
 
     /** {@code Fault name [at, module, key, down]}: instance {@code instance} crashes at {@code atMs} for {@code downMs}. */

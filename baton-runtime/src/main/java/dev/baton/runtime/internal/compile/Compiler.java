@@ -74,6 +74,8 @@ public final class Compiler {
 
     /** Parameter values: defaults, overridden by the caller. */
     private final Map<String, Object> params = new LinkedHashMap<>();
+    /** Names of the self-contained workflows (see {@link Detachable}). */
+    private java.util.Set<String> detachable = java.util.Set.of();
 
     private Compiler(SourceFile file, Symbols symbols) {
         this.file = file;
@@ -219,9 +221,14 @@ public final class Compiler {
             }
         }
         int wi = 0;
+        List<Decl.Workflow> declared = new ArrayList<>();
         for (Decl d : decls) {
-            if (d instanceof Decl.Workflow w) workflowIndex.put(w.name().text(), wi++);
+            if (d instanceof Decl.Workflow w) {
+                workflowIndex.put(w.name().text(), wi++);
+                declared.add(w);
+            }
         }
+        detachable = Detachable.of(declared, params.keySet());
         Map<String, Ev> globals = new LinkedHashMap<>();
         List<Plan.ModulePlan> modules = new ArrayList<>();
         List<Plan.WorkflowPlan> workflows = new ArrayList<>();
@@ -363,7 +370,8 @@ public final class Compiler {
         sc.finish();
         long maxDepth = w.options().get("max_depth").map(this::constant).map(v -> (Long) v).orElse(64L);
         long maxChildren = w.options().get("max_children").map(this::constant).map(v -> (Long) v).orElse(Long.MAX_VALUE);
-        return new Plan.WorkflowPlan(index, w.name().text(), sc.body, params, slots, defaults, maxDepth, maxChildren);
+        return new Plan.WorkflowPlan(index, w.name().text(), sc.body, params, slots, defaults, maxDepth, maxChildren,
+                detachable.contains(w.name().text()));
     }
 
     private Plan.LoadPlan load(Decl.Load l, int index) {

@@ -93,6 +93,18 @@ public final class Core implements Context {
     /** Declared failures ({@code Fail} and what it makes fail), kept apart from runtime errors. */
     final List<RunError> failures = new ArrayList<>();
     private int delivering;
+    /** Runs of self-contained workflows executing apart (see {@link Detached}), by id, in start order. */
+    final Map<String, Detached> detached = new LinkedHashMap<>();
+    private Detached.Runner runner = new Detached.Inline(this);
+    /** True when the last {@link #runUntil} stopped short: a run apart has not told how it ends. */
+    private boolean held;
+    /** False: self-contained workflows run inline like any other (what builds before runs apart did). */
+    private boolean runApart = true;
+    /** In a core made by {@link #apart}: the workflow it runs, and the engine time it ended (-1 while it runs). */
+    String rootId;
+    long rootEnded = -1;
+    /** How the workflows that runs apart ran ended (those runs themselves are in {@link #workflows}), by state. */
+    final TreeMap<String, Long> apartWorkflows = new TreeMap<>();
 
     /** A call waiting for its reply. {@code persistent}: retried until answered (calls in sagas). */
     record Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs, boolean persistent) {
@@ -179,6 +191,17 @@ public final class Core implements Context {
         public long hallucinations;
         public long errors;
         public long failures;
+
+        /** Adds every counter of {@code other} to this one's. */
+        public void add(Stats other) {
+            try {
+                for (java.lang.reflect.Field field : Stats.class.getFields()) {
+                    if (field.getType() == long.class) field.setLong(this, field.getLong(this) + field.getLong(other));
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -274,13 +297,156 @@ public final class Core implements Context {
     /** Time of the next task, or Long.MAX_VALUE when there is none. */
     public long nextTime() {
         Task t = tasks.peek();
-        return t == null ? Long.MAX_VALUE : t.time();
+        long next = t == null ? Long.MAX_VALUE : t.time();
+        // a workflow running apart may end before: its completion is not on the timeline yet
+        for (Detached d : detached.values()) if (d.outcome == null) next = Math.min(next, Math.max(now, runner.nextTime(d)));
+        return next;
     }
 
     /** Processes every task due at or before {@code until}; engine time ends at {@code until}. */
     public void runUntil(long until) {
-        while (!tasks.isEmpty() && tasks.peek().time() <= until) step();
+        held = false;
+        while (true) {
+            Task t = tasks.peek();
+            if (!detached.isEmpty() && !resolveDetached(t != null && t.time() <= until ? t : null, until)) {
+                held = true;
+                return; // engine time stays where it is until the run apart tells how it ends
+            }
+            t = tasks.peek();
+            if (t == null || t.time() > until) break;
+            step();
+        }
         if (until > now) now = until;
+    }
+
+    /**
+     * Makes sure no run apart ends before {@code next} (or, when null, at or before {@code until}):
+     * the completion of each that does is put on the timeline at its place. False when one cannot
+     * tell yet (a Temporal child workflow still running): nothing may happen after its start then.
+     */
+    private boolean resolveDetached(Task next, long until) {
+        long upTo = next == null ? until : next.time();
+        for (Detached d : detached.values()) {
+            if (d.outcome != null) continue;
+            if (next != null && (next.time() < d.startedAt || next.time() == d.startedAt && next.seq() < d.seq)) continue;
+            Detached.Outcome o = runner.at(d, upTo);
+            if (o == null) return false;
+            if (o == Detached.Runner.RUNNING) continue;
+            d.outcome = o;
+            tasks.add(new Task(Math.max(o.end(), now), d.seq, Task.DETACHED, -1, 0, 0, d.id));
+        }
+        return true;
+    }
+
+    /** True when the last {@link #runUntil} stopped short of its time, waiting for a workflow run apart. */
+    public boolean held() {
+        return held;
+    }
+
+    /**
+     * Runs every workflow inline, self-contained or not, as builds before runs apart did (for a
+     * Temporal run recorded by such a build, which must replay the same).
+     */
+    public void runAllInline() {
+        runApart = false;
+    }
+
+    /** Where this core's workflows run apart go (the embedded default: a core of their own each). */
+    public void setRunner(Detached.Runner runner) {
+        this.runner = runner;
+    }
+
+    /** The workflows running apart, in start order. */
+    public java.util.Collection<Detached> detachedRuns() {
+        return java.util.Collections.unmodifiableCollection(detached.values());
+    }
+
+    /**
+     * A core that runs one self-contained workflow apart: no modules, loads or faults of its own,
+     * the declared {@code Param}s, its own random stream, engine time from the run's start.
+     */
+    public static Core apart(Plan plan, Faults faults, DecisionProvider decisions, Detached run) {
+        Core c = new Core(plan, run.seed, faults, decisions);
+        c.now = run.startedAt;
+        Fiber init = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.LOAD, -1, null);
+        init.ctx = c;
+        for (String p : plan.params.keySet()) c.store.put(p, plan.globals.get(p).eval(init));
+        c.rootId = run.id;
+        c.startWorkflow(null, run.workflow, run.args, run.id);
+        c.workflows.get(run.id).depth = run.depth;
+        return c;
+    }
+
+    /** In a core made by {@link #apart}: how its workflow ended, or null while it runs. */
+    public Detached.Outcome outcome() {
+        if (rootEnded < 0) return null;
+        Wf w = workflows.get(rootId);
+        Map<String, Long> others = workflowsByStatus();
+        others.merge(w.status, -1L, Long::sum);
+        others.values().removeIf(n -> n == 0);
+        return new Detached.Outcome(w.status, w.status.equals("COMPLETED") ? w.result : w.error, rootEnded, stats,
+                List.copyOf(errors), List.copyOf(failures), others);
+    }
+
+    /** A run apart ended: its parent learns how, as it would from the same workflow run inline. */
+    private void detachedEnded(String id) {
+        Detached d = detached.remove(id);
+        if (d == null) return; // cancelled meanwhile
+        Detached.Outcome o = d.outcome;
+        Wf w = workflows.get(id);
+        stats.add(o.stats());
+        stats.workflowsStarted--; // counted here when it started
+        for (RunError e : o.errors()) if (errors.size() < MAX_ERRORS_KEPT) errors.add(e);
+        for (RunError e : o.failures()) if (failures.size() < MAX_ERRORS_KEPT) failures.add(e);
+        o.workflows().forEach((status, n) -> apartWorkflows.merge(status, n, Long::sum));
+        w.status = Lifecycle.WORKFLOW.move(w.status, o.status());
+        if (o.ok()) w.result = o.value();
+        else w.error = Values.str(o.value());
+        notifyParent(w, o.ok() ? w.result : new dev.baton.runtime.plan.CallFailure("child workflow " + w.id
+                + (o.status().equals("CANCELLED") ? " was cancelled" : " failed: " + w.error)));
+    }
+
+    /**
+     * Cancels a run apart. It has no effects to undo (it is self-contained), but what it did up to
+     * now counts, as it would inline: the engine's runner tells, or it is worked out again here
+     * (a run apart is a pure function of what started it).
+     */
+    private void cancelDetached(Detached d) {
+        detached.remove(d.id);
+        Detached.Outcome partial = runner.cancelled(d, now);
+        if (partial == null) partial = apart(plan, faults, decisions, d).cancelAt(now);
+        Wf w = workflows.get(d.id);
+        stats.add(partial.stats());
+        stats.workflowsStarted--; // counted here when it started
+        if (!partial.status().equals("CANCELLED")) {
+            // it ended at this very engine time, after the cancellation in the run's order: cancelled all the same
+            if (partial.ok()) stats.workflowsCompleted--;
+            else stats.workflowsFailed--;
+            stats.workflowsCancelled++;
+        }
+        for (RunError e : partial.errors()) if (errors.size() < MAX_ERRORS_KEPT) errors.add(e);
+        for (RunError e : partial.failures()) if (failures.size() < MAX_ERRORS_KEPT) failures.add(e);
+        partial.workflows().forEach((status, n) -> apartWorkflows.merge(status, n, Long::sum));
+        w.status = Lifecycle.WORKFLOW.move(w.status, "CANCELLED");
+        w.error = "cancelled";
+        notifyParent(w, new dev.baton.runtime.plan.CallFailure("child workflow " + w.id + " was cancelled"));
+    }
+
+    /** In a core made by {@link #apart}: runs it to {@code at} and cancels its workflow there (unless it ended); how it ended. */
+    Detached.Outcome cancelAt(long at) {
+        runUntil(at);
+        if (rootEnded < 0) cancel(rootId, true);
+        if (rootEnded < 0) rootEnded = now; // defensive: a cancelled workflow always ends
+        return outcome();
+    }
+
+    /** The seed of a run apart's random stream: the run's seed and the workflow id, mixed. */
+    private long seedFor(String id) {
+        long h = seed ^ 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < id.length(); i++) h = (h ^ id.charAt(i)) * 0x100000001B3L;
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        return h ^ (h >>> 31);
     }
 
     /** Processes one task. */
@@ -311,6 +477,7 @@ public final class Core implements Context {
             case Task.CRASH -> crash(insts[t.target()], t.token());
             case Task.LEASE -> leaseExpired(t.token());
             case Task.RESTART -> restart(insts[t.target()]);
+            case Task.DETACHED -> detachedEnded((String) t.value());
             default -> throw new IllegalStateException("unknown task kind " + t.kind());
         }
     }
@@ -394,7 +561,7 @@ public final class Core implements Context {
      * starts for a while before it stops; see {@code Stats.commandCalls}.)
      */
     public boolean settled() {
-        if (!loadsDone()) return false;
+        if (!loadsDone() || !detached.isEmpty()) return false;
         for (Pending p : pending.values()) if (!isQuery(insts[p.target()].module, p.msg())) return false;
         for (Wf w : workflows.values()) {
             if (w.fiber != null && (!w.status.equals("AWAITING") || w.timedWait)) return false;
@@ -749,6 +916,7 @@ public final class Core implements Context {
 
     /** Tells a child workflow's parent (waiting in Run) how it ended. */
     private void notifyParent(Wf w, Object outcome) {
+        if (w.id.equals(rootId) && rootEnded < 0) rootEnded = now;
         if (w.parent == null) return;
         Wf parent = workflows.get(w.parent);
         if (parent != null) parent.children.remove(w.id);
@@ -1184,7 +1352,7 @@ public final class Core implements Context {
         suspend(f, "CALLING");
         if (existing != null) {
             // an idempotent Run: the same child; answer with how it ended, or wait for it
-            if (existing.fiber == null) {
+            if (existing.fiber == null && !detached.containsKey(cid)) {
                 schedule(now, Task.REPLY, -1, f.id, token, existing.error == null ? existing.result
                         : new dev.baton.runtime.plan.CallFailure("child workflow " + cid + " failed: " + existing.error));
             } else {
@@ -1195,6 +1363,22 @@ public final class Core implements Context {
             return;
         }
         parent.childrenStarted++;
+        if (child.detachable() && runApart) {
+            // self-contained: it runs apart, and its completion keeps this place on the timeline
+            Wf w = new Wf(cid, workflow, now);
+            w.status = Lifecycle.WORKFLOW.move(w.status, "RUNNING");
+            w.parent = parent.id;
+            w.parentFiber = f.id;
+            w.parentToken = token;
+            w.depth = parent.depth + 1;
+            workflows.put(cid, w);
+            parent.children.add(cid);
+            stats.workflowsStarted++;
+            Detached d = new Detached(cid, workflow, args, now, ++taskSeq, w.depth, seedFor(cid));
+            detached.put(cid, d);
+            runner.started(d);
+            return;
+        }
         startWorkflow(f, workflow, args, cid);
         Wf w = workflows.get(cid);
         w.parent = parent.id;
@@ -1214,6 +1398,11 @@ public final class Core implements Context {
 
     /** Cancels a workflow (and its children and Fork branches): sagas compensate unless {@code compensate} is false. */
     void cancel(String id, boolean compensate) {
+        Detached d = detached.get(id);
+        if (d != null) {
+            cancelDetached(d);
+            return;
+        }
         Wf w = workflows.get(id);
         if (w == null || w.fiber == null) return;
         for (String child : new ArrayList<>(w.children)) cancel(child, compensate);
@@ -1779,6 +1968,7 @@ public final class Core implements Context {
     public Map<String, Long> workflowsByStatus() {
         Map<String, Long> out = new TreeMap<>();
         for (Wf w : workflows.values()) out.merge(w.status, 1L, Long::sum);
+        apartWorkflows.forEach((status, n) -> out.merge(status, n, Long::sum));
         return out;
     }
 }

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 4; // 4: inbox positions per source
+    private static final int FORMAT = 5; // 4: inbox positions per source; 5: workflows run apart
 
     private CoreCodec() {
     }
@@ -194,6 +194,111 @@ public final class CoreCodec {
             out.writeInt(j.successes);
             out.writeInt(j.failures);
         }
+        out.writeInt(c.detached.size());
+        for (Detached d : c.detached.values()) {
+            ValueCodec.writeString(out, d.id);
+            out.writeInt(d.workflow);
+            ValueCodec.write(out, d.args);
+            out.writeLong(d.startedAt);
+            out.writeLong(d.seq);
+            out.writeInt(d.depth);
+            out.writeLong(d.seed);
+            out.writeBoolean(d.outcome != null);
+            if (d.outcome != null) writeOutcome(d.outcome, out);
+        }
+        ValueCodec.write(out, c.rootId);
+        out.writeLong(c.rootEnded);
+        out.writeInt(c.apartWorkflows.size());
+        for (Map.Entry<String, Long> e : c.apartWorkflows.entrySet()) {
+            ValueCodec.writeString(out, e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    /** A value as bytes (for an engine that hands values to another process). */
+    public static byte[] valueBytes(Object v) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                ValueCodec.write(out, v);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public static Object value(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return ValueCodec.read(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** An outcome as bytes, and back. */
+    public static byte[] outcomeBytes(Detached.Outcome o) {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                writeOutcome(o, out);
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public static Detached.Outcome outcome(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return readOutcome(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A workflow run apart's outcome (also what a Temporal child workflow returns). */
+    static void writeOutcome(Detached.Outcome o, DataOutputStream out) throws IOException {
+        ValueCodec.writeString(out, o.status());
+        ValueCodec.write(out, o.value());
+        out.writeLong(o.end());
+        writeStats(o.stats(), out);
+        for (List<Core.RunError> list : List.of(o.errors(), o.failures())) {
+            out.writeInt(list.size());
+            for (Core.RunError e : list) {
+                ValueCodec.writeString(out, e.position());
+                ValueCodec.writeString(out, e.owner());
+                ValueCodec.writeString(out, e.message());
+                out.writeLong(e.time());
+            }
+        }
+        Map<String, Long> workflows = new TreeMap<>(o.workflows());
+        out.writeInt(workflows.size());
+        for (Map.Entry<String, Long> e : workflows.entrySet()) {
+            ValueCodec.writeString(out, e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    static Detached.Outcome readOutcome(DataInputStream in) throws IOException {
+        String status = ValueCodec.readString(in);
+        Object value = ValueCodec.read(in);
+        long end = in.readLong();
+        Core.Stats stats = new Core.Stats();
+        readStats(stats, in);
+        List<List<Core.RunError>> lists = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            int n = in.readInt();
+            List<Core.RunError> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                list.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
+            }
+            lists.add(list);
+        }
+        Map<String, Long> workflows = new TreeMap<>();
+        int nw = in.readInt();
+        for (int i = 0; i < nw; i++) workflows.put(ValueCodec.readString(in), in.readLong());
+        return new Detached.Outcome(status, value, end, stats, lists.get(0), lists.get(1), workflows);
     }
 
     private static void writeStrings(DataOutputStream out, List<String> xs) throws IOException {
@@ -225,7 +330,7 @@ public final class CoreCodec {
 
     public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in) throws IOException {
         int format = in.readInt();
-        if (format != FORMAT) throw new IOException("snapshot format " + format + " is not supported (expected " + FORMAT + ")");
+        if (format != FORMAT && format != 4) throw new IOException("snapshot format " + format + " is not supported (expected " + FORMAT + ")");
         String digest = ValueCodec.readString(in);
         if (!digest.equals(plan.digest)) {
             throw new IOException("the snapshot was written by a different program (digest " + digest + ", this one " + plan.digest + ")");
@@ -361,6 +466,19 @@ public final class CoreCodec {
             j.successes = in.readInt();
             j.failures = in.readInt();
             c.joins.put(j.parentFiber, j);
+        }
+        int nd = format >= 5 ? in.readInt() : 0;
+        for (int k = 0; k < nd; k++) {
+            Detached d = new Detached(ValueCodec.readString(in), in.readInt(), ValueCodec.read(in), in.readLong(), in.readLong(),
+                    in.readInt(), in.readLong());
+            if (in.readBoolean()) d.outcome = readOutcome(in);
+            c.detached.put(d.id, d);
+        }
+        if (format >= 5) {
+            c.rootId = (String) ValueCodec.read(in);
+            c.rootEnded = in.readLong();
+            int na = in.readInt();
+            for (int k = 0; k < na; k++) c.apartWorkflows.put(ValueCodec.readString(in), in.readLong());
         }
         return c;
     }

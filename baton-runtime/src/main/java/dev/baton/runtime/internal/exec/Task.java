@@ -19,6 +19,8 @@ record Task(long time, long seq, int kind, int target, long fiber, long token, O
     static final int CRASH = 6;
     static final int RESTART = 7;
     static final int LEASE = 8;
+    /** A workflow run apart ended (value: its id); see {@link Detached}. */
+    static final int DETACHED = 9;
 
     @Override
     public int compareTo(Task o) {

@@ -1,0 +1,31 @@
+package dev.baton.temporal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a child workflow needs to run one self-contained Baton workflow apart (see
+ * {@code dev.baton.runtime.internal.exec.Detached}): the program, the workflow and its arguments,
+ * where it starts on the run's timeline, its random stream, and the run's engine-time limit.
+ */
+public final class ChildInput {
+    public String file;
+    public String source;
+    public Map<String, String> params = new LinkedHashMap<>();
+    public String faults = "";
+    /** The run's workflow id: children of children are named under it too. */
+    public String runId;
+    /** The Baton workflow's id in the run (e.g. {@code campaign-g0/Pursue-2}). */
+    public String id;
+    public int workflow;
+    /** Its arguments, encoded by the core's value codec (Base64). */
+    public String args;
+    public long startedAt;
+    public long seq;
+    public int depth;
+    public long seed;
+    public long limitMs;
+
+    public ChildInput() {
+    }
+}

@@ -1,0 +1,114 @@
+package dev.baton.temporal;
+
+import dev.baton.runtime.internal.exec.CoreCodec;
+import dev.baton.runtime.internal.exec.Detached;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs the self-contained workflows of a core as Temporal child workflows (workflow code: every
+ * call here is recorded, and replays the same). A child is started when the core starts the
+ * workflow, so the children of a {@code Fork} run in parallel, on whichever workers take them;
+ * the core holds its engine time at the earliest unfinished child's start until that child
+ * returns, then puts its completion at its place on the timeline.
+ */
+final class ChildWorkflows implements Detached.Runner {
+    private final ChildInput template;
+    private final Map<String, Promise<String>> running = new LinkedHashMap<>();
+    private final Map<String, CancellationScope> scopes = new HashMap<>();
+    private final Map<String, Detached.Outcome> ended = new HashMap<>();
+
+    /** {@code template}: the program, faults, run id and limit every child shares. */
+    ChildWorkflows(ChildInput template) {
+        this.template = template;
+    }
+
+    @Override
+    public void started(Detached run) {
+        ChildInput in = new ChildInput();
+        in.file = template.file;
+        in.source = template.source;
+        in.params = template.params;
+        in.faults = template.faults;
+        in.runId = template.runId;
+        in.limitMs = template.limitMs;
+        in.id = run.id;
+        in.workflow = run.workflow;
+        in.args = Base64.getEncoder().encodeToString(CoreCodec.valueBytes(run.args));
+        in.startedAt = run.startedAt;
+        in.seq = run.seq;
+        in.depth = run.depth;
+        in.seed = run.seed;
+        BatonChildWorkflow child = Workflow.newChildWorkflowStub(BatonChildWorkflow.class,
+                ChildWorkflowOptions.newBuilder().setWorkflowId(template.runId + "::" + run.id).build());
+        CancellationScope scope = Workflow.newCancellationScope(() -> running.put(run.id, Async.function(child::run, in)));
+        scope.run();
+        scopes.put(run.id, scope);
+    }
+
+    @Override
+    public Detached.Outcome at(Detached run, long upTo) {
+        Detached.Outcome o = outcome(run);
+        if (o == null) return null;
+        if (o.end() > upTo) return RUNNING;
+        ended.remove(run.id); // the core has it now
+        return o;
+    }
+
+    @Override
+    public long nextTime(Detached run) {
+        Detached.Outcome o = outcome(run);
+        return o == null ? run.startedAt : o.end();
+    }
+
+    /** Cancels the child workflow; what it did up to the cancellation the core works out itself (it is deterministic). */
+    @Override
+    public Detached.Outcome cancelled(Detached run, long at) {
+        CancellationScope scope = scopes.remove(run.id);
+        if (scope != null) scope.cancel();
+        running.remove(run.id);
+        ended.remove(run.id);
+        return null;
+    }
+
+    /** True when a child has returned that the core has not been told about: worth running it again. */
+    boolean anyReturned() {
+        for (Promise<String> p : running.values()) if (p.isCompleted()) return true;
+        return false;
+    }
+
+    /** The child's outcome once it returned; null while it runs. */
+    private Detached.Outcome outcome(Detached run) {
+        Detached.Outcome o = ended.get(run.id);
+        if (o != null) return o;
+        Promise<String> p = running.get(run.id);
+        if (p == null) {
+            started(run); // not started by this run of the workflow (it cannot be: none is carried over); start it now
+            return null;
+        }
+        if (!p.isCompleted()) return null;
+        running.remove(run.id);
+        scopes.remove(run.id);
+        RuntimeException failure = p.getFailure();
+        if (failure != null) {
+            // the child workflow itself failed (not the Baton workflow, which returns FAILED): the Run fails
+            dev.baton.runtime.internal.exec.Core.Stats stats = new dev.baton.runtime.internal.exec.Core.Stats();
+            stats.workflowsStarted = 1;
+            stats.workflowsFailed = 1;
+            o = new Detached.Outcome("FAILED", "its child workflow failed: " + failure.getMessage(), run.startedAt, stats,
+                    java.util.List.of(), java.util.List.of(), java.util.Map.of());
+        } else {
+            o = CoreCodec.outcome(Base64.getDecoder().decode(p.get()));
+        }
+        ended.put(run.id, o);
+        return o;
+    }
+}
