@@ -284,8 +284,12 @@ final class RunCommand extends ProgramCommand {
             }
         }
         if (!settings.json()) {
-            err.println("baton run: on Temporal at " + temporal.target + ": every module in workflow " + t.workflowId() + " (task queue "
-                    + t.taskQueue() + (noWorker ? ", served by 'baton worker' processes" : "") + "; run the same command again to reattach)");
+            java.util.List<String> apart = new java.util.ArrayList<>();
+            for (Plan.WorkflowPlan w : plan.workflows) if (w.detachable()) apart.add(w.name());
+            err.println("baton run: on Temporal at " + temporal.target + ": every module in workflow " + t.workflowId()
+                    + (apart.isEmpty() ? "" : ", self-contained " + String.join(", ", apart) + " as child workflows " + t.workflowId() + "::…")
+                    + " (task queue " + t.taskQueue() + (noWorker ? ", served by 'baton worker' processes" : "")
+                    + "; run the same command again to reattach)");
             err.flush();
         }
         try {

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The conformance suite on the whole distributed stack, through the command a user types: the
- * world boss (small), the economy and the seed's Boss-Sync run on the embedded engine and on
+ * world boss (small), the economy, the recursive planner and the seed's Boss-Sync run on the embedded engine and on
  * {@code --engine temporal --state redis://… --emit-log kafka://…} against real servers. The JSON
  * reports are equal (wall-clock figures aside) — every invariant, total and final value; Redis
  * holds exactly the report's final globals; Kafka holds exactly the events the embedded run
@@ -68,6 +68,14 @@ class FullStackConformanceTest {
     void economy(@TempDir Path dir) throws Exception {
         JsonNode r = both(dir, "economy", "--seed", "3");
         assertThat(r.get("report").get("trades").get("started").asLong()).isEqualTo(10000);
+    }
+
+    /** The recursive planner: its self-contained workflows are child workflows on Temporal. */
+    @Test
+    void planner(@TempDir Path dir) throws Exception {
+        JsonNode r = both(dir, "planner", "--seed", "4");
+        assertThat(r.get("report").get("done").asLong()).isEqualTo(6);
+        assertThat(r.get("counters").get("workflows_started").asLong()).isGreaterThan(30);
     }
 
     @Test

@@ -345,6 +345,19 @@ class TemporalWorkerTest {
         }
     }
 
+    /** {@code baton run --engine temporal} says which workflows run as child workflows, and under which ids. */
+    @Test
+    void aRunNamesTheWorkflowsThatRunAsChildWorkflows(@TempDir Path dir) throws Exception {
+        try (LocalTemporal temporal = LocalTemporal.start(LocalKafka.freePort(), dir.resolve("temporal"))) {
+            CliTest.Run r = CliTest.run("run", "../examples/planner.baton", "--campaigns", "2", "--engine", "temporal", "--temporal", temporal.target());
+            assertThat(r.code()).as(r.err()).isZero();
+            String id = WorkflowHistory.runId("planner.baton", Files.readString(Path.of("../examples/planner.baton")), 1, Map.of("campaigns", "2"),
+                    temporal.target());
+            assertThat(r.err()).contains("every module in workflow " + id + ", self-contained Pursue as child workflows " + id + "::…");
+            assertThat(r.out()).contains("every_campaign_done");
+        }
+    }
+
     @Test
     void noWorkerIsForTemporalAndLeavesTheEventLogToTheWorkers() {
         CliTest.Run embedded = CliTest.run("run", "../examples/economy.baton", "--no-worker");

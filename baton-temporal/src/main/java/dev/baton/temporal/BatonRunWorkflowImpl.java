@@ -164,7 +164,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         }
         RunDriver driver = new RunDriver(plan, options, core);
         if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
-        // self-contained workflows run as child workflows (the run never continues as new while one runs)
+        // self-contained workflows run as child workflows (the run continues as new only when none is out:
+        // a known outcome is in the snapshot, a promise could not be)
         ChildInput template = new ChildInput();
         template.file = in.file;
         template.source = in.source;
@@ -232,7 +233,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())
                         || Workflow.currentTimeMillis() >= renewAt;
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
-                if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen() && core.detachedRuns().isEmpty()) {
+                if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen() && !core.detachedOut()) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
                     if (in.maxInlineBytes <= 0 || next.inlineBytes() <= in.maxInlineBytes) Workflow.continueAsNew(next);

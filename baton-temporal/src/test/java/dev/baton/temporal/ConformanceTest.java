@@ -192,6 +192,42 @@ class ConformanceTest {
         assertThat(onTemporal.failures()).anyMatch(f -> f.contains("no tree below zero"));
     }
 
+    /**
+     * A child that returns at once but ends 3 s of engine time later (its Sleep is its own):
+     * the run continues as new (every task here) with that completion still ahead, carried in
+     * the snapshot, and ends as on the embedded engine.
+     */
+    @Test
+    void aRunContinuesAsNewWithAChildsCompletionStillAhead() throws Exception {
+        String source = """
+                $out = ""
+                Module Clock {
+                    $ticks = 0
+                    Tick [100ms] {
+                        $ticks += 1
+                        if $ticks == 2 {
+                            Start Main [id: "main"]
+                        }
+                    }
+                }
+                Workflow Main {
+                    Run Nap { ms: 3000 } -> woke
+                    $out = woke
+                }
+                Workflow Nap(ms: Int) -> String {
+                    Sleep 1ms * ms
+                    return "woke at " + str(now()) + " with " + str(random_int(0, 1000))
+                }
+                """;
+        Plan plan = Compiler.compile(Baton.check("nap.baton", source));
+        EngineOptions options = EngineOptions.defaults().withDuration(Duration.ofSeconds(5));
+        RunReport embedded = new EmbeddedEngine(plan, options).run();
+        RunReport onTemporal = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true).withTasksPerRun(1).run();
+        assertSame(embedded, onTemporal);
+        assertThat(onTemporal.resumed()).isTrue();
+        assertThat((String) onTemporal.globals().get("out")).startsWith("woke at 3200 with ");
+    }
+
     /** The child workflows started by {@code workflowId}, by id, with how many events each one's history has. */
     static Map<String, Long> childWorkflows(String workflowId) {
         io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(

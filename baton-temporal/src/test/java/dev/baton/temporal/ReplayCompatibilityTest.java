@@ -39,4 +39,24 @@ class ReplayCompatibilityTest {
         assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource("replay/run-apart-inline-44926c1.json", BatonRunWorkflowImpl.class))
                 .doesNotThrowAnyException();
     }
+
+    /**
+     * The same program recorded by 9b66e8a, the first build with runs apart: the run, and its
+     * child workflow running {@code Square}. Replayed under the run's own workflow id, which names
+     * its children.
+     */
+    @Test
+    void aRunAndItsChildWorkflowRecordedByTheFirstBuildWithRunsApart() {
+        String run = "baton-apart.baton-b7063815d266-seed1";
+        assertThatCode(() -> WorkflowReplayer.replayWorkflowExecution(history("run-apart-parent-9b66e8a.json", run), BatonRunWorkflowImpl.class))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> WorkflowReplayer.replayWorkflowExecution(history("run-apart-child-9b66e8a.json", run + "::main/Square-1"),
+                BatonChildWorkflowImpl.class)).doesNotThrowAnyException();
+    }
+
+    private static io.temporal.common.WorkflowExecutionHistory history(String resource, String workflowId) throws java.io.IOException {
+        try (var in = ReplayCompatibilityTest.class.getResourceAsStream("/replay/" + resource)) {
+            return io.temporal.common.WorkflowExecutionHistory.fromJson(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), workflowId);
+        }
+    }
 }

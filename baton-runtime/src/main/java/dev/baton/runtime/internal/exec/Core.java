@@ -361,6 +361,12 @@ public final class Core implements Context {
         return java.util.Collections.unmodifiableCollection(detached.values());
     }
 
+    /** True while a workflow runs apart whose outcome is not known yet (a snapshot could not carry it). */
+    public boolean detachedOut() {
+        for (Detached d : detached.values()) if (d.outcome == null) return true;
+        return false;
+    }
+
     /**
      * A core that runs one self-contained workflow apart: no modules, loads or faults of its own,
      * the declared {@code Param}s, its own random stream, engine time from the run's start.

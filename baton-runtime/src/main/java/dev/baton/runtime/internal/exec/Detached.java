@@ -25,6 +25,11 @@ public final class Detached {
     /** Its outcome once known and on the timeline; null before. */
     Outcome outcome;
 
+    /** True once its outcome is known (its completion is on the timeline, and in a snapshot). */
+    public boolean ended() {
+        return outcome != null;
+    }
+
     public Detached(String id, int workflow, Object args, long startedAt, long seq, int depth, long seed) {
         this.id = id;
         this.workflow = workflow;
