@@ -37,6 +37,10 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = {"-W", "--warnings-as-errors"}, description = "Fail (exit 1) on warnings too.")
     boolean warningsAsErrors;
 
+    @Option(names = "--workflows", description = {"Also tell, for each workflow, whether it is self-contained (engines run it apart:",
+            "a core of its own, a child workflow on Temporal) or what ties it to the run."})
+    boolean workflows;
+
     @Spec
     CommandSpec spec;
 
@@ -56,8 +60,20 @@ final class CheckCommand implements Callable<Integer> {
             CheckResult r = Baton.check(src);
             errors += r.errorCount();
             warnings += r.warningCount();
+            java.util.Map<String, dev.baton.runtime.internal.compile.Detachable.Verdict> verdicts =
+                    workflows ? dev.baton.runtime.internal.compile.Detachable.of(r.program()) : java.util.Map.of();
+            java.util.Map<String, dev.baton.lang.Span> declared = new java.util.HashMap<>();
+            for (dev.baton.lang.ast.Decl d : r.program().decls()) {
+                if (d instanceof dev.baton.lang.ast.Decl.Workflow w) declared.put(w.name().text(), w.name().span());
+            }
             if (format == Format.text) {
                 for (Diagnostic d : r.diagnostics()) out.print(DiagnosticRenderer.render(d));
+                verdicts.forEach((name, v) -> {
+                    dev.baton.lang.Span at = v.selfContained() ? declared.get(name) : v.where();
+                    out.println(src.name() + ":" + src.line(at.start()) + ":" + src.column(at.start()) + ": workflow " + name
+                            + (v.selfContained() ? " is self-contained: it runs apart (a child workflow on Temporal)"
+                            : " runs within the run: " + v.why()));
+                });
             } else {
                 ObjectNode f = fileNodes.addObject();
                 f.put("file", src.name());
@@ -76,6 +92,18 @@ final class CheckCommand implements Callable<Integer> {
                     n.put("offset", d.span().start());
                     n.put("length", d.span().length());
                     if (d.suggestion() != null) n.put("suggestion", d.suggestion());
+                }
+                if (workflows) {
+                    ArrayNode ws = f.putArray("workflows");
+                    verdicts.forEach((name, v) -> {
+                        dev.baton.lang.Span at = v.selfContained() ? declared.get(name) : v.where();
+                        ObjectNode n = ws.addObject();
+                        n.put("name", name);
+                        n.put("selfContained", v.selfContained());
+                        if (!v.selfContained()) n.put("reason", v.why());
+                        n.put("line", src.line(at.start()));
+                        n.put("column", src.column(at.start()));
+                    });
                 }
             }
         }

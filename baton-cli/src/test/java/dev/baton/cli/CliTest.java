@@ -50,6 +50,25 @@ class CliTest {
         assertThat(r.out()).contains("checked 6 files: 0 errors, 0 warnings");
     }
 
+    /** {@code check --workflows}: which workflows run apart, and for the others the first thing that ties them to the run, where. */
+    @Test
+    void checkTellsWhichWorkflowsAreSelfContained() throws Exception {
+        Run text = run("check", "--workflows", "../examples/planner.baton", "../examples/faction.baton");
+        assertThat(text.code()).isEqualTo(ExitCode.OK);
+        assertThat(text.out()).contains(
+                "../examples/planner.baton:55:10: workflow Pursue is self-contained: it runs apart (a child workflow on Temporal)",
+                "../examples/planner.baton:50:5: workflow Campaign runs within the run: it emits Goal.Done",
+                "../examples/faction.baton:56:55: workflow Pursue runs within the run: it uses $world",
+                "../examples/faction.baton:97:5: workflow Campaign runs within the run: it runs Negotiate, which is not self-contained");
+        Run json = run("check", "--workflows", "--format", "json", "../examples/planner.baton");
+        var ws = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("files").get(0).get("workflows");
+        assertThat(ws.get(1).get("name").asText()).isEqualTo("Pursue");
+        assertThat(ws.get(1).get("selfContained").asBoolean()).isTrue();
+        assertThat(ws.get(0).get("reason").asText()).isEqualTo("it emits Goal.Done");
+        assertThat(ws.get(0).get("line").asInt()).isEqualTo(50);
+        assertThat(run("check", "../examples/planner.baton").out()).doesNotContain("self-contained");
+    }
+
     @Test
     void errorsAreRenderedWithPositionAndCaret(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.baton");

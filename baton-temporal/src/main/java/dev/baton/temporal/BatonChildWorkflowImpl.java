@@ -41,7 +41,7 @@ public final class BatonChildWorkflowImpl implements BatonChildWorkflow {
         Detached run = new Detached(in.id, in.workflow, CoreCodec.value(Base64.getDecoder().decode(in.args)), in.startedAt, in.seq,
                 in.depth, in.seed);
         Core core = Core.apart(plan, Faults.parse(in.faults), options.decisions(), run);
-        ChildWorkflows children = new ChildWorkflows(in);
+        ChildWorkflows children = new ChildWorkflows(in, core);
         core.setRunner(children);
         int steps = 0;
         while (core.outcome() == null && core.now() < in.limitMs) {

@@ -173,7 +173,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         template.faults = in.faults;
         template.runId = Workflow.getInfo().getWorkflowId();
         template.limitMs = driver.limit();
-        ChildWorkflows children = new ChildWorkflows(template);
+        template.maxChildren = in.maxChildren;
+        template.historyRoom = in.maxChildren > 0 ? in.historyEventsLimit / 2 : 0;
+        ChildWorkflows children = new ChildWorkflows(template, core);
         core.setRunner(children);
         if (Workflow.getVersion(RUN_APART, Workflow.DEFAULT_VERSION, 1) < 1) core.runAllInline();
         boolean stepToNextTask = Workflow.getVersion(STEP_TO_NEXT_TASK, Workflow.DEFAULT_VERSION, 1) >= 1;
@@ -331,6 +333,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.maxInlineBytes = in.maxInlineBytes;
         next.historyEventsLimit = in.historyEventsLimit;
         next.maxRunAgeMs = in.maxRunAgeMs;
+        next.maxChildren = in.maxChildren;
         return next;
     }
 

@@ -25,6 +25,10 @@ public final class ChildInput {
     public int depth;
     public long seed;
     public long limitMs;
+    /** At most this many of its own children out at once (0: no limit); see {@link ChildWorkflows}. */
+    public int maxChildren;
+    /** Past this history length, its runs apart are worked out in the workflow itself (0: no limit). */
+    public long historyRoom;
 
     public ChildInput() {
     }

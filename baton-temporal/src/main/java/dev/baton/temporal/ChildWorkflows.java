@@ -25,14 +25,30 @@ final class ChildWorkflows implements Detached.Runner {
     private final Map<String, Promise<String>> running = new LinkedHashMap<>();
     private final Map<String, CancellationScope> scopes = new HashMap<>();
     private final Map<String, Detached.Outcome> ended = new HashMap<>();
+    /** Runs apart worked out here, in cores of their own, rather than as child workflows. */
+    private final Detached.Runner local;
+    private final java.util.Set<String> locals = new java.util.HashSet<>();
 
-    /** {@code template}: the program, faults, run id and limit every child shares. */
-    ChildWorkflows(ChildInput template) {
+    /**
+     * {@code template}: the program, faults, run id, engine-time limit and bounds every child
+     * shares: with {@code maxChildren} children out, or the workflow's history past
+     * {@code historyRoom} events (each child adds three, and a run cannot continue as new while
+     * one is out), a run apart is worked out by this workflow itself — the same result, decided
+     * by what the history holds, so replay decides the same.
+     */
+    ChildWorkflows(ChildInput template, dev.baton.runtime.internal.exec.Core owner) {
         this.template = template;
+        this.local = Detached.inline(owner);
     }
 
     @Override
     public void started(Detached run) {
+        if (template.maxChildren > 0 && running.size() >= template.maxChildren
+                || template.historyRoom > 0 && Workflow.getInfo().getHistoryLength() > template.historyRoom) {
+            locals.add(run.id);
+            local.started(run);
+            return;
+        }
         ChildInput in = new ChildInput();
         in.file = template.file;
         in.source = template.source;
@@ -40,6 +56,8 @@ final class ChildWorkflows implements Detached.Runner {
         in.faults = template.faults;
         in.runId = template.runId;
         in.limitMs = template.limitMs;
+        in.maxChildren = template.maxChildren;
+        in.historyRoom = template.historyRoom;
         in.id = run.id;
         in.workflow = run.workflow;
         in.args = Base64.getEncoder().encodeToString(CoreCodec.valueBytes(run.args));
@@ -56,6 +74,11 @@ final class ChildWorkflows implements Detached.Runner {
 
     @Override
     public Detached.Outcome at(Detached run, long upTo) {
+        if (locals.contains(run.id)) {
+            Detached.Outcome o = local.at(run, upTo);
+            if (o != RUNNING) locals.remove(run.id);
+            return o;
+        }
         Detached.Outcome o = outcome(run);
         if (o == null) return null;
         if (o.end() > upTo) return RUNNING;
@@ -65,6 +88,7 @@ final class ChildWorkflows implements Detached.Runner {
 
     @Override
     public long nextTime(Detached run) {
+        if (locals.contains(run.id)) return local.nextTime(run);
         Detached.Outcome o = outcome(run);
         return o == null ? run.startedAt : o.end();
     }
@@ -72,6 +96,7 @@ final class ChildWorkflows implements Detached.Runner {
     /** Cancels the child workflow; what it did up to the cancellation the core works out itself (it is deterministic). */
     @Override
     public Detached.Outcome cancelled(Detached run, long at) {
+        if (locals.remove(run.id)) return local.cancelled(run, at);
         CancellationScope scope = scopes.remove(run.id);
         if (scope != null) scope.cancel();
         running.remove(run.id);

@@ -50,6 +50,11 @@ public final class RunInput {
      * 0: no limit (no blob store, or a run started by an earlier build).
      */
     public long maxRunAgeMs;
+    /**
+     * At most this many child workflows out at once; further runs apart are worked out by the
+     * run's own worker, with the same result (0: no limit — a run started by an earlier build).
+     */
+    public int maxChildren;
 
     public RunInput() {
     }

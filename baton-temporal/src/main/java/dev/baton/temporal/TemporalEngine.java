@@ -163,6 +163,20 @@ public final class TemporalEngine implements Engine {
         return this;
     }
 
+    /**
+     * At most {@code n} child workflows out at once per run (and per child workflow); further runs
+     * apart are worked out by the run's own worker — the same result (default
+     * {@link #DEFAULT_MAX_CHILDREN}). Bounds the history a run grows while it cannot continue as new.
+     */
+    public TemporalEngine withMaxChildWorkflows(int n) {
+        if (n < 1) throw new IllegalArgumentException("a run needs room for at least one child workflow");
+        this.maxChildren = n;
+        return this;
+    }
+
+    public static final int DEFAULT_MAX_CHILDREN = 500;
+    private int maxChildren = DEFAULT_MAX_CHILDREN;
+
     /** The default of {@link #withMaxRunAge}: a day. */
     public static final Duration DEFAULT_MAX_RUN_AGE = Duration.ofDays(1);
     private long maxRunAgeMs = DEFAULT_MAX_RUN_AGE.toMillis();
@@ -501,6 +515,7 @@ public final class TemporalEngine implements Engine {
         in.maxInlineBytes = blobs == null ? maxPayload : 0;
         in.maxRunAgeMs = blobs == null ? 0 : maxRunAgeMs;
         in.historyEventsLimit = historyEventsLimit;
+        in.maxChildren = maxChildren;
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)

@@ -228,6 +228,48 @@ class ConformanceTest {
         assertThat((String) onTemporal.globals().get("out")).startsWith("woke at 3200 with ");
     }
 
+    /**
+     * A Fork of twelve self-contained workflows with room for four child workflows at once: four
+     * go out, the other eight are worked out by the run's own worker — and the run ends as on the
+     * embedded engine.
+     */
+    @Test
+    void beyondItsChildWorkflowBoundARunWorksRunsApartOutItself() throws Exception {
+        String source = """
+                $sum = 0
+                Module Go {
+                    $started = false
+                    Tick [10ms] {
+                        if not $started {
+                            $started = true
+                            Start Main [id: "main"]
+                        }
+                    }
+                }
+                Workflow Main [max_children: 12] {
+                    Fork k in range(12) [max: 12] {
+                        Run Part { k: k } -> p
+                        return p
+                    } Join all -> parts
+                    for p in parts {
+                        $sum += p
+                    }
+                }
+                Workflow Part(k: Int) -> Int {
+                    Sleep 1ms * (k * 37 % 11)
+                    return k * 1000 + random_int(0, 999)
+                }
+                """;
+        Plan plan = Compiler.compile(Baton.check("parts.baton", source));
+        EngineOptions options = EngineOptions.defaults().withDuration(Duration.ofSeconds(2));
+        RunReport embedded = new EmbeddedEngine(plan, options).run();
+        TemporalEngine engine = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true).withMaxChildWorkflows(4);
+        RunReport onTemporal = engine.run();
+        assertSame(embedded, onTemporal);
+        assertThat(childWorkflows(engine.workflowId())).hasSize(4);
+        assertThat(((Number) onTemporal.globals().get("sum")).longValue()).isGreaterThan(66_000);
+    }
+
     /** The child workflows started by {@code workflowId}, by id, with how many events each one's history has. */
     static Map<String, Long> childWorkflows(String workflowId) {
         io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(

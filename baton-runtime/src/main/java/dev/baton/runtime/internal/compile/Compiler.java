@@ -228,7 +228,7 @@ public final class Compiler {
                 declared.add(w);
             }
         }
-        detachable = Detachable.of(declared, params.keySet());
+        detachable = Detachable.names(declared, params.keySet());
         Map<String, Ev> globals = new LinkedHashMap<>();
         List<Plan.ModulePlan> modules = new ArrayList<>();
         List<Plan.WorkflowPlan> workflows = new ArrayList<>();

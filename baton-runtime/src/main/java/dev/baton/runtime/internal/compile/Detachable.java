@@ -1,12 +1,15 @@
 package dev.baton.runtime.internal.compile;
 
+import dev.baton.lang.Span;
 import dev.baton.lang.ast.Decl;
 import dev.baton.lang.ast.Expr;
+import dev.baton.lang.ast.Program;
 import dev.baton.lang.ast.Stmt;
 
 import java.lang.reflect.RecordComponent;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,59 +28,104 @@ import java.util.Set;
  * {@code Sleep}, {@code Ask} (a decision provider is outside the run's state), {@code Fork},
  * {@code Run}, {@code Fail} and {@code return} are all allowed.
  */
-final class Detachable {
+public final class Detachable {
     private Detachable() {
     }
 
-    /** The names of the self-contained workflows among {@code workflows}. */
-    static Set<String> of(List<Decl.Workflow> workflows, Set<String> params) {
-        Map<String, Set<String>> runs = new HashMap<>();
-        Set<String> candidates = new HashSet<>();
+    /** Why a workflow is not self-contained ({@code why} null when it is), and where. */
+    public record Verdict(String why, Span where) {
+        public boolean selfContained() {
+            return why == null;
+        }
+    }
+
+    /** Every workflow of {@code program}, in declaration order, with its verdict. */
+    public static Map<String, Verdict> of(Program program) {
+        List<Decl.Workflow> workflows = new java.util.ArrayList<>();
+        Set<String> params = new HashSet<>();
+        for (Decl d : program.decls()) {
+            if (d instanceof Decl.Workflow w) workflows.add(w);
+            if (d instanceof Decl.Parameter p) params.add(p.name().text());
+        }
+        return of(workflows, params);
+    }
+
+    /** The verdicts for {@code workflows}, given the names of the program's parameters. */
+    static Map<String, Verdict> of(List<Decl.Workflow> workflows, Set<String> params) {
+        Map<String, Verdict> verdicts = new LinkedHashMap<>();
+        Map<String, Map<String, Span>> runs = new LinkedHashMap<>();
         for (Decl.Workflow w : workflows) {
-            Set<String> ran = new HashSet<>();
-            if (contained(w.params(), ran, params) && contained(w.body(), ran, params)) {
-                candidates.add(w.name().text());
-                runs.put(w.name().text(), ran);
-            }
+            Map<String, Span> ran = new LinkedHashMap<>();
+            Verdict v = first(w.params(), ran, params);
+            if (v == null) v = first(w.body(), ran, params);
+            verdicts.put(w.name().text(), v == null ? new Verdict(null, null) : v);
+            runs.put(w.name().text(), ran);
         }
         // a workflow that runs one that is not self-contained is not either (to a fixed point)
         boolean changed = true;
         while (changed) {
-            changed = candidates.removeIf(name -> !candidates.containsAll(runs.get(name)));
+            changed = false;
+            for (Map.Entry<String, Verdict> e : verdicts.entrySet()) {
+                if (!e.getValue().selfContained()) continue;
+                for (Map.Entry<String, Span> r : runs.get(e.getKey()).entrySet()) {
+                    Verdict callee = verdicts.get(r.getKey());
+                    if (callee != null && !callee.selfContained()) {
+                        e.setValue(new Verdict("it runs " + r.getKey() + ", which is not self-contained", r.getValue()));
+                        changed = true;
+                        break;
+                    }
+                }
+            }
         }
-        return candidates;
+        return verdicts;
     }
 
-    /** False when {@code node} (any part of a syntax tree) touches the world; collects the workflows it runs. */
-    private static boolean contained(Object node, Set<String> ran, Set<String> params) {
-        if (node == null) return true;
+    /** The names of the self-contained workflows among {@code workflows}. */
+    static Set<String> names(List<Decl.Workflow> workflows, Set<String> params) {
+        Set<String> out = new LinkedHashSet<>();
+        of(workflows, params).forEach((name, v) -> {
+            if (v.selfContained()) out.add(name);
+        });
+        return out;
+    }
+
+    /** The first thing in {@code node} (any part of a syntax tree) that ties it to the run, or null; collects the workflows it runs. */
+    private static Verdict first(Object node, Map<String, Span> ran, Set<String> params) {
+        if (node == null) return null;
         if (node instanceof List<?> list) {
-            for (Object o : list) if (!contained(o, ran, params)) return false;
-            return true;
+            for (Object o : list) {
+                Verdict v = first(o, ran, params);
+                if (v != null) return v;
+            }
+            return null;
         }
-        if (node instanceof Stmt.Call || node instanceof Stmt.Emit || node instanceof Stmt.Await || node instanceof Stmt.Cancel
-                || node instanceof Stmt.Saga || node instanceof Stmt.Lock) {
-            return false;
-        }
-        if (node instanceof Stmt.Start s) {
-            if (!s.child()) return false;
-            ran.add(s.workflow().text());
-        }
-        if (node instanceof Expr.Var v && !params.contains(v.name())) return false;
-        if (node instanceof Expr.ForeignVar || node instanceof Expr.Payload) return false;
-        if (node instanceof Expr.Call c && c.callee() instanceof Expr.Ident id && id.name().equals("stat")) return false;
-        if (!(node instanceof Record r)) return true;
+        String why = null;
+        if (node instanceof Stmt.Call c) why = "it calls " + c.module().text() + "." + c.endpoint().text();
+        else if (node instanceof Stmt.Emit e) why = "it emits " + e.event().text();
+        else if (node instanceof Stmt.Await a) why = "it awaits " + a.event().text();
+        else if (node instanceof Stmt.Cancel) why = "it cancels a workflow";
+        else if (node instanceof Stmt.Saga) why = "it runs a Saga";
+        else if (node instanceof Stmt.Lock) why = "it takes a Lock";
+        else if (node instanceof Stmt.Start s && !s.child()) why = "it starts " + s.workflow().text();
+        else if (node instanceof Expr.Var v && !params.contains(v.name())) why = "it uses $" + v.name();
+        else if (node instanceof Expr.ForeignVar f) why = "it reads " + f.module().text() + ".$" + f.var().text();
+        else if (node instanceof Expr.Payload) why = "it reads an event's payload";
+        else if (node instanceof Expr.Call c && c.callee() instanceof Expr.Ident id && id.name().equals("stat")) why = "it reads an engine counter (stat)";
+        if (why != null) return new Verdict(why, ((dev.baton.lang.ast.Node) node).span());
+        if (node instanceof Stmt.Start s) ran.putIfAbsent(s.workflow().text(), s.span());
+        if (!(node instanceof Record r)) return null;
         for (RecordComponent c : r.getClass().getRecordComponents()) {
             Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t == dev.baton.lang.Span.class || t.isEnum()) continue;
+            if (t.isPrimitive() || t == String.class || t == Span.class || t.isEnum()) continue;
             Object value;
             try {
                 value = c.getAccessor().invoke(r);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
-            if (!contained(value, ran, params)) return false;
+            Verdict v = first(value, ran, params);
+            if (v != null) return v;
         }
-        return true;
+        return null;
     }
 }

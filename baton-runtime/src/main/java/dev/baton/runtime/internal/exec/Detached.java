@@ -84,6 +84,11 @@ public final class Detached {
         long nextTime(Detached run);
     }
 
+    /** The embedded way for the runs apart of {@code owner}: each in a core of its own, advanced in step with it. */
+    public static Runner inline(Core owner) {
+        return new Inline(owner);
+    }
+
     /** The embedded way: each run apart in a core of its own, advanced in step with the core that started it. */
     static final class Inline implements Runner {
         private final Core owner;
