@@ -78,6 +78,12 @@ final class RunCommand extends ProgramCommand {
                     "history has room, then fails saying so. Sizes: 4096, 512KiB, 2MiB."})
     long maxPayload;
 
+    @Option(names = "--temporal-max-children", defaultValue = "500", paramLabel = "N",
+            description = {"With --engine temporal: at most N child workflows out at once per run (default: ${DEFAULT-VALUE}); further",
+                    "runs of self-contained workflows are worked out by the run's own worker, with the same results. 0: none,",
+                    "every workflow runs inside the run's workflow (a child workflow costs a few ms on Temporal; see PERFORMANCE.md)."})
+    int maxChildren;
+
     /** Bytes from {@code N}, {@code NKiB} or {@code NMiB}. */
     static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {
         @Override
@@ -117,6 +123,10 @@ final class RunCommand extends ProgramCommand {
         }
         if (noWorker && !engine.equals("temporal")) {
             err.println("baton run: --no-worker is for --engine temporal (the embedded engine is this process)");
+            return ExitCode.USAGE;
+        }
+        if (maxChildren < 0) {
+            err.println("baton run: --temporal-max-children is a count (0 or more), not " + maxChildren);
             return ExitCode.USAGE;
         }
         Plan plan;
@@ -259,7 +269,7 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: " + e.getMessage());
             return ExitCode.USAGE;
         }
-        t.withPayloadLimits(dev.baton.temporal.TemporalEngine.DEFAULT_OFFLOAD_ABOVE, maxPayload);
+        t.withPayloadLimits(dev.baton.temporal.TemporalEngine.DEFAULT_OFFLOAD_ABOVE, maxPayload).withMaxChildWorkflows(maxChildren);
         if (noWorker) {
             t.withoutWorker().withNotices(notice -> {
                 err.println("baton run: " + notice);
@@ -285,7 +295,7 @@ final class RunCommand extends ProgramCommand {
         }
         if (!settings.json()) {
             java.util.List<String> apart = new java.util.ArrayList<>();
-            for (Plan.WorkflowPlan w : plan.workflows) if (w.detachable()) apart.add(w.name());
+            for (Plan.WorkflowPlan w : plan.workflows) if (w.detachable() && maxChildren > 0) apart.add(w.name());
             err.println("baton run: on Temporal at " + temporal.target + ": every module in workflow " + t.workflowId()
                     + (apart.isEmpty() ? "" : ", self-contained " + String.join(", ", apart) + " as child workflows " + t.workflowId() + "::…")
                     + " (task queue " + t.taskQueue() + (noWorker ? ", served by 'baton worker' processes" : "")

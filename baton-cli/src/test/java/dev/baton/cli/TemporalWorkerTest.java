@@ -363,6 +363,9 @@ class TemporalWorkerTest {
         CliTest.Run embedded = CliTest.run("run", "../examples/economy.baton", "--no-worker");
         assertThat(embedded.code()).isEqualTo(ExitCode.USAGE);
         assertThat(embedded.err()).contains("--no-worker is for --engine temporal");
+        CliTest.Run negative = CliTest.run("run", "../examples/planner.baton", "--engine", "temporal", "--temporal-max-children", "-1");
+        assertThat(negative.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(negative.err()).contains("--temporal-max-children is a count (0 or more), not -1");
         CliTest.Run withLog = CliTest.run("run", "../examples/economy.baton", "--engine", "temporal", "--no-worker", "--emit-log", "x.jsonl");
         assertThat(withLog.code()).isEqualTo(ExitCode.USAGE);
         assertThat(withLog.err()).contains("give --emit-log to 'baton worker'");

@@ -25,7 +25,7 @@ public final class ChildInput {
     public int depth;
     public long seed;
     public long limitMs;
-    /** At most this many of its own children out at once (0: no limit); see {@link ChildWorkflows}. */
+    /** At most this many of its own children out at once (0: no limit; negative: none); see {@link ChildWorkflows}. */
     public int maxChildren;
     /** Past this history length, its runs apart are worked out in the workflow itself (0: no limit). */
     public long historyRoom;

@@ -43,7 +43,7 @@ final class ChildWorkflows implements Detached.Runner {
 
     @Override
     public void started(Detached run) {
-        if (template.maxChildren > 0 && running.size() >= template.maxChildren
+        if (template.maxChildren < 0 || template.maxChildren > 0 && running.size() >= template.maxChildren
                 || template.historyRoom > 0 && Workflow.getInfo().getHistoryLength() > template.historyRoom) {
             locals.add(run.id);
             local.started(run);

@@ -52,9 +52,11 @@ public final class RunInput {
     public long maxRunAgeMs;
     /**
      * At most this many child workflows out at once; further runs apart are worked out by the
-     * run's own worker, with the same result (0: no limit — a run started by an earlier build).
+     * run's own worker, with the same result (0: no limit — a run started by an earlier build;
+     * {@link #NO_CHILDREN}: none at all).
      */
     public int maxChildren;
+    public static final int NO_CHILDREN = -1;
 
     public RunInput() {
     }

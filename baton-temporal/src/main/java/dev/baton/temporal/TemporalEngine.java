@@ -166,10 +166,11 @@ public final class TemporalEngine implements Engine {
     /**
      * At most {@code n} child workflows out at once per run (and per child workflow); further runs
      * apart are worked out by the run's own worker — the same result (default
-     * {@link #DEFAULT_MAX_CHILDREN}). Bounds the history a run grows while it cannot continue as new.
+     * {@link #DEFAULT_MAX_CHILDREN}). Bounds the history a run grows while it cannot continue as
+     * new. 0: no child workflows at all.
      */
     public TemporalEngine withMaxChildWorkflows(int n) {
-        if (n < 1) throw new IllegalArgumentException("a run needs room for at least one child workflow");
+        if (n < 0) throw new IllegalArgumentException("the number of child workflows out at once cannot be negative");
         this.maxChildren = n;
         return this;
     }
@@ -515,7 +516,7 @@ public final class TemporalEngine implements Engine {
         in.maxInlineBytes = blobs == null ? maxPayload : 0;
         in.maxRunAgeMs = blobs == null ? 0 : maxRunAgeMs;
         in.historyEventsLimit = historyEventsLimit;
-        in.maxChildren = maxChildren;
+        in.maxChildren = maxChildren == 0 ? RunInput.NO_CHILDREN : maxChildren;
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)

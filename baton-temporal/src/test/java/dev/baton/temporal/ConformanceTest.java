@@ -268,6 +268,11 @@ class ConformanceTest {
         assertSame(embedded, onTemporal);
         assertThat(childWorkflows(engine.workflowId())).hasSize(4);
         assertThat(((Number) onTemporal.globals().get("sum")).longValue()).isGreaterThan(66_000);
+
+        // no room at all: every run apart is worked out in the run's workflow
+        TemporalEngine none = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true).withMaxChildWorkflows(0);
+        assertSame(embedded, none.run());
+        assertThat(childWorkflows(none.workflowId())).isEmpty();
     }
 
     /** The child workflows started by {@code workflowId}, by id, with how many events each one's history has. */
