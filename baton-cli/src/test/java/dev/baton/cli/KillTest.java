@@ -284,6 +284,44 @@ class KillTest {
         assertThat(seen).as("each the same").isEqualTo(expected);
     }
 
+    /**
+     * The recursive planner (20,000 campaigns, 384,088 workflows) killed again and again while
+     * its self-contained workflows run apart: a snapshot carries each run apart as what started
+     * it (and its outcome once known), a restored run works it out again — and ends exactly as
+     * the uninterrupted run, to the trace.
+     */
+    @Test
+    void thePlannerKilledWhileWorkflowsRunApartEndsLikeAnUninterruptedRun(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/planner.baton"), dir.resolve("planner.baton"));
+        java.util.function.Function<String, String[]> run = data -> new String[] {"run", "planner.baton", "--campaigns", "20000",
+                "--snapshot-every", "200ms", "--report", "json", "--no-progress", "--data-dir", data};
+        JsonNode reference = finishArgs(dir, run.apply("ref"));
+        Random rnd = new Random(777);
+        int kills = 0;
+        for (int attempt = 0; attempt < 40 && kills < 8; attempt++) {
+            Process p = ChildProcess.start(dir, run.apply("crashy"));
+            if (p.waitFor(600 + rnd.nextInt(1500), TimeUnit.MILLISECONDS)) break;
+            ChildProcess.kill9(p);
+            kills++;
+        }
+        assertThat(kills).as("runs killed mid-way").isGreaterThanOrEqualTo(8);
+        JsonNode resumed = finishArgs(dir, run.apply("crashy"));
+        assertThat(resumed.get("resumed").asBoolean()).isTrue();
+        assertThat(resumed.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
+        assertThat(resumed.get("report")).isEqualTo(reference.get("report"));
+        assertThat(resumed.get("counters").get("workflows_started")).isEqualTo(reference.get("counters").get("workflows_started"));
+        assertThat(resumed.get("workflows")).isEqualTo(reference.get("workflows"));
+        assertThat(resumed.get("report").get("done").asLong()).isEqualTo(20_000);
+    }
+
+    private static JsonNode finishArgs(Path dir, String... args) throws Exception {
+        Process p = ChildProcess.start(dir, args);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return JSON.readTree(out);
+    }
+
     private static JsonNode finishProgram(Path dir, String file, String dataDir) throws Exception {
         Process p = ChildProcess.start(dir, "run", file, "--data-dir", dataDir, "--snapshot-every", "200ms", "--report", "json", "--no-progress");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
