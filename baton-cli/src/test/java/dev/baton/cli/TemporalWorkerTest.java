@@ -193,12 +193,8 @@ class TemporalWorkerTest {
             while (history.count(id, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) < 2 && System.nanoTime() < deadline) Thread.sleep(50);
             assertThat(startedBy(history, id)).as("worker A holds the run").containsOnly(a.pid());
 
-            Process b = ChildProcess.start(dir, "worker", "--temporal", temporal.target());
+            Process b = startWorkerAndStop(dir, temporal.target(), a, aOut);
             try {
-                assertThat(new BufferedReader(new InputStreamReader(b.getInputStream(), StandardCharsets.UTF_8)).readLine()).startsWith("baton worker: serving");
-                new ProcessBuilder("kill", "-TERM", Long.toString(a.pid())).start().waitFor();
-                assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("A stops").isTrue();
-                assertThat(aOut.lines().collect(java.util.stream.Collectors.joining("\n"))).contains("baton worker: stopped");
 
                 JsonNode report = pingAndReport(starter);
                 assertThat(report.get("globals").get("pings").asLong()).as("the event after A stopped was applied").isEqualTo(1);
@@ -242,12 +238,8 @@ class TemporalWorkerTest {
             while (history.count(id, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED) < 3 && System.nanoTime() < deadline) Thread.sleep(20);
             assertThat(history.count(id, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED)).as("children have run").isGreaterThanOrEqualTo(3);
 
-            Process b = ChildProcess.start(dir, "worker", "--temporal", temporal.target());
+            Process b = startWorkerAndStop(dir, temporal.target(), a, aOut);
             try {
-                assertThat(new BufferedReader(new InputStreamReader(b.getInputStream(), StandardCharsets.UTF_8)).readLine()).startsWith("baton worker: serving");
-                new ProcessBuilder("kill", "-TERM", Long.toString(a.pid())).start().waitFor();
-                assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("A stops").isTrue();
-                assertThat(aOut.lines().collect(java.util.stream.Collectors.joining("\n"))).contains("baton worker: stopped");
                 assertThat(history.count(id, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).as("the run was not over when A stopped").isZero();
 
                 assertThat(starter.waitFor(120, TimeUnit.SECONDS)).as("the run ends").isTrue();
@@ -261,6 +253,24 @@ class TemporalWorkerTest {
                 ChildProcess.kill9(b);
                 ChildProcess.kill9(starter);
             }
+        }
+    }
+
+    /**
+     * Starts worker B (ready once it says it serves), then stops worker A with SIGTERM, as a service
+     * manager does, and checks that A stopped and said so; returns B.
+     */
+    private static Process startWorkerAndStop(Path dir, String target, Process a, BufferedReader aOut) throws Exception {
+        Process b = ChildProcess.start(dir, "worker", "--temporal", target);
+        try {
+            assertThat(new BufferedReader(new InputStreamReader(b.getInputStream(), StandardCharsets.UTF_8)).readLine()).startsWith("baton worker: serving");
+            new ProcessBuilder("kill", "-TERM", Long.toString(a.pid())).start().waitFor();
+            assertThat(a.waitFor(60, TimeUnit.SECONDS)).as("A stops").isTrue();
+            assertThat(aOut.lines().collect(java.util.stream.Collectors.joining("\n"))).contains("baton worker: stopped");
+            return b;
+        } catch (RuntimeException | Error e) {
+            ChildProcess.kill9(b);
+            throw e;
         }
     }
 

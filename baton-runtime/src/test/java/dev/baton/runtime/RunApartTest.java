@@ -28,9 +28,8 @@ class RunApartTest {
      * {@code Tree} and {@code Leaf} touch nothing but their arguments unless {@code %SRC%} reads a
      * global (which changes nothing else): the same program then runs them inline.
      */
-    static final String PROGRAM = """
-            $zero = 0
-            $results = []
+    /** Starts the workflow {@code Main} once, at 1 ms. */
+    static final String STARTER = """
             Module Go {
                 $started = false
                 Tick [1ms] {
@@ -40,6 +39,11 @@ class RunApartTest {
                     }
                 }
             }
+            """;
+
+    static final String PROGRAM = STARTER + """
+            $zero = 0
+            $results = []
             Workflow Main {
                 Run Tree { n: 3, label: "r" } -> total
                 $results = append($results, total)
@@ -168,17 +172,8 @@ class RunApartTest {
     }
 
     /** A workflow that fails mid-way, while the tree it runs apart is still working on its leaves. */
-    static final String CANCELLING = """
+    static final String CANCELLING = STARTER + """
             $g = 0
-            Module Go {
-                $started = false
-                Tick [1ms] {
-                    if not $started {
-                        $started = true
-                        Start Main [id: "main"]
-                    }
-                }
-            }
             Workflow Main {
                 Fork {
                     Branch stop {

@@ -400,11 +400,7 @@ public final class Core implements Context {
         if (d == null) return; // cancelled meanwhile
         Detached.Outcome o = d.outcome;
         Wf w = workflows.get(id);
-        stats.add(o.stats());
-        stats.workflowsStarted--; // counted here when it started
-        for (RunError e : o.errors()) if (errors.size() < MAX_ERRORS_KEPT) errors.add(e);
-        for (RunError e : o.failures()) if (failures.size() < MAX_ERRORS_KEPT) failures.add(e);
-        o.workflows().forEach((status, n) -> apartWorkflows.merge(status, n, Long::sum));
+        absorb(o);
         w.status = Lifecycle.WORKFLOW.move(w.status, o.status());
         if (o.ok()) w.result = o.value();
         else w.error = Values.str(o.value());
@@ -422,20 +418,25 @@ public final class Core implements Context {
         Detached.Outcome partial = runner.cancelled(d, now);
         if (partial == null) partial = apart(plan, faults, decisions, d).cancelAt(now);
         Wf w = workflows.get(d.id);
-        stats.add(partial.stats());
-        stats.workflowsStarted--; // counted here when it started
+        absorb(partial);
         if (!partial.status().equals("CANCELLED")) {
             // it ended at this very engine time, after the cancellation in the run's order: cancelled all the same
             if (partial.ok()) stats.workflowsCompleted--;
             else stats.workflowsFailed--;
             stats.workflowsCancelled++;
         }
-        for (RunError e : partial.errors()) if (errors.size() < MAX_ERRORS_KEPT) errors.add(e);
-        for (RunError e : partial.failures()) if (failures.size() < MAX_ERRORS_KEPT) failures.add(e);
-        partial.workflows().forEach((status, n) -> apartWorkflows.merge(status, n, Long::sum));
         w.status = Lifecycle.WORKFLOW.move(w.status, "CANCELLED");
         w.error = "cancelled";
         notifyParent(w, new dev.baton.runtime.plan.CallFailure("child workflow " + w.id + " was cancelled"));
+    }
+
+    /** Adds what a run apart did — counters, errors, failures, the states its workflows ended in — to this run's. */
+    private void absorb(Detached.Outcome o) {
+        stats.add(o.stats());
+        stats.workflowsStarted--; // counted here when it started
+        for (RunError e : o.errors()) if (errors.size() < MAX_ERRORS_KEPT) errors.add(e);
+        for (RunError e : o.failures()) if (failures.size() < MAX_ERRORS_KEPT) failures.add(e);
+        o.workflows().forEach((status, n) -> apartWorkflows.merge(status, n, Long::sum));
     }
 
     /** In a core made by {@link #apart}: runs it to {@code at} and cancels its workflow there (unless it ended); how it ended. */

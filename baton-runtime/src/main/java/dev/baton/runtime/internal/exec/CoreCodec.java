@@ -47,15 +47,8 @@ public final class CoreCodec {
             out.writeLong(e.getValue());
         }
         writeStats(c.stats, out);
-        for (List<Core.RunError> list : List.of(c.errors, c.failures)) {
-            out.writeInt(list.size());
-            for (Core.RunError e : list) {
-                ValueCodec.writeString(out, e.position());
-                ValueCodec.writeString(out, e.owner());
-                ValueCodec.writeString(out, e.message());
-                out.writeLong(e.time());
-            }
-        }
+        writeErrors(c.errors, out);
+        writeErrors(c.failures, out);
         writeMap(out, c.store.all());
         // every live fiber, once
         Map<Long, Fiber> fibers = new TreeMap<>();
@@ -208,11 +201,7 @@ public final class CoreCodec {
         }
         ValueCodec.write(out, c.rootId);
         out.writeLong(c.rootEnded);
-        out.writeInt(c.apartWorkflows.size());
-        for (Map.Entry<String, Long> e : c.apartWorkflows.entrySet()) {
-            ValueCodec.writeString(out, e.getKey());
-            out.writeLong(e.getValue());
-        }
+        writeCounts(c.apartWorkflows, out);
     }
 
     /** A value as bytes (for an engine that hands values to another process). */
@@ -263,21 +252,45 @@ public final class CoreCodec {
         ValueCodec.write(out, o.value());
         out.writeLong(o.end());
         writeStats(o.stats(), out);
-        for (List<Core.RunError> list : List.of(o.errors(), o.failures())) {
-            out.writeInt(list.size());
-            for (Core.RunError e : list) {
-                ValueCodec.writeString(out, e.position());
-                ValueCodec.writeString(out, e.owner());
-                ValueCodec.writeString(out, e.message());
-                out.writeLong(e.time());
-            }
+        writeErrors(o.errors(), out);
+        writeErrors(o.failures(), out);
+        writeCounts(o.workflows(), out);
+    }
+
+    private static void writeErrors(List<Core.RunError> list, DataOutputStream out) throws IOException {
+        out.writeInt(list.size());
+        for (Core.RunError e : list) {
+            ValueCodec.writeString(out, e.position());
+            ValueCodec.writeString(out, e.owner());
+            ValueCodec.writeString(out, e.message());
+            out.writeLong(e.time());
         }
-        Map<String, Long> workflows = new TreeMap<>(o.workflows());
-        out.writeInt(workflows.size());
-        for (Map.Entry<String, Long> e : workflows.entrySet()) {
+    }
+
+    private static List<Core.RunError> readErrors(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<Core.RunError> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
+        }
+        return list;
+    }
+
+    /** Counts by name, in name order. */
+    private static void writeCounts(Map<String, Long> counts, DataOutputStream out) throws IOException {
+        Map<String, Long> sorted = new TreeMap<>(counts);
+        out.writeInt(sorted.size());
+        for (Map.Entry<String, Long> e : sorted.entrySet()) {
             ValueCodec.writeString(out, e.getKey());
             out.writeLong(e.getValue());
         }
+    }
+
+    private static TreeMap<String, Long> readCounts(DataInputStream in) throws IOException {
+        TreeMap<String, Long> counts = new TreeMap<>();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) counts.put(ValueCodec.readString(in), in.readLong());
+        return counts;
     }
 
     static Detached.Outcome readOutcome(DataInputStream in) throws IOException {
@@ -286,19 +299,9 @@ public final class CoreCodec {
         long end = in.readLong();
         Core.Stats stats = new Core.Stats();
         readStats(stats, in);
-        List<List<Core.RunError>> lists = new ArrayList<>();
-        for (int k = 0; k < 2; k++) {
-            int n = in.readInt();
-            List<Core.RunError> list = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                list.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
-            }
-            lists.add(list);
-        }
-        Map<String, Long> workflows = new TreeMap<>();
-        int nw = in.readInt();
-        for (int i = 0; i < nw; i++) workflows.put(ValueCodec.readString(in), in.readLong());
-        return new Detached.Outcome(status, value, end, stats, lists.get(0), lists.get(1), workflows);
+        List<Core.RunError> errors = readErrors(in);
+        List<Core.RunError> failures = readErrors(in);
+        return new Detached.Outcome(status, value, end, stats, errors, failures, readCounts(in));
     }
 
     private static void writeStrings(DataOutputStream out, List<String> xs) throws IOException {
@@ -347,12 +350,8 @@ public final class CoreCodec {
         int sources = in.readInt();
         for (int k = 0; k < sources; k++) c.inboxApplied.put(ValueCodec.readString(in), in.readLong());
         readStats(c.stats, in);
-        for (List<Core.RunError> list : List.of(c.errors, c.failures)) {
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                list.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
-            }
-        }
+        c.errors.addAll(readErrors(in));
+        c.failures.addAll(readErrors(in));
         readMap(in).forEach(c.store::put);
         Map<Long, Fiber> fibers = new HashMap<>();
         int nf = in.readInt();
@@ -477,8 +476,7 @@ public final class CoreCodec {
         if (format >= 5) {
             c.rootId = (String) ValueCodec.read(in);
             c.rootEnded = in.readLong();
-            int na = in.readInt();
-            for (int k = 0; k < na; k++) c.apartWorkflows.put(ValueCodec.readString(in), in.readLong());
+            c.apartWorkflows.putAll(readCounts(in));
         }
         return c;
     }
