@@ -47,7 +47,7 @@ public final class BatonChildWorkflowImpl implements BatonChildWorkflow {
         while (core.outcome() == null && core.now() < in.limitMs) {
             handOver.check();
             core.runUntil(Math.min(in.limitMs, Math.max(core.now() + dev.baton.runtime.EmbeddedEngine.SLICE_MS, core.nextTime())));
-            if (core.held()) {
+            if (core.held() && !children.takeReturned()) {
                 Workflow.await(() -> children.anyReturned() || wake);
                 wake = false;
                 steps = 0;

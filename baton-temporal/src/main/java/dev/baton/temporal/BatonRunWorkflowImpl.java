@@ -214,7 +214,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 core.runUntil(stepToNextTask ? driver.nextStepEnd(paced ? wallEngine : Long.MAX_VALUE) : driver.nextSliceEnd());
                 slices++;
                 boolean answered = takeReplies();
-                if (core.held()) {
+                if (core.held() && !children.takeReturned()) {
                     // engine time waits at a child workflow's start until it returns (or something comes in)
                     flushEmitted();
                     Workflow.await(() -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);

@@ -25,6 +25,8 @@ final class ChildWorkflows implements Detached.Runner {
     private final Map<String, Promise<String>> running = new LinkedHashMap<>();
     private final Map<String, CancellationScope> scopes = new HashMap<>();
     private final Map<String, Detached.Outcome> ended = new HashMap<>();
+    /** Engine start time of each child out (a failed child workflow "ends" there). */
+    private final Map<String, Long> starts = new HashMap<>();
     /** Runs apart worked out here, in cores of their own, rather than as child workflows. */
     private final Detached.Runner local;
     private final java.util.Set<String> locals = new java.util.HashSet<>();
@@ -70,6 +72,7 @@ final class ChildWorkflows implements Detached.Runner {
         CancellationScope scope = Workflow.newCancellationScope(() -> running.put(run.id, Async.function(child::run, in)));
         scope.run();
         scopes.put(run.id, scope);
+        starts.put(run.id, run.startedAt);
     }
 
     @Override
@@ -83,6 +86,7 @@ final class ChildWorkflows implements Detached.Runner {
         if (o == null) return null;
         if (o.end() > upTo) return RUNNING;
         ended.remove(run.id); // the core has it now
+        starts.remove(run.id);
         return o;
     }
 
@@ -101,10 +105,28 @@ final class ChildWorkflows implements Detached.Runner {
         if (scope != null) scope.cancel();
         running.remove(run.id);
         ended.remove(run.id);
+        starts.remove(run.id);
         return null;
     }
 
-    /** True when a child has returned that the core has not been told about: worth running it again. */
+    /**
+     * Takes in every child that has returned (true when there was one), so that the condition a
+     * held run waits on — {@link #anyReturned} — only turns true for a child that returns after it.
+     */
+    boolean takeReturned() {
+        boolean any = false;
+        for (java.util.Iterator<Map.Entry<String, Promise<String>>> it = running.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Promise<String>> e = it.next();
+            if (!e.getValue().isCompleted()) continue;
+            it.remove();
+            scopes.remove(e.getKey());
+            ended.put(e.getKey(), decode(e.getValue(), starts.get(e.getKey())));
+            any = true;
+        }
+        return any;
+    }
+
+    /** True when a child not yet taken in has returned: worth running the core again. */
     boolean anyReturned() {
         for (Promise<String> p : running.values()) if (p.isCompleted()) return true;
         return false;
@@ -122,18 +144,19 @@ final class ChildWorkflows implements Detached.Runner {
         if (!p.isCompleted()) return null;
         running.remove(run.id);
         scopes.remove(run.id);
-        RuntimeException failure = p.getFailure();
-        if (failure != null) {
-            // the child workflow itself failed (not the Baton workflow, which returns FAILED): the Run fails
-            dev.baton.runtime.internal.exec.Core.Stats stats = new dev.baton.runtime.internal.exec.Core.Stats();
-            stats.workflowsStarted = 1;
-            stats.workflowsFailed = 1;
-            o = new Detached.Outcome("FAILED", "its child workflow failed: " + failure.getMessage(), run.startedAt, stats,
-                    java.util.List.of(), java.util.List.of(), java.util.Map.of());
-        } else {
-            o = CoreCodec.outcome(Base64.getDecoder().decode(p.get()));
-        }
+        o = decode(p, run.startedAt);
         ended.put(run.id, o);
         return o;
+    }
+
+    /** A returned child's outcome; a child workflow that itself failed (not its Baton workflow, which returns FAILED) fails the Run. */
+    private static Detached.Outcome decode(Promise<String> p, long startedAt) {
+        RuntimeException failure = p.getFailure();
+        if (failure == null) return CoreCodec.outcome(Base64.getDecoder().decode(p.get()));
+        dev.baton.runtime.internal.exec.Core.Stats stats = new dev.baton.runtime.internal.exec.Core.Stats();
+        stats.workflowsStarted = 1;
+        stats.workflowsFailed = 1;
+        return new Detached.Outcome("FAILED", "its child workflow failed: " + failure.getMessage(), startedAt, stats,
+                java.util.List.of(), java.util.List.of(), java.util.Map.of());
     }
 }
