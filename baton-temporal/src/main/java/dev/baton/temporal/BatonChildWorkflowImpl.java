@@ -38,9 +38,7 @@ public final class BatonChildWorkflowImpl implements BatonChildWorkflow {
             throw ApplicationFailure.newNonRetryableFailure("workflow " + in.workflow + " of " + in.file + " is not self-contained", "BatonProgramInvalid");
         }
         EngineOptions options = EngineOptions.defaults();
-        Detached run = new Detached(in.id, in.workflow, CoreCodec.value(Base64.getDecoder().decode(in.args)), in.startedAt, in.seq,
-                in.depth, in.seed);
-        Core core = Core.apart(plan, Faults.parse(in.faults), options.decisions(), run);
+        Core core = Core.apart(plan, Faults.parse(in.faults), options.decisions(), in.run());
         ChildWorkflows children = new ChildWorkflows(in, core);
         core.setRunner(children);
         int steps = 0;

@@ -32,4 +32,31 @@ public final class ChildInput {
 
     public ChildInput() {
     }
+
+    /** This template's program, faults, run id, limit and bounds, for a child workflow running {@code run}. */
+    ChildInput forRun(dev.baton.runtime.internal.exec.Detached run) {
+        ChildInput in = new ChildInput();
+        in.file = file;
+        in.source = source;
+        in.params = params;
+        in.faults = faults;
+        in.runId = runId;
+        in.limitMs = limitMs;
+        in.maxChildren = maxChildren;
+        in.historyRoom = historyRoom;
+        in.id = run.id;
+        in.workflow = run.workflow;
+        in.args = java.util.Base64.getEncoder().encodeToString(dev.baton.runtime.internal.exec.CoreCodec.valueBytes(run.args));
+        in.startedAt = run.startedAt;
+        in.seq = run.seq;
+        in.depth = run.depth;
+        in.seed = run.seed;
+        return in;
+    }
+
+    /** The run apart this input is for (the inverse of {@link #forRun}). */
+    dev.baton.runtime.internal.exec.Detached run() {
+        return new dev.baton.runtime.internal.exec.Detached(id, workflow,
+                dev.baton.runtime.internal.exec.CoreCodec.value(java.util.Base64.getDecoder().decode(args)), startedAt, seq, depth, seed);
+    }
 }

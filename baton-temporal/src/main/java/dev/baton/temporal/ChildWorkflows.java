@@ -9,7 +9,6 @@ import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,14 +21,47 @@ import java.util.Map;
  */
 final class ChildWorkflows implements Detached.Runner {
     private final ChildInput template;
-    private final Map<String, Promise<String>> running = new LinkedHashMap<>();
-    private final Map<String, CancellationScope> scopes = new HashMap<>();
-    private final Map<String, Detached.Outcome> ended = new HashMap<>();
-    /** Engine start time of each child out (a failed child workflow "ends" there). */
-    private final Map<String, Long> starts = new HashMap<>();
+    /** The child workflows out, in start order, until the core has taken each one's outcome. */
+    private final Map<String, Child> out = new LinkedHashMap<>();
     /** Runs apart worked out here, in cores of their own, rather than as child workflows. */
     private final Detached.Runner local;
     private final java.util.Set<String> locals = new java.util.HashSet<>();
+
+    /** A child workflow: what it runs, its result to come, its scope (to cancel it), and its outcome once taken in. */
+    private static final class Child {
+        final Detached run;
+        final Promise<String> result;
+        final CancellationScope scope;
+        Detached.Outcome outcome;
+
+        Child(Detached run, Promise<String> result, CancellationScope scope) {
+            this.run = run;
+            this.result = result;
+            this.scope = scope;
+        }
+
+        /** True when it has returned and its outcome was not taken in yet. */
+        boolean returned() {
+            return outcome == null && result.isCompleted();
+        }
+
+        /** Takes its outcome in once it has returned; a child workflow that itself failed (not its Baton workflow, which returns FAILED) fails the Run. */
+        Detached.Outcome outcome() {
+            if (returned()) {
+                RuntimeException failure = result.getFailure();
+                if (failure == null) {
+                    outcome = CoreCodec.outcome(Base64.getDecoder().decode(result.get()));
+                } else {
+                    dev.baton.runtime.internal.exec.Core.Stats stats = new dev.baton.runtime.internal.exec.Core.Stats();
+                    stats.workflowsStarted = 1;
+                    stats.workflowsFailed = 1;
+                    outcome = new Detached.Outcome("FAILED", "its child workflow failed: " + failure.getMessage(), run.startedAt, stats,
+                            java.util.List.of(), java.util.List.of(), java.util.Map.of());
+                }
+            }
+            return outcome;
+        }
+    }
 
     /**
      * {@code template}: the program, faults, run id, engine-time limit and bounds every child
@@ -45,34 +77,19 @@ final class ChildWorkflows implements Detached.Runner {
 
     @Override
     public void started(Detached run) {
-        if (template.maxChildren < 0 || template.maxChildren > 0 && running.size() >= template.maxChildren
+        if (template.maxChildren < 0 || template.maxChildren > 0 && out.size() >= template.maxChildren
                 || template.historyRoom > 0 && Workflow.getInfo().getHistoryLength() > template.historyRoom) {
             locals.add(run.id);
             local.started(run);
             return;
         }
-        ChildInput in = new ChildInput();
-        in.file = template.file;
-        in.source = template.source;
-        in.params = template.params;
-        in.faults = template.faults;
-        in.runId = template.runId;
-        in.limitMs = template.limitMs;
-        in.maxChildren = template.maxChildren;
-        in.historyRoom = template.historyRoom;
-        in.id = run.id;
-        in.workflow = run.workflow;
-        in.args = Base64.getEncoder().encodeToString(CoreCodec.valueBytes(run.args));
-        in.startedAt = run.startedAt;
-        in.seq = run.seq;
-        in.depth = run.depth;
-        in.seed = run.seed;
+        ChildInput in = template.forRun(run);
         BatonChildWorkflow child = Workflow.newChildWorkflowStub(BatonChildWorkflow.class,
                 ChildWorkflowOptions.newBuilder().setWorkflowId(template.runId + "::" + run.id).build());
-        CancellationScope scope = Workflow.newCancellationScope(() -> running.put(run.id, Async.function(child::run, in)));
+        Promise<String>[] result = new Promise[1];
+        CancellationScope scope = Workflow.newCancellationScope(() -> result[0] = Async.function(child::run, in));
         scope.run();
-        scopes.put(run.id, scope);
-        starts.put(run.id, run.startedAt);
+        out.put(run.id, new Child(run, result[0], scope));
     }
 
     @Override
@@ -82,18 +99,17 @@ final class ChildWorkflows implements Detached.Runner {
             if (o != RUNNING) locals.remove(run.id);
             return o;
         }
-        Detached.Outcome o = outcome(run);
+        Detached.Outcome o = child(run).outcome();
         if (o == null) return null;
         if (o.end() > upTo) return RUNNING;
-        ended.remove(run.id); // the core has it now
-        starts.remove(run.id);
+        out.remove(run.id); // the core has it now
         return o;
     }
 
     @Override
     public long nextTime(Detached run) {
         if (locals.contains(run.id)) return local.nextTime(run);
-        Detached.Outcome o = outcome(run);
+        Detached.Outcome o = child(run).outcome();
         return o == null ? run.startedAt : o.end();
     }
 
@@ -101,11 +117,8 @@ final class ChildWorkflows implements Detached.Runner {
     @Override
     public Detached.Outcome cancelled(Detached run, long at) {
         if (locals.remove(run.id)) return local.cancelled(run, at);
-        CancellationScope scope = scopes.remove(run.id);
-        if (scope != null) scope.cancel();
-        running.remove(run.id);
-        ended.remove(run.id);
-        starts.remove(run.id);
+        Child c = out.remove(run.id);
+        if (c != null) c.scope.cancel();
         return null;
     }
 
@@ -115,48 +128,25 @@ final class ChildWorkflows implements Detached.Runner {
      */
     boolean takeReturned() {
         boolean any = false;
-        for (java.util.Iterator<Map.Entry<String, Promise<String>>> it = running.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Promise<String>> e = it.next();
-            if (!e.getValue().isCompleted()) continue;
-            it.remove();
-            scopes.remove(e.getKey());
-            ended.put(e.getKey(), decode(e.getValue(), starts.get(e.getKey())));
-            any = true;
+        for (Child c : out.values()) {
+            if (c.returned()) {
+                c.outcome();
+                any = true;
+            }
         }
         return any;
     }
 
     /** True when a child not yet taken in has returned: worth running the core again. */
     boolean anyReturned() {
-        for (Promise<String> p : running.values()) if (p.isCompleted()) return true;
+        for (Child c : out.values()) if (c.returned()) return true;
         return false;
     }
 
-    /** The child's outcome once it returned; null while it runs. */
-    private Detached.Outcome outcome(Detached run) {
-        Detached.Outcome o = ended.get(run.id);
-        if (o != null) return o;
-        Promise<String> p = running.get(run.id);
-        if (p == null) {
-            started(run); // not started by this run of the workflow (it cannot be: none is carried over); start it now
-            return null;
-        }
-        if (!p.isCompleted()) return null;
-        running.remove(run.id);
-        scopes.remove(run.id);
-        o = decode(p, run.startedAt);
-        ended.put(run.id, o);
-        return o;
-    }
-
-    /** A returned child's outcome; a child workflow that itself failed (not its Baton workflow, which returns FAILED) fails the Run. */
-    private static Detached.Outcome decode(Promise<String> p, long startedAt) {
-        RuntimeException failure = p.getFailure();
-        if (failure == null) return CoreCodec.outcome(Base64.getDecoder().decode(p.get()));
-        dev.baton.runtime.internal.exec.Core.Stats stats = new dev.baton.runtime.internal.exec.Core.Stats();
-        stats.workflowsStarted = 1;
-        stats.workflowsFailed = 1;
-        return new Detached.Outcome("FAILED", "its child workflow failed: " + failure.getMessage(), startedAt, stats,
-                java.util.List.of(), java.util.List.of(), java.util.Map.of());
+    /** The child workflow running {@code run}: every run apart the core asks about was started here (none is carried over). */
+    private Child child(Detached run) {
+        Child c = out.get(run.id);
+        if (c == null) throw new IllegalStateException("no child workflow runs " + run.id);
+        return c;
     }
 }
