@@ -41,6 +41,10 @@ final class CheckCommand implements Callable<Integer> {
             "a core of its own, a child workflow on Temporal) or what ties it to the run."})
     boolean workflows;
 
+    @Option(names = "--modules", description = {"Also tell, for each module, whether it can live on the state store (a hot module: each call a",
+            "transaction on its record; 'baton run --engine temporal --state' keeps the hot ones there) or what keeps it in the run."})
+    boolean modules;
+
     @Spec
     CommandSpec spec;
 
@@ -65,7 +69,10 @@ final class CheckCommand implements Callable<Integer> {
             java.util.Map<String, dev.baton.lang.Span> declared = new java.util.HashMap<>();
             for (dev.baton.lang.ast.Decl d : r.program().decls()) {
                 if (d instanceof dev.baton.lang.ast.Decl.Workflow w) declared.put(w.name().text(), w.name().span());
+                if (d instanceof dev.baton.lang.ast.Decl.Module m) declared.put(m.name().text(), m.name().span());
             }
+            java.util.Map<String, dev.baton.runtime.internal.compile.HotModules.Verdict> placement = modules ? placement(r) : java.util.Map.of();
+            java.util.function.Predicate<String> single = singles(r);
             if (format == Format.text) {
                 for (Diagnostic d : r.diagnostics()) out.print(DiagnosticRenderer.render(d));
                 verdicts.forEach((name, v) -> {
@@ -73,6 +80,14 @@ final class CheckCommand implements Callable<Integer> {
                     out.println(src.name() + ":" + src.line(at.start()) + ":" + src.column(at.start()) + ": workflow " + name
                             + (v.selfContained() ? " is self-contained: it runs apart (a child workflow on Temporal)"
                             : " runs within the run: " + v.why()));
+                });
+                placement.forEach((name, v) -> {
+                    dev.baton.lang.Span at = v.storable() ? declared.get(name) : v.where();
+                    String owns = v.owns().isEmpty() ? "" : " (owns $" + String.join(", $", v.owns()) + ")";
+                    out.println(src.name() + ":" + src.line(at.start()) + ":" + src.column(at.start()) + ": module " + name
+                            + (!v.storable() ? " stays in the run: " + v.why()
+                            : v.hot(single) ? " is hot: it lives on the state store" + owns + " (--engine temporal --state)"
+                            : " can live on the state store" + owns + " (--hot-modules " + name + ")"));
                 });
             } else {
                 ObjectNode f = fileNodes.addObject();
@@ -105,6 +120,21 @@ final class CheckCommand implements Callable<Integer> {
                         n.put("column", src.column(at.start()));
                     });
                 }
+                if (modules) {
+                    ArrayNode ms = f.putArray("modules");
+                    placement.forEach((name, v) -> {
+                        dev.baton.lang.Span at = v.storable() ? declared.get(name) : v.where();
+                        ObjectNode n = ms.addObject();
+                        n.put("name", name);
+                        n.put("storable", v.storable());
+                        n.put("hot", v.hot(single));
+                        ArrayNode owns = n.putArray("owns");
+                        v.owns().forEach(owns::add);
+                        if (!v.storable()) n.put("reason", v.why());
+                        n.put("line", src.line(at.start()));
+                        n.put("column", src.column(at.start()));
+                    });
+                }
             }
         }
         boolean failed = errors > 0 || warningsAsErrors && warnings > 0;
@@ -122,6 +152,23 @@ final class CheckCommand implements Callable<Integer> {
         out.flush();
         if (loaded.unreadable()) return ExitCode.INPUT;
         return failed ? ExitCode.PROBLEMS : ExitCode.OK;
+    }
+
+    /** Which modules have one instance, with the parameters' defaults (a program with errors: none is told). */
+    private static java.util.function.Predicate<String> singles(CheckResult r) {
+        if (r.hasErrors()) return m -> false;
+        try {
+            dev.baton.runtime.plan.Plan plan = dev.baton.runtime.internal.compile.Compiler.compile(r);
+            return m -> plan.moduleIndex(m) >= 0 && plan.modules.get(plan.moduleIndex(m)).keys.size() == 1;
+        } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
+            return m -> false;
+        }
+    }
+
+    /** Each module's verdict (none for a program with errors). */
+    private static java.util.Map<String, dev.baton.runtime.internal.compile.HotModules.Verdict> placement(CheckResult r) {
+        if (r.hasErrors()) return java.util.Map.of();
+        return dev.baton.runtime.internal.compile.HotModules.of(r, singles(r));
     }
 
 }

@@ -103,6 +103,15 @@ final class RunCommand extends ProgramCommand {
     @Option(names = "--no-progress", description = "Do not show the live progress line.")
     boolean noProgress;
 
+    @Option(names = "--hot-modules", defaultValue = "auto", paramLabel = "auto|none|M,…", description = {
+            "With --engine temporal and --state: the modules kept on the state store instead of in the run's workflow (hot",
+            "modules: each call a transaction on the module's record, baton:hot:{RUN/ID:MODULE}, exactly once). auto (default): the",
+            "storable modules that a module with many instances calls (the world boss's authority); none; or a list. A module",
+            "a fault may crash stays in the run. 'baton check --modules FILE' tells which modules are storable and why not."})
+    String hotModules;
+    /** The modules --hot-modules names (null: auto). */
+    private java.util.List<String> hotAsked;
+
     @Option(names = "--no-worker", description = {"With --engine temporal: host no worker in this process; 'baton worker' processes on the task",
             "queue run the workflow and publish what it emits to their --emit-log. This process starts (or finds) the run,",
             "feeds it --events, publishes --state and prints the report."})
@@ -125,6 +134,10 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: --no-worker is for --engine temporal (the embedded engine is this process)");
             return ExitCode.USAGE;
         }
+        if (!hotModules.equals("auto") && !hotModules.equals("none") && (!engine.equals("temporal") || state == null)) {
+            err.println("baton run: --hot-modules is for --engine temporal with --state (the embedded engine keeps every module in this process)");
+            return ExitCode.USAGE;
+        }
         if (maxChildren < 0) {
             err.println("baton run: --temporal-max-children is a count (0 or more), not " + maxChildren);
             return ExitCode.USAGE;
@@ -136,6 +149,18 @@ final class RunCommand extends ProgramCommand {
             plan = Programs.load(file, err, "run", overrides);
         } catch (Programs.Failed f) {
             return f.exitCode;
+        }
+        if (!hotModules.equals("auto")) {
+            hotAsked = new java.util.ArrayList<>();
+            if (!hotModules.equals("none")) for (String m : hotModules.split(",")) if (!m.isBlank()) hotAsked.add(m.trim());
+            for (String m : hotAsked) {
+                String problem = plan.moduleIndex(m) < 0 ? "there is no module " + m + " in " + file
+                        : !plan.storable.containsKey(m) ? m + " cannot live on the state store (see 'baton check --modules " + file + "')" : null;
+                if (problem != null) {
+                    err.println("baton run: --hot-modules: " + problem);
+                    return ExitCode.USAGE;
+                }
+            }
         }
         dev.baton.redis.RedisSharedState redis;
         try {
@@ -276,7 +301,8 @@ final class RunCommand extends ProgramCommand {
                 err.flush();
             }, Duration.ofSeconds(10));
         }
-        if (redis != null) t.withBlobStore(blobsIn(redis, state));
+        if (redis != null) t.withBlobStore(blobsIn(redis, state)).withHotStore(redis);
+        if (hotAsked != null) t.withHotModules(hotAsked);
         KafkaInbox kafka = null;
         if (events != null && events.startsWith("kafka://")) {
             try {
@@ -296,7 +322,10 @@ final class RunCommand extends ProgramCommand {
         if (!settings.json()) {
             java.util.List<String> apart = new java.util.ArrayList<>();
             for (Plan.WorkflowPlan w : plan.workflows) if (w.detachable() && maxChildren > 0) apart.add(w.name());
-            err.println("baton run: on Temporal at " + temporal.target + ": every module in workflow " + t.workflowId()
+            java.util.List<String> onStore = t.hotModules();
+            err.println("baton run: on Temporal at " + temporal.target + ": "
+                    + (onStore.isEmpty() ? "every module" : String.join(", ", onStore) + " on the state store (hot), every other module")
+                    + " in workflow " + t.workflowId()
                     + (apart.isEmpty() ? "" : ", self-contained " + String.join(", ", apart) + " as child workflows " + t.workflowId() + "::…")
                     + " (task queue " + t.taskQueue() + (noWorker ? ", served by 'baton worker' processes" : "")
                     + "; run the same command again to reattach)");

@@ -52,7 +52,7 @@ final class WorkerCommand implements Callable<Integer> {
         try {
             return RunCommand.withEmitLog(emitLog, false, "worker", EngineOptions.defaults(), err, "worker", o -> {
                 try (dev.baton.temporal.TemporalEngine.Serving worker = dev.baton.temporal.TemporalEngine.serve(temporal.target, temporal.namespace,
-                        tls, temporal.taskQueue, redis == null ? null : RunCommand.blobsIn(redis, state), o.bus())) {
+                        tls, temporal.taskQueue, redis == null ? null : RunCommand.blobsIn(redis, state), o.bus(), redis)) {
                     out.println("baton worker: serving Baton runs from task queue " + temporal.taskQueue + " on Temporal at " + temporal.target
                             + " (namespace " + temporal.namespace + "); emitted events " + (emitLog == null ? "go nowhere" : "to " + emitLog)
                             + ". Ctrl-C or SIGTERM stops it.");

@@ -69,6 +69,25 @@ class CliTest {
         assertThat(run("check", "../examples/planner.baton").out()).doesNotContain("self-contained");
     }
 
+    /** {@code check --modules}: which modules can live on the state store, which are hot, and why the others stay in the run. */
+    @Test
+    void checkTellsWhichModulesCanLiveOnTheStateStore() throws Exception {
+        Run text = run("check", "--modules", "../examples/world-boss.baton", "../examples/seed-boss-sync.baton");
+        assertThat(text.code()).isEqualTo(ExitCode.OK);
+        assertThat(text.out()).contains(
+                "../examples/world-boss.baton:104:8: module GlobalAuthority is hot: it lives on the state store (owns $defeat, $global_boss_state)",
+                "../examples/world-boss.baton:232:8: module Ledger can live on the state store (--hot-modules Ledger)",
+                "../examples/world-boss.baton:138:5: module Director stays in the run: it has a Tick",
+                "module GlobalAuthority stays in the run: it starts TriggerVictorySequence without an [id: …]");
+        Run json = run("check", "--modules", "--format", "json", "../examples/shard-sync.baton");
+        var ms = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("files").get(0).get("modules");
+        assertThat(ms.get(0).get("name").asText()).isEqualTo("ShardBossController");
+        assertThat(ms.get(0).get("reason").asText()).isEqualTo("it has more than one instance");
+        assertThat(ms.get(1).get("hot").asBoolean()).isTrue();
+        assertThat(ms.get(1).get("owns").get(0).asText()).isEqualTo("global_boss_state");
+        assertThat(run("check", "../examples/shard-sync.baton").out()).doesNotContain("state store");
+    }
+
     @Test
     void errorsAreRenderedWithPositionAndCaret(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("bad.baton");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.redis.LocalRedis;
 import dev.baton.redis.RedisSharedState;
+import redis.clients.jedis.RedisClient;
 import dev.baton.stack.LocalKafka;
 import dev.baton.stack.LocalTemporal;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -62,6 +63,12 @@ class FullStackConformanceTest {
         JsonNode r = both(dir, "world-boss", "--players", "2000", "--shards", "5", "--boss_hp", "3000000", "--attack_rate", "100000", "--seed", "7");
         assertThat(r.get("report").get("victory_triggered").asLong()).isEqualTo(1);
         assertThat(r.get("report").get("rewards").get("granted").asLong()).isEqualTo(2000);
+        // the authority lived on Redis: its record holds the boss the report shows, changed once per batch of pushes
+        Map<String, Object> record = hotRecord(dir.resolve("world-boss.baton"), "GlobalAuthority",
+                "--players", "2000", "--shards", "5", "--boss_hp", "3000000", "--attack_rate", "100000");
+        assertThat(JSON.valueToTree(record.get("globals")).get("global_boss_state").toString()).isEqualTo(r.get("globals").get("global_boss_state").toString());
+        assertThat(JSON.valueToTree(record.get("globals")).get("defeat").toString()).isEqualTo(r.get("globals").get("defeat").toString());
+        assertThat((Long) record.get("version")).as("a transaction per batch of calls").isGreaterThan(20);
     }
 
     @Test
@@ -83,6 +90,28 @@ class FullStackConformanceTest {
         both(dir, "seed-boss-sync", "--duration", "3s");
     }
 
+    /** What the last distributed run said on stderr. */
+    private static String lastErr;
+
+    /** The record of {@code module} on Redis, of the only run of {@code file} there, as {@code Hot#view} shows it. */
+    private static Map<String, Object> hotRecord(Path file, String module, String... params) throws Exception {
+        java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < params.length; i += 2) overrides.put(params[i].substring(2), params[i + 1]);
+        dev.baton.runtime.plan.Plan plan = dev.baton.runtime.internal.compile.Compiler.compile(
+                dev.baton.lang.Baton.check(file.getFileName().toString(), Files.readString(file)), overrides);
+        try (RedisClient client = RedisClient.create("127.0.0.1", redis.port)) {
+            java.util.Set<String> keys = client.keys("baton:hot:{baton-" + file.getFileName() + "*:" + module + "}");
+            assertThat(keys).as("one record of " + module).hasSize(1);
+            String key = keys.iterator().next();
+            try (RedisSharedState store = RedisSharedState.connect(redis.uri())) {
+                dev.baton.runtime.HotStore.Versioned v = store.readRecord(key.substring("baton:hot:{".length(), key.length() - 1));
+                Map<String, Object> view = new java.util.LinkedHashMap<>(dev.baton.runtime.internal.exec.Hot.view(plan, module, v.data()));
+                view.put("version", v.version());
+                return view;
+            }
+        }
+    }
+
     /** Runs {@code example} both ways, checks everything above, and returns the distributed run's report. */
     private static JsonNode both(Path dir, String example, String... args) throws Exception {
         Path file = dir.resolve(example + ".baton");
@@ -100,6 +129,7 @@ class FullStackConformanceTest {
         stackArgs.addAll(List.of(args));
         CliTest.Run onStack = run(stackArgs.toArray(String[]::new));
         assertThat(onStack.code()).as(onStack.err()).isZero();
+        lastErr = onStack.err();
 
         JsonNode a = JSON.readTree(embedded.out());
         JsonNode b = JSON.readTree(onStack.out());

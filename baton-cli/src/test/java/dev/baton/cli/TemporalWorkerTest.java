@@ -348,7 +348,7 @@ class TemporalWorkerTest {
             assertThat(run.isDone()).as("the run waits").isFalse();
 
             try (var worker = dev.baton.temporal.TemporalEngine.serve(temporal.target(), "default", dev.baton.temporal.TemporalTls.NONE,
-                    dev.baton.temporal.TemporalEngine.TASK_QUEUE, null, dev.baton.runtime.EventBus.NONE)) {
+                    dev.baton.temporal.TemporalEngine.TASK_QUEUE, null, dev.baton.runtime.EventBus.NONE, null)) {
                 assertThat(run.get(90, TimeUnit.SECONDS)).as(err.toString()).isZero();
             }
             assertThat(JSON.readTree(out.toString()).get("engine").asText()).isEqualTo("temporal");
@@ -376,6 +376,17 @@ class TemporalWorkerTest {
         CliTest.Run negative = CliTest.run("run", "../examples/planner.baton", "--engine", "temporal", "--temporal-max-children", "-1");
         assertThat(negative.code()).isEqualTo(ExitCode.USAGE);
         assertThat(negative.err()).contains("--temporal-max-children is a count (0 or more), not -1");
+        CliTest.Run hotEmbedded = CliTest.run("run", "../examples/shard-sync.baton", "--hot-modules", "GlobalAuthority");
+        assertThat(hotEmbedded.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(hotEmbedded.err()).contains("--hot-modules is for --engine temporal with --state");
+        CliTest.Run notStorable = CliTest.run("run", "../examples/world-boss.baton", "--engine", "temporal", "--state", "redis://127.0.0.1:1",
+                "--hot-modules", "GlobalAuthority,Director");
+        assertThat(notStorable.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(notStorable.err()).contains("--hot-modules: Director cannot live on the state store (see 'baton check --modules");
+        CliTest.Run unknown = CliTest.run("run", "../examples/world-boss.baton", "--engine", "temporal", "--state", "redis://127.0.0.1:1",
+                "--hot-modules", "Authority");
+        assertThat(unknown.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(unknown.err()).contains("--hot-modules: there is no module Authority in");
         CliTest.Run withLog = CliTest.run("run", "../examples/economy.baton", "--engine", "temporal", "--no-worker", "--emit-log", "x.jsonl");
         assertThat(withLog.code()).isEqualTo(ExitCode.USAGE);
         assertThat(withLog.err()).contains("give --emit-log to 'baton worker'");

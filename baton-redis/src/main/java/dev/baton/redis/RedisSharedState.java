@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * {@code baton:fence:{LOCK}} and never expires. Single primary only: a Redis Cluster would
  * need the counter and the fence of {@link #fencedSet} in one hash slot.
  */
-public final class RedisSharedState implements SharedState {
+public final class RedisSharedState implements SharedState, dev.baton.runtime.HotStore {
     private static final String READ = """
             local r = redis.call('HMGET', KEYS[1], 'v', 'n')
             return {tonumber(r[1] or '0'), tonumber(r[2] or '0')}
@@ -141,9 +141,26 @@ public final class RedisSharedState implements SharedState {
             end
             return 1
             """;
-    private static final String[] SCRIPTS = {READ, APPLY_BATCH, CAS, ACQUIRE, RELEASE, FENCED_SET, PUBLISH_STATE};
+    /**
+     * A hot module's batch: the record (hash: {@code n} version, {@code d} data) written when still at
+     * version ARGV[1], with the batch's outcomes (field ARGV[3] of the writer's outcome hash), whose
+     * fields below ARGV[5] go; the outcome hash lives ARGV[6] ms after the last write.
+     */
+    private static final String HOT_COMMIT = """
+            local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+            if n ~= tonumber(ARGV[1]) then return 0 end
+            redis.call('HSET', KEYS[1], 'n', string.format('%d', n + 1), 'd', ARGV[2])
+            redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+            local oldest = tonumber(ARGV[5])
+            for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do
+              if tonumber(f) < oldest then redis.call('HDEL', KEYS[2], f) end
+            end
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            return 1
+            """;
+    private static final String[] SCRIPTS = {READ, APPLY_BATCH, CAS, ACQUIRE, RELEASE, FENCED_SET, PUBLISH_STATE, HOT_COMMIT};
     private static final int S_READ = 0, S_APPLY_BATCH = 1, S_CAS = 2, S_ACQUIRE = 3, S_RELEASE = 4, S_FENCED_SET = 5,
-            S_PUBLISH_STATE = 6;
+            S_PUBLISH_STATE = 6, S_HOT_COMMIT = 7;
     /** Deltas per batch script call: long enough to amortise the call, short enough not to stall Redis. */
     private static final int BATCH = 256;
     private static final long MAX_EXACT = 1L << 53;
@@ -476,6 +493,58 @@ public final class RedisSharedState implements SharedState {
     /** A blob stored by {@link #putBlob}, its expiry pushed back to {@code ttl} from now; null when there is none. */
     public byte[] getBlob(String id, Duration ttl) {
         return retrying(() -> redis.getEx(blobKey(id), GetExParams.getExParams().px(ttl.toMillis())));
+    }
+
+    // ================================================================== hot modules
+
+    /** How long a writer's batch outcomes are kept after its last batch (a run that was away this long sends none again). */
+    static final Duration HOT_OUTCOMES_TTL = Duration.ofDays(7);
+
+    private static byte[] hotKey(String key) {
+        return ("baton:hot:{" + key + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] hotOutcomesKey(String key, String writer) {
+        return ("baton:hot:{" + key + "}:o:" + writer).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A hot module's record, {@code baton:hot:{KEY}} (kept until deleted: it is the module's state). */
+    @Override
+    public Versioned readRecord(String key) {
+        return retrying(() -> {
+            List<byte[]> r = redis.hmget(hotKey(key), utf8("n"), utf8("d"));
+            if (r.get(0) == null) return new Versioned(0, null);
+            return new Versioned(Long.parseLong(new String(r.get(0), java.nio.charset.StandardCharsets.UTF_8)), r.get(1));
+        });
+    }
+
+    @Override
+    public byte[] outcomes(String key, String writer, long batch) {
+        return retrying(() -> redis.hget(hotOutcomesKey(key, writer), utf8(Long.toString(batch))));
+    }
+
+    /**
+     * One script call. Kept trying through a Redis restart: a commit whose answer was lost is
+     * answered "not written" the second time (the version moved on), and the caller then finds the
+     * batch's outcomes stored, so the batch still counts once.
+     */
+    @Override
+    public boolean commit(String key, long expected, byte[] data, String writer, long batch, byte[] outcomes, long oldest) {
+        List<byte[]> keys = List.of(hotKey(key), hotOutcomesKey(key, writer));
+        List<byte[]> args = List.of(utf8(Long.toString(expected)), data, utf8(Long.toString(batch)), outcomes, utf8(Long.toString(oldest)),
+                utf8(Long.toString(HOT_OUTCOMES_TTL.toMillis())));
+        return retrying(() -> {
+            try {
+                return (Long) redis.evalsha(utf8(shas[S_HOT_COMMIT]), keys, args);
+            } catch (JedisNoScriptException e) {
+                loadScripts();
+                return (Long) redis.evalsha(utf8(shas[S_HOT_COMMIT]), keys, args);
+            }
+        }) == 1L;
     }
 
     private static byte[] blobKey(String id) {

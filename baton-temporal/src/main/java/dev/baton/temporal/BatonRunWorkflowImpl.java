@@ -71,11 +71,15 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
      *       input is always recent enough to be there when a worker replays it.</li>
      *   <li>{@value #RUN_APART}, version 1: a {@code Run} of a self-contained workflow is a child
      *       workflow ({@link BatonChildWorkflow}); before, it ran inline in the run's core.</li>
+     *   <li>{@value #HOT_MODULES}, version 1 (asked only by a run with {@link RunInput#hotModules}): calls
+     *       to hot modules run in batches on the state store ({@link BatonHot}); before, every module
+     *       lived in the run's core.</li>
      * </ul>
      */
     static final String STEP_TO_NEXT_TASK = "step-to-next-task";
     static final String RENEW_BLOBS = "renew-blobs";
     static final String RUN_APART = "run-apart";
+    static final String HOT_MODULES = "hot-modules";
     static final long LEGACY_WAIT_MS = 50;
 
     private String progress = "starting";
@@ -95,6 +99,15 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final HandOver handOver;
     /** A handOver signal came and the run has not looked at it yet. */
     private boolean wake;
+    /** Runs the batches of calls to hot modules (null: the run keeps every module in its core). */
+    private BatonHot hot;
+    private HotBatch hotTemplate;
+    /**
+     * The first batch to hot modules since the workflow last waited (-1: none yet): the batches from
+     * it on may be sent again if this worker dies before its task is recorded, so the store keeps
+     * their outcomes; those before it are in the history.
+     */
+    private long hotOldest = -1;
 
     public BatonRunWorkflowImpl() {
         this(new HandOver());
@@ -178,6 +191,21 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         ChildWorkflows children = new ChildWorkflows(template, core);
         core.setRunner(children);
         if (Workflow.getVersion(RUN_APART, Workflow.DEFAULT_VERSION, 1) < 1) core.runAllInline();
+        String hotRun = in.hotRun;
+        if (in.hotModules != null && !in.hotModules.isEmpty() && Workflow.getVersion(HOT_MODULES, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            // the run's hot modules live on the state store, under a name the whole chain of runs keeps
+            if (hotRun == null) hotRun = Workflow.getInfo().getWorkflowId() + "/" + Workflow.getInfo().getRunId();
+            hot = Workflow.newLocalActivityStub(BatonHot.class, io.temporal.activity.LocalActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(60)).setDoNotIncludeArgumentsIntoMarker(true).build());
+            hotTemplate = new HotBatch();
+            hotTemplate.file = in.file;
+            hotTemplate.source = in.source;
+            hotTemplate.params = in.params;
+            hotTemplate.seed = in.seed;
+            hotTemplate.prefix = hotRun;
+            hotTemplate.writer = hotRun;
+            core.setHot(batch -> null, in.hotModules);
+        }
         boolean stepToNextTask = Workflow.getVersion(STEP_TO_NEXT_TASK, Workflow.DEFAULT_VERSION, 1) >= 1;
         // the run's end of life, for its input's blob (Long.MAX_VALUE: none)
         long renewAt = Workflow.getVersion(RENEW_BLOBS, Workflow.DEFAULT_VERSION, 1) >= 1 && in.maxRunAgeMs > 0
@@ -203,27 +231,32 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
                 long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
                 if (renewAt != Long.MAX_VALUE) waitMs = Math.max(1, Math.min(waitMs, renewAt - Workflow.currentTimeMillis()));
-                Workflow.await(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
+                java.util.function.Supplier<Boolean> woken = () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake;
+                if (!woken.get()) hotOldest = -1; // the workflow waits: its task is recorded
+                Workflow.await(Duration.ofMillis(waitMs), woken);
                 wake = false;
                 handOver.check();
                 // bring engine time up to the clock before what woke the run is applied
                 long woke = Workflow.currentTimeMillis() - startedAt;
-                if (stepToNextTask && woke > core.now()) core.runUntil(driver.nextStepEnd(woke));
+                if (stepToNextTask && woke > core.now()) advance(driver.nextStepEnd(woke));
                 yield = true;
             } else {
-                core.runUntil(stepToNextTask ? driver.nextStepEnd(paced ? wallEngine : Long.MAX_VALUE) : driver.nextSliceEnd());
+                advance(stepToNextTask ? driver.nextStepEnd(paced ? wallEngine : Long.MAX_VALUE) : driver.nextSliceEnd());
                 slices++;
                 boolean answered = takeReplies();
                 if (core.held() && !children.takeReturned()) {
                     // engine time waits at a child workflow's start until it returns (or something comes in)
                     flushEmitted();
-                    Workflow.await(() -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
+                    java.util.function.Supplier<Boolean> woken = () -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake;
+                    if (!woken.get()) hotOldest = -1;
+                    Workflow.await(woken);
                     wake = false;
                     handOver.check();
                 }
                 yield = answered || slices >= SLICES_PER_TASK || core.stats().eventsEmitted - eventsAtYield >= EVENTS_PER_TASK;
                 if (yield) {
                     Workflow.sleep(Duration.ofMillis(1));
+                    hotOldest = -1;
                     handOver.check();
                 }
             }
@@ -261,6 +294,29 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         progress = "finished: " + reason;
         handOver.finished(Workflow.getInfo().getWorkflowId());
         return JSON.writeValueAsString(report);
+    }
+
+    /**
+     * Runs the core to {@code until}; each time it holds for a batch of calls to hot modules, runs
+     * the batch on the store (a local activity: its outcomes are recorded, so a replay reads them
+     * rather than running the batch again) and goes on.
+     */
+    private void advance(long until) {
+        core.runUntil(until);
+        while (core.heldOnHot()) {
+            HotBatch b = new HotBatch();
+            b.file = hotTemplate.file;
+            b.source = hotTemplate.source;
+            b.params = hotTemplate.params;
+            b.seed = hotTemplate.seed;
+            b.prefix = hotTemplate.prefix;
+            b.writer = hotTemplate.writer;
+            b.calls = core.hotWaiting();
+            if (hotOldest < 0) hotOldest = dev.baton.runtime.internal.exec.Hot.batchNumber(b.calls);
+            b.oldest = hotOldest;
+            core.hotTold(hot.run(b));
+            core.runUntil(until);
+        }
     }
 
     /** Hands the events emitted since the last call to the worker's bus (a local activity, recorded in the history). */
@@ -334,6 +390,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.historyEventsLimit = in.historyEventsLimit;
         next.maxRunAgeMs = in.maxRunAgeMs;
         next.maxChildren = in.maxChildren;
+        next.hotModules = in.hotModules;
+        next.hotRun = hotTemplate == null ? in.hotRun : hotTemplate.prefix;
         return next;
     }
 

@@ -57,6 +57,10 @@ public final class RunInput {
      */
     public int maxChildren;
     public static final int NO_CHILDREN = -1;
+    /** The modules kept on the state store (see {@code Hot}); empty: none. */
+    public java.util.List<String> hotModules = new java.util.ArrayList<>();
+    /** The run's name on the store (its hot modules' records are {@code RUN:MODULE}); set by the first run of the chain. */
+    public String hotRun;
 
     public RunInput() {
     }

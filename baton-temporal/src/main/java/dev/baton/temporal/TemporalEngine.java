@@ -176,6 +176,53 @@ public final class TemporalEngine implements Engine {
     }
 
     public static final int DEFAULT_MAX_CHILDREN = 500;
+
+    private dev.baton.runtime.HotStore hotStore;
+    /** The modules asked for on the store (null: the plan's hot modules). */
+    private java.util.List<String> hotAsked;
+
+    /**
+     * The state store this process's worker keeps hot modules on (its local activity
+     * {@link BatonHot} runs their calls there); with it, {@link #hotModules} go there.
+     */
+    public TemporalEngine withHotStore(dev.baton.runtime.HotStore store) {
+        this.hotStore = store;
+        return this;
+    }
+
+    /**
+     * The modules to keep on the state store instead of in the run's workflow (empty: none); without
+     * this, the program's hot modules ({@code Plan#hot}: storable ones that a module with many instances
+     * calls). Each must be storable.
+     *
+     * @throws IllegalArgumentException naming a module that is not in the program or cannot live on the store, and why
+     */
+    public TemporalEngine withHotModules(java.util.List<String> modules) {
+        for (String m : modules) {
+            if (plan.moduleIndex(m) < 0) throw new IllegalArgumentException("there is no module " + m + " in " + plan.file.name());
+            if (!plan.storable.containsKey(m)) {
+                throw new IllegalArgumentException(m + " cannot live on the state store (see 'baton check --modules " + plan.file.name() + "')");
+            }
+        }
+        this.hotAsked = java.util.List.copyOf(modules);
+        return this;
+    }
+
+    /**
+     * The modules this run keeps on the state store: none without a store; of those asked (or the
+     * plan's hot ones), all but any a fault may crash (a crash resets an instance inside a run, not
+     * a record on the store).
+     */
+    public java.util.List<String> hotModules() {
+        if (hotStore == null) return java.util.List.of();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String m : hotAsked != null ? hotAsked : plan.hot) {
+            boolean crashes = options.faults().crashes() > 0 && (options.faults().crashModule() == null || options.faults().crashModule().equals(m));
+            for (Plan.FaultPlan f : plan.faults) crashes |= plan.modules.get(f.module()).name.equals(m);
+            if (!crashes) out.add(m);
+        }
+        return out;
+    }
     private int maxChildren = DEFAULT_MAX_CHILDREN;
 
     /** The default of {@link #withMaxRunAge}: a day. */
@@ -224,7 +271,7 @@ public final class TemporalEngine implements Engine {
             if (!hostWorker) return runOn(client);
             HandOver handOver = new HandOver();
             WorkerFactory factory = startWorker(client, taskQueue, options.bus() == dev.baton.runtime.EventBus.NONE ? null : new BatonEffectsImpl(options.bus()),
-                    handOver);
+                    hotStore, handOver);
             // stopped (Ctrl-C, SIGTERM) while it waits, this process hands the run over as 'baton worker' does
             Thread stop = new Thread(new Serving(service, client, factory, handOver)::close, "baton-run-stop");
             Runtime.getRuntime().addShutdownHook(stop);
@@ -244,12 +291,14 @@ public final class TemporalEngine implements Engine {
     }
 
     /** Starts a worker for Baton runs on {@code taskQueue}; {@code effects} publishes their emitted events (null: none registered). */
-    private static WorkerFactory startWorker(WorkflowClient client, String taskQueue, BatonEffects effects, HandOver handOver) {
+    private static WorkerFactory startWorker(WorkflowClient client, String taskQueue, BatonEffects effects, dev.baton.runtime.HotStore hot,
+                                             HandOver handOver) {
         WorkerFactory factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(10_000).build());
         worker.registerWorkflowImplementationFactory(BatonRunWorkflow.class, () -> new BatonRunWorkflowImpl(handOver));
         worker.registerWorkflowImplementationFactory(BatonChildWorkflow.class, () -> new BatonChildWorkflowImpl(handOver));
         if (effects != null) worker.registerActivitiesImplementations(effects);
+        if (hot != null) worker.registerActivitiesImplementations(new BatonHotImpl(hot));
         factory.start();
         return factory;
     }
@@ -380,12 +429,12 @@ public final class TemporalEngine implements Engine {
      * @throws IllegalArgumentException for a task queue name Temporal would refuse
      */
     public static Serving serve(String target, String namespace, TemporalTls tls, String taskQueue, BlobStore blobs,
-                                dev.baton.runtime.EventBus bus) throws IOException {
+                                dev.baton.runtime.EventBus bus, dev.baton.runtime.HotStore hot) throws IOException {
         checkTaskQueue(taskQueue);
         WorkflowServiceStubs service = connect(target, tls);
         WorkflowClient client = client(service, namespace, blobs, DEFAULT_OFFLOAD_ABOVE);
         HandOver handOver = new HandOver();
-        return new Serving(service, client, startWorker(client, taskQueue, new BatonEffectsImpl(bus), handOver), handOver);
+        return new Serving(service, client, startWorker(client, taskQueue, new BatonEffectsImpl(bus), hot, handOver), handOver);
     }
 
     /**
@@ -517,6 +566,7 @@ public final class TemporalEngine implements Engine {
         in.maxRunAgeMs = blobs == null ? 0 : maxRunAgeMs;
         in.historyEventsLimit = historyEventsLimit;
         in.maxChildren = maxChildren == 0 ? RunInput.NO_CHILDREN : maxChildren;
+        in.hotModules = new java.util.ArrayList<>(hotModules());
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)

@@ -29,10 +29,20 @@ public final class Plan {
     public final Ev report;
     /** Declared parameters with the values this plan was compiled with. */
     public final Map<String, Object> params;
+    /**
+     * The modules that can live on the state store (hot modules, see {@code HotModules}), by name,
+     * each with the globals it owns (writes, and nothing else does); in declaration order.
+     */
+    public final Map<String, java.util.Set<String>> storable;
+    /** The storable modules that a module with many instances calls: what an engine that spreads a run puts on the store by default. */
+    public final List<String> hot;
 
     public Plan(SourceFile file, long version, String digest, List<ModulePlan> modules, List<WorkflowPlan> workflows,
                 List<EventPlan> events, List<LoadPlan> loads, Map<String, Ev> globals, List<Body> bodies,
-                Map<String, Map<String, Object>> ais, List<FaultPlan> faults, Ev report, Map<String, Object> params) {
+                Map<String, Map<String, Object>> ais, List<FaultPlan> faults, Ev report, Map<String, Object> params,
+                Map<String, java.util.Set<String>> storable, List<String> hot) {
+        this.storable = storable;
+        this.hot = hot;
         this.faults = faults;
         this.report = report;
         this.params = params;

@@ -268,9 +268,18 @@ public final class Compiler {
             // a fresh run has nothing to migrate.
         }
         if (!problems.isEmpty()) throw new PlanException(problems);
+        Map<String, Integer> instances = new java.util.HashMap<>();
+        for (Plan.ModulePlan m : modules) instances.put(m.name, m.keys.size());
+        Map<String, java.util.Set<String>> storable = new LinkedHashMap<>();
+        List<String> hot = new ArrayList<>();
+        java.util.function.Predicate<String> single = name -> instances.get(name) == 1;
+        HotModules.of(checked, single).forEach((name, v) -> {
+            if (v.storable()) storable.put(name, java.util.Collections.unmodifiableSet(v.owns()));
+            if (v.hot(single)) hot.add(name);
+        });
         return new Plan(file, symbols.version(), digest(file.text()), List.copyOf(modules), List.copyOf(workflows),
                 List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report,
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)));
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), java.util.Collections.unmodifiableMap(storable), List.copyOf(hot));
     }
 
     private int event(String name) {

@@ -105,6 +105,17 @@ public final class Core implements Context {
     long rootEnded = -1;
     /** How the workflows that runs apart ran ended (those runs themselves are in {@link #workflows}), by state. */
     final TreeMap<String, Long> apartWorkflows = new TreeMap<>();
+    /** Where calls to hot modules run (null: none is hot; see {@link Hot}), and which instances are hot. */
+    private Hot.Runner hotRunner;
+    private boolean[] hotInst;
+    /** Deliveries to hot instances on the timeline, and the outcomes known for them (by task seq). */
+    private final java.util.TreeSet<Task> hotQueued = new java.util.TreeSet<>();
+    private final TreeMap<Long, Hot.Outcome> hotKnown = new TreeMap<>();
+    /** The batch this core holds for (null: none). */
+    private byte[] hotWaiting;
+    /** In a {@link Hot.Host}'s core: the hot instance (else -1), and what the call being run did. */
+    private int hostInst = -1;
+    private Hot.Outcome hostOut;
 
     /** A call waiting for its reply. {@code persistent}: retried until answered (calls in sagas). */
     record Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs, boolean persistent) {
@@ -314,6 +325,16 @@ public final class Core implements Context {
             }
             t = tasks.peek();
             if (t == null || t.time() > until) break;
+            if (hotRunner != null && t.kind() == Task.DELIVER && hotInst[t.target()] && !hotKnown.containsKey(t.seq())) {
+                byte[] batch = hotBatch(t.time());
+                byte[] out = hotRunner.run(batch);
+                if (out == null) {
+                    hotWaiting = batch;
+                    held = true;
+                    return; // engine time stays here until the batch's outcomes are told
+                }
+                hotTold(out);
+            }
             step();
         }
         if (until > now) now = until;
@@ -460,6 +481,7 @@ public final class Core implements Context {
     public void step() {
         Task t = tasks.poll();
         if (t == null) return;
+        if (hotInst != null && t.kind() == Task.DELIVER && hotInst[t.target()]) hotQueued.remove(t);
         now = t.time();
         mix(t.time());
         mix(t.kind() * 31L + t.target());
@@ -475,7 +497,10 @@ public final class Core implements Context {
 
     private void dispatch(Task t) {
         switch (t.kind()) {
-            case Task.DELIVER -> deliver(insts[t.target()], (Msg) t.value());
+            case Task.DELIVER -> {
+                if (hotInst != null && hotInst[t.target()]) deliverHot(insts[t.target()], (Msg) t.value(), t.seq());
+                else deliver(insts[t.target()], (Msg) t.value());
+            }
             case Task.TICK -> tick(insts[t.target()], (int) t.token());
             case Task.WAKE -> wake(t.fiber(), t.token(), None.NONE);
             case Task.REPLY -> wake(t.fiber(), t.token(), t.value());
@@ -490,7 +515,145 @@ public final class Core implements Context {
     }
 
     void schedule(long time, int kind, int target, long fiber, long token, Object value) {
-        tasks.add(new Task(Math.max(time, now), ++taskSeq, kind, target, fiber, token, value));
+        Task t = new Task(Math.max(time, now), ++taskSeq, kind, target, fiber, token, value);
+        tasks.add(t);
+        if (hotInst != null && kind == Task.DELIVER && hotInst[target]) hotQueued.add(t);
+    }
+
+    // ================================================================== hot modules
+
+    /**
+     * Keeps {@code modules} (each storable: see {@code Plan#storable}) out of this core: each call
+     * to one runs through {@code runner} (see {@link Hot}), this core keeping their state and
+     * globals as the outcomes tell them.
+     */
+    public void setHot(Hot.Runner runner, java.util.Collection<String> modules) {
+        boolean[] hot = new boolean[insts.length];
+        for (String m : modules) {
+            if (!plan.storable.containsKey(m)) throw new IllegalArgumentException(m + " cannot live on the state store");
+            int mi = plan.moduleIndex(m);
+            for (int i = moduleFirst[mi]; i < moduleFirst[mi + 1]; i++) hot[i] = true;
+        }
+        this.hotRunner = runner;
+        this.hotInst = hot;
+        hotQueued.clear();
+        for (Task t : tasks) if (t.kind() == Task.DELIVER && hot[t.target()]) hotQueued.add(t);
+    }
+
+    /** True when the last {@link #runUntil} stopped short for a batch of calls to hot modules; {@link #hotWaiting()} is the batch. */
+    public boolean heldOnHot() {
+        return held && hotWaiting != null;
+    }
+
+    /** The batch this core holds for (see {@link #heldOnHot}), or null. */
+    public byte[] hotWaiting() {
+        return hotWaiting;
+    }
+
+    /** The calls to hot instances due at {@code time} whose outcome is not known, in timeline order. */
+    private byte[] hotBatch(long time) {
+        List<Hot.Delivery> batch = new ArrayList<>();
+        for (Task t : hotQueued) {
+            if (t.time() > time) break;
+            if (!hotKnown.containsKey(t.seq())) batch.add(new Hot.Delivery(t.seq(), t.time(), t.target(), (Msg) t.value()));
+        }
+        return Hot.encodeBatch(batch);
+    }
+
+    /** Tells this core the outcomes of a batch (from its runner); it goes on at the next {@link #runUntil}. */
+    public void hotTold(byte[] outcomes) {
+        hotKnown.putAll(Hot.decodeOutcomes(outcomes));
+        hotWaiting = null;
+    }
+
+    /** A call reaching a hot instance: what it did there, done here (as {@link #run} and {@link #complete} would). */
+    private void deliverHot(Inst inst, Msg m, long seq) {
+        if (inst.crashed || inst.current != null) {
+            deliver(inst, m);
+            return;
+        }
+        Hot.Outcome o = hotKnown.remove(seq);
+        if (o == null) throw new IllegalStateException("a call to " + inst.name + " was delivered before its outcome was known");
+        if (o.ran) {
+            ++fiberSeq;
+            inst.handled++;
+        }
+        for (Hot.Start st : o.starts) startWorkflow(null, st.workflow(), st.args(), st.id());
+        o.globals.forEach(store::put);
+        o.state.forEach((slot, v) -> inst.state[slot] = v);
+        addStats(o.stats);
+        for (int k = 0; k < o.errors.size(); k++) {
+            List<RunError> list = o.declared.get(k) ? failures : errors;
+            if (list.size() < MAX_ERRORS_KEPT) list.add(o.errors.get(k));
+        }
+        if (o.reply != null) reply(m, o.reply);
+    }
+
+    private void addStats(Map<String, Long> deltas) {
+        if (deltas.isEmpty()) return;
+        try {
+            for (Map.Entry<String, Long> e : deltas.entrySet()) {
+                java.lang.reflect.Field f = Stats.class.getField(e.getKey());
+                f.setLong(stats, f.getLong(stats) + e.getValue());
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Makes this core a {@link Hot.Host}'s: globals and states initialised, nothing scheduled, {@code inst} answering calls. */
+    void host(int inst) {
+        Fiber init = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.LOAD, -1, null);
+        init.ctx = this;
+        plan.globals.forEach((name, ev) -> store.put(name, ev.eval(init)));
+        for (Inst i : insts) {
+            initState(i);
+            i.lifecycle = Lifecycle.INSTANCE.move(i.lifecycle, "IDLE");
+            i.ticksQueued = new int[plan.modules.get(i.module).ticks.size()];
+        }
+        hostInst = inst;
+    }
+
+    /** In a host's core: runs a batch of calls (see {@link #hotBatch}) against the loaded record; their outcomes. */
+    byte[] hostRun(byte[] calls) {
+        Inst inst = insts[hostInst];
+        java.util.Set<String> owned = plan.storable.get(plan.modules.get(inst.module).name);
+        TreeMap<Long, Hot.Outcome> outcomes = new TreeMap<>();
+        for (Hot.Delivery d : Hot.decodeBatch(calls)) {
+            if (d.target() != hostInst) throw new IllegalStateException("a call to " + insts[d.target()].name + " reached the host of " + inst.name);
+            now = d.time();
+            Stats before = new Stats();
+            before.add(stats);
+            Map<String, Object> globalsBefore = new java.util.HashMap<>();
+            for (String g : owned) globalsBefore.put(g, store.get(g));
+            Object[] stateBefore = new Object[inst.state.length];
+            for (int k = 0; k < stateBefore.length; k++) stateBefore[k] = Hot.plain(inst.state[k]);
+            long handledBefore = inst.handled;
+            hostOut = new Hot.Outcome();
+            try {
+                deliver(inst, d.msg());
+            } finally {
+                Hot.Outcome o = hostOut;
+                hostOut = null;
+                o.ran = inst.handled != handledBefore;
+                for (String g : owned) if (store.get(g) != globalsBefore.get(g)) o.globals.put(g, store.get(g));
+                for (int k = 0; k < stateBefore.length; k++) {
+                    Object v = Hot.plain(inst.state[k]);
+                    if (v != stateBefore[k]) o.state.put(k, v);
+                }
+                try {
+                    for (java.lang.reflect.Field f : Stats.class.getFields()) {
+                        if (f.getType() != long.class) continue;
+                        long delta = f.getLong(stats) - f.getLong(before);
+                        if (delta != 0) o.stats.put(f.getName(), delta);
+                    }
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+                outcomes.put(d.seq(), o);
+            }
+        }
+        return Hot.encodeOutcomes(outcomes);
     }
 
     // ================================================================== loads
@@ -727,6 +890,10 @@ public final class Core implements Context {
     }
 
     private void reply(Msg m, Object value) {
+        if (hostOut != null) {
+            hostOut.reply = value;
+            return;
+        }
         send(-1, Task.REPLY, m.fiber(), m.token(), value, null);
     }
 
@@ -995,10 +1162,16 @@ public final class Core implements Context {
         if (declared) stats.failures++;
         else stats.errors++;
         List<RunError> list = declared ? failures : errors;
-        if (list.size() < MAX_ERRORS_KEPT) {
+        if (list.size() < MAX_ERRORS_KEPT || hostOut != null) {
             SourceFile file = plan.file;
             String pos = file.name() + ":" + file.line(span.start()) + ":" + file.column(span.start());
-            list.add(new RunError(pos, owner, message(e), now));
+            RunError r = new RunError(pos, owner, message(e), now);
+            if (hostOut != null) {
+                hostOut.errors.add(r);
+                hostOut.declared.add(declared);
+            } else {
+                list.add(r);
+            }
         }
     }
 
@@ -1138,6 +1311,11 @@ public final class Core implements Context {
 
     @Override
     public String startWorkflow(Fiber f, int workflow, Object args, Object id) {
+        if (hostOut != null) {
+            // a hot endpoint's start happens in the run (a storable module names what it starts)
+            hostOut.starts.add(new Hot.Start(workflow, args, id));
+            return Values.str(id);
+        }
         Plan.WorkflowPlan wp = plan.workflows.get(workflow);
         String wid = id == null || id == None.NONE ? wp.name() + "-" + (++wfSeq) : Values.str(id);
         if (workflows.containsKey(wid)) return wid;

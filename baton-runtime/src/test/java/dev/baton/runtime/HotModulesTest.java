@@ -1,0 +1,187 @@
+package dev.baton.runtime;
+
+import dev.baton.lang.Baton;
+import dev.baton.runtime.internal.compile.Compiler;
+import dev.baton.runtime.internal.compile.HotModules;
+import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.exec.CoreCodec;
+import dev.baton.runtime.internal.exec.Hot;
+import dev.baton.runtime.plan.Plan;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Hot modules: a module kept on the state store answers exactly as it does inside the run. */
+class HotModulesTest {
+    static Plan worldBoss() throws Exception {
+        return Compiler.compile(Baton.check("world-boss.baton", Files.readString(Path.of("../examples/world-boss.baton"))),
+                Map.of("players", "2000", "shards", "8", "boss_hp", "20000000", "attack_rate", "50000"));
+    }
+
+    static Plan example(String name) throws Exception {
+        return Compiler.compile(Baton.check(name, Files.readString(Path.of("../examples", name))));
+    }
+
+    @Test
+    void theAuthoritiesOfTheBossExamplesCanLiveOnTheStoreAndTheOthersSayWhyNot() throws Exception {
+        assertThat(worldBoss().storable).containsEntry("GlobalAuthority", Set.of("defeat", "global_boss_state"));
+        assertThat(example("shard-sync.baton").storable).containsOnlyKeys("GlobalAuthority");
+        assertThat(example("shard-sync.baton").hot).containsExactly("GlobalAuthority");
+        assertThat(worldBoss().hot).as("the sagas' modules are storable, not hot").containsExactly("GlobalAuthority");
+        String src = Files.readString(Path.of("../examples/seed-boss-sync.baton"));
+        Map<String, HotModules.Verdict> seed = HotModules.of(Baton.check("seed-boss-sync.baton", src), m -> true);
+        assertThat(seed.get("GlobalAuthority").why()).isEqualTo("it starts TriggerVictorySequence without an [id: …]");
+        assertThat(seed.get("ShardBossController").why()).startsWith("it handles events");
+        Map<String, HotModules.Verdict> wb = HotModules.of(Baton.check("world-boss.baton",
+                Files.readString(Path.of("../examples/world-boss.baton"))), m -> !m.equals("ShardBossController"));
+        assertThat(wb.get("ShardBossController").why()).isEqualTo("it has more than one instance");
+        assertThat(wb.get("Payments").why()).isEqualTo("it uses random()");
+        assertThat(wb.get("Director").why()).isEqualTo("it has a Tick");
+    }
+
+    @Test
+    void aGlobalWrittenElsewhereOrAnUnnamedStartOrACallKeepsAModuleInTheRun() {
+        String src = """
+                version 1
+                $a = 0
+                $b = 0
+                Module Owner {
+                    Bump /execute -> Int {
+                        $a += 1
+                        return $a
+                    }
+                }
+                Module Shared {
+                    Bump /execute { $b += 1 }
+                }
+                Module Reader {
+                    Peek /return -> Int { return $b }
+                }
+                Module Caller {
+                    Go /execute { Call Owner.Bump }
+                }
+                Workflow W() { $b = 5 }
+                """;
+        Map<String, HotModules.Verdict> v = HotModules.of(Baton.check("t.baton", src), m -> true);
+        assertThat(v.get("Owner").storable()).isTrue();
+        assertThat(v.get("Owner").owns()).containsExactly("a");
+        assertThat(v.get("Shared").why()).isEqualTo("it writes $b, which workflow W writes too");
+        assertThat(v.get("Reader").why()).isEqualTo("it reads $b, which Shared writes");
+        assertThat(v.get("Caller").why()).isEqualTo("it calls Owner.Bump");
+    }
+
+    /** Runs {@code plan} to {@code untilMs}, the modules in {@code hot} on {@code store} when it is given. */
+    static Core run(Plan plan, long seed, String faults, Set<String> hot, HotStore store, long untilMs) {
+        Core c = new Core(plan, seed, Faults.parse(faults), new PolicyProvider());
+        c.start();
+        if (store != null) c.setHot(Hot.local(new Hot.Hosts(plan, seed, new PolicyProvider()), store, "run", "w"), hot);
+        for (long t = 100; t <= untilMs; t += 100) c.runUntil(t);
+        return c;
+    }
+
+    static void assertSameRun(Core onStore, Core inside) {
+        assertThat(onStore.traceHash()).isEqualTo(inside.traceHash());
+        assertThat(onStore.stateDigest()).isEqualTo(inside.stateDigest());
+        assertThat(String.valueOf(Json.toPlain(onStore.globals()))).isEqualTo(String.valueOf(Json.toPlain(inside.globals())));
+        for (java.lang.reflect.Field counter : Core.Stats.class.getFields()) {
+            try {
+                assertThat(counter.get(onStore.stats())).as(counter.getName()).isEqualTo(counter.get(inside.stats()));
+            } catch (IllegalAccessException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertThat(onStore.errors()).isEqualTo(inside.errors());
+        assertThat(onStore.failures()).isEqualTo(inside.failures());
+        assertThat(onStore.workflowIds()).isEqualTo(inside.workflowIds());
+    }
+
+    @Test
+    void theWorldBossWithItsAuthorityOnTheStoreEndsExactlyAsInsideTheRun() throws Exception {
+        Plan plan = worldBoss();
+        for (String faults : List.of("none", "duplicate=0.05,drop=0.01,delay=0.05", "spike=GlobalAuthority")) {
+            HotStore.InMemory store = (HotStore.InMemory) HotStore.inMemory();
+            Core onStore = run(plan, 7, faults, Set.of("GlobalAuthority"), store, 20_000);
+            Core inside = run(plan, 7, faults, Set.of(), null, 20_000);
+            assertSameRun(onStore, inside);
+            assertThat(onStore.globals().get("defeat")).as("the boss fell (" + faults + ")").isNotNull();
+            assertThat(Json.toPlain(onStore.globals().get("global_boss_state")).toString()).contains("status=defeated");
+            assertThat(store.readRecord("run:GlobalAuthority").version()).as("a transaction per batch").isGreaterThan(50);
+            assertThat(store.kept("run:GlobalAuthority", "w")).as("only the last batch's outcomes are kept").isEqualTo(1);
+            if (faults.startsWith("duplicate")) assertThat(onStore.stats().callsDeduplicated).as("duplicates recognised on the store").isPositive();
+        }
+    }
+
+    @Test
+    void theStoreHoldsTheAuthoritysStateAndAnotherRunAttachedToItSeesIt() throws Exception {
+        Plan plan = example("shard-sync.baton");
+        HotStore store = HotStore.inMemory();
+        Core onStore = run(plan, 3, "none", Set.of("GlobalAuthority"), store, 3_000);
+        Core inside = run(plan, 3, "none", Set.of(), null, 3_000);
+        assertSameRun(onStore, inside);
+        // the record is the authority's state: a host loaded from it answers GetState with the run's HP
+        Core reader = new Core(plan, 3, Faults.NONE, new PolicyProvider());
+        reader.start();
+        reader.setHot(Hot.local(new Hot.Hosts(plan, 3, new PolicyProvider()), store, "run", "reader"), Set.of("GlobalAuthority"));
+        long handle = reader.callFromOutside("ops", plan.moduleIndex("GlobalAuthority"), dev.baton.runtime.value.None.NONE,
+                plan.modules.get(plan.moduleIndex("GlobalAuthority")).endpointIndex("GetState"), dev.baton.runtime.value.Values.EMPTY_MAP);
+        Object hp = reader.runUntilReply(handle, 1000);
+        assertThat(hp).isEqualTo(((Map<?, ?>) Json.toPlain(inside.globals().get("global_boss_state"))).get("hp"));
+        assertThat((Long) hp).isLessThan(500_000_000L);
+    }
+
+    /** Answers nothing until released; computes each batch on the store at once (as a worker that died before telling). */
+    static final class LateRunner implements Hot.Runner {
+        final Hot.Hosts hosts;
+        final HotStore store;
+        final List<byte[]> asked = new ArrayList<>();
+
+        LateRunner(Hot.Hosts hosts, HotStore store) {
+            this.hosts = hosts;
+            this.store = store;
+        }
+
+        @Override
+        public byte[] run(byte[] batch) {
+            asked.add(batch);
+            hosts.run(store, "run", "w", 0, batch);
+            return null;
+        }
+    }
+
+    @Test
+    void aBatchSentAgainAfterARestoreIsAnsweredFromTheStoreNotAppliedTwice() throws Exception {
+        Plan plan = worldBoss();
+        HotStore store = HotStore.inMemory();
+        Hot.Hosts hosts = new Hot.Hosts(plan, 5, new PolicyProvider());
+        Core c = new Core(plan, 5, Faults.parse("duplicate=0.05"), new PolicyProvider());
+        c.start();
+        LateRunner late = new LateRunner(hosts, store);
+        c.setHot(late, Set.of("GlobalAuthority"));
+        int restores = 0;
+        for (long t = 100; t <= 20_000; t += 100) {
+            while (true) {
+                c.runUntil(t);
+                if (!c.heldOnHot()) break;
+                if (late.asked.size() % 7 == 3) {
+                    // the core is lost before it hears the outcome: its last snapshot goes on, and sends the batch again
+                    c = CoreCodec.copy(c);
+                    late = new LateRunner(hosts, store);
+                    c.setHot(late, Set.of("GlobalAuthority"));
+                    restores++;
+                    continue;
+                }
+                c.hotTold(hosts.run(store, "run", "w", 0, c.hotWaiting()));
+            }
+        }
+        Core inside = run(plan, 5, "duplicate=0.05", Set.of(), null, 20_000);
+        assertSameRun(c, inside);
+        assertThat(restores).isGreaterThan(5);
+    }
+}
