@@ -89,6 +89,15 @@ final class CheckCommand implements Callable<Integer> {
                             : v.hot(single) ? " is hot: it lives on the state store" + owns + " (--engine temporal --state)"
                             : " can live on the state store" + owns + " (--hot-modules " + name + ")"));
                 });
+                if (modules && !r.hasErrors()) {
+                    dev.baton.runtime.plan.Plan plan = plan(r);
+                    if (plan != null) {
+                        out.println(plan.unsplittable == null
+                                ? src.name() + ": the run can be spread over partitions (--partitions N): " + String.join(", ", plan.split)
+                                + " split, sharing " + String.join(", ", plan.hot) + " on the state store"
+                                : unsplittable(src.name(), plan.unsplittable));
+                    }
+                }
             } else {
                 ObjectNode f = fileNodes.addObject();
                 f.put("file", src.name());
@@ -110,29 +119,23 @@ final class CheckCommand implements Callable<Integer> {
                 }
                 if (workflows) {
                     ArrayNode ws = f.putArray("workflows");
-                    verdicts.forEach((name, v) -> {
-                        dev.baton.lang.Span at = v.selfContained() ? declared.get(name) : v.where();
-                        ObjectNode n = ws.addObject();
-                        n.put("name", name);
-                        n.put("selfContained", v.selfContained());
-                        if (!v.selfContained()) n.put("reason", v.why());
-                        n.put("line", src.line(at.start()));
-                        n.put("column", src.column(at.start()));
-                    });
+                    verdicts.forEach((name, v) -> verdict(ws, src, name, "selfContained", v.why(), v.selfContained() ? declared.get(name) : v.where()));
+                }
+                if (modules && !r.hasErrors() && plan(r) != null) {
+                    dev.baton.runtime.plan.Plan plan = plan(r);
+                    ObjectNode p = f.putObject("partitions");
+                    p.put("possible", plan.unsplittable == null);
+                    ArrayNode split = p.putArray("split");
+                    plan.split.forEach(split::add);
+                    if (plan.unsplittable != null) p.put("reason", plan.unsplittable);
                 }
                 if (modules) {
                     ArrayNode ms = f.putArray("modules");
                     placement.forEach((name, v) -> {
-                        dev.baton.lang.Span at = v.storable() ? declared.get(name) : v.where();
-                        ObjectNode n = ms.addObject();
-                        n.put("name", name);
-                        n.put("storable", v.storable());
+                        ObjectNode n = verdict(ms, src, name, "storable", v.why(), v.storable() ? declared.get(name) : v.where());
                         n.put("hot", v.hot(single));
                         ArrayNode owns = n.putArray("owns");
                         v.owns().forEach(owns::add);
-                        if (!v.storable()) n.put("reason", v.why());
-                        n.put("line", src.line(at.start()));
-                        n.put("column", src.column(at.start()));
                     });
                 }
             }
@@ -152,6 +155,33 @@ final class CheckCommand implements Callable<Integer> {
         out.flush();
         if (loaded.unreadable()) return ExitCode.INPUT;
         return failed ? ExitCode.PROBLEMS : ExitCode.OK;
+    }
+
+    /** A verdict as JSON: {@code name}, {@code flag} (true when {@code why} is null), {@code reason}, {@code line}, {@code column} of {@code at}. */
+    private static ObjectNode verdict(ArrayNode into, SourceFile src, String name, String flag, String why, dev.baton.lang.Span at) {
+        ObjectNode n = into.addObject();
+        n.put("name", name);
+        n.put(flag, why == null);
+        if (why != null) n.put("reason", why);
+        n.put("line", src.line(at.start()));
+        n.put("column", src.column(at.start()));
+        return n;
+    }
+
+    /** {@code FILE:LINE:COL: the run cannot be spread over partitions: WHY} (the position of {@code why}, else the file's). */
+    private static String unsplittable(String file, String why) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\S+:\\d+:\\d+): (.*)$").matcher(why);
+        return m.matches() ? m.group(1) + ": the run cannot be spread over partitions: " + m.group(2)
+                : file + ": the run cannot be spread over partitions: " + why;
+    }
+
+    /** The program compiled with its parameters' defaults, or null. */
+    private static dev.baton.runtime.plan.Plan plan(CheckResult r) {
+        try {
+            return dev.baton.runtime.internal.compile.Compiler.compile(r);
+        } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
+            return null;
+        }
     }
 
     /** Which modules have one instance, with the parameters' defaults (a program with errors: none is told). */

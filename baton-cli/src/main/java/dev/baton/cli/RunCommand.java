@@ -112,6 +112,14 @@ final class RunCommand extends ProgramCommand {
     /** The modules --hot-modules names (null: auto). */
     private java.util.List<String> hotAsked;
 
+    @Option(names = "--partitions", defaultValue = "1", paramLabel = "N", description = {
+            "With --engine temporal and --state: spread the run over N workflows (the run's and ID#p1 …): each keeps its share",
+            "of the instances of the modules that only talk to the hot modules (the shards), all share the hot modules on Redis,",
+            "the first gathers the report; all end at one engine time. Final state, totals and work done are the one-workflow",
+            "run's; the trace is not (the partitions' calls interleave differently). 'baton check --modules FILE' tells whether",
+            "a program can be spread, and why not."})
+    int partitions;
+
     @Option(names = "--no-worker", description = {"With --engine temporal: host no worker in this process; 'baton worker' processes on the task",
             "queue run the workflow and publish what it emits to their --emit-log. This process starts (or finds) the run,",
             "feeds it --events, publishes --state and prints the report."})
@@ -138,6 +146,14 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: --hot-modules is for --engine temporal with --state (the embedded engine keeps every module in this process)");
             return ExitCode.USAGE;
         }
+        if (partitions < 1) {
+            err.println("baton run: --partitions is a count (1 or more), not " + partitions);
+            return ExitCode.USAGE;
+        }
+        if (partitions > 1 && (!engine.equals("temporal") || state == null)) {
+            err.println("baton run: --partitions is for --engine temporal with --state (the partitions share the hot modules on Redis)");
+            return ExitCode.USAGE;
+        }
         if (maxChildren < 0) {
             err.println("baton run: --temporal-max-children is a count (0 or more), not " + maxChildren);
             return ExitCode.USAGE;
@@ -161,6 +177,10 @@ final class RunCommand extends ProgramCommand {
                     return ExitCode.USAGE;
                 }
             }
+        }
+        if (partitions > 1 && plan.unsplittable != null) {
+            err.println("baton run: --partitions: the run cannot be spread over partitions: " + plan.unsplittable);
+            return ExitCode.USAGE;
         }
         dev.baton.redis.RedisSharedState redis;
         try {
@@ -303,6 +323,12 @@ final class RunCommand extends ProgramCommand {
         }
         if (redis != null) t.withBlobStore(blobsIn(redis, state)).withHotStore(redis);
         if (hotAsked != null) t.withHotModules(hotAsked);
+        try {
+            t.withPartitions(partitions);
+        } catch (IllegalArgumentException e) {
+            err.println("baton run: --partitions: " + e.getMessage());
+            return ExitCode.USAGE;
+        }
         KafkaInbox kafka = null;
         if (events != null && events.startsWith("kafka://")) {
             try {
@@ -326,6 +352,7 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: on Temporal at " + temporal.target + ": "
                     + (onStore.isEmpty() ? "every module" : String.join(", ", onStore) + " on the state store (hot), every other module")
                     + " in workflow " + t.workflowId()
+                    + (partitions > 1 ? " (" + String.join(", ", plan.split) + " spread over it and " + t.workflowId() + "#p1 … #p" + (partitions - 1) + ")" : "")
                     + (apart.isEmpty() ? "" : ", self-contained " + String.join(", ", apart) + " as child workflows " + t.workflowId() + "::…")
                     + " (task queue " + t.taskQueue() + (noWorker ? ", served by 'baton worker' processes" : "")
                     + "; run the same command again to reattach)");

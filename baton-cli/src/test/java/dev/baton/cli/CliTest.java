@@ -78,13 +78,20 @@ class CliTest {
                 "../examples/world-boss.baton:104:8: module GlobalAuthority is hot: it lives on the state store (owns $defeat, $global_boss_state)",
                 "../examples/world-boss.baton:232:8: module Ledger can live on the state store (--hot-modules Ledger)",
                 "../examples/world-boss.baton:138:5: module Director stays in the run: it has a Tick",
-                "module GlobalAuthority stays in the run: it starts TriggerVictorySequence without an [id: …]");
+                "module GlobalAuthority stays in the run: it starts TriggerVictorySequence without an [id: …]",
+                "../examples/world-boss.baton:61:1: the run cannot be spread over partitions: ShardBossController cannot be split:"
+                        + " workflow TriggerVictorySequence calls it");
         Run json = run("check", "--modules", "--format", "json", "../examples/shard-sync.baton");
         var ms = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("files").get(0).get("modules");
         assertThat(ms.get(0).get("name").asText()).isEqualTo("ShardBossController");
         assertThat(ms.get(0).get("reason").asText()).isEqualTo("it has more than one instance");
         assertThat(ms.get(1).get("hot").asBoolean()).isTrue();
         assertThat(ms.get(1).get("owns").get(0).asText()).isEqualTo("global_boss_state");
+        var partitions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("files").get(0).get("partitions");
+        assertThat(partitions.get("possible").asBoolean()).isTrue();
+        assertThat(partitions.get("split").get(0).asText()).isEqualTo("ShardBossController");
+        assertThat(run("check", "--modules", "../examples/shard-sync.baton").out()).contains(
+                "../examples/shard-sync.baton: the run can be spread over partitions (--partitions N): ShardBossController split, sharing GlobalAuthority on the state store");
         assertThat(run("check", "../examples/shard-sync.baton").out()).doesNotContain("state store");
     }
 

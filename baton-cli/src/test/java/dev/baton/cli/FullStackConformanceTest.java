@@ -85,6 +85,64 @@ class FullStackConformanceTest {
         assertThat(r.get("counters").get("workflows_started").asLong()).isGreaterThan(30);
     }
 
+    /**
+     * Shards as partitions: shard-sync spread over three workflows, each keeping a third of the
+     * shards, all pushing to the authority on Redis. The final state, the modules' totals, the
+     * events and the work done equal the one-process run's; not the trace (the partitions' pushes
+     * interleave differently, so the boss may fall, and the run end, at another engine time, with
+     * other idle ticks), nor surely the shards' local views of the boss (their last answer from the
+     * authority may predate another partition's last pushes). All partitions end at one engine time.
+     */
+    @Test
+    void shardSyncSpreadOverThreePartitions(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("shard-sync.baton");
+        // a tenth of the example: 600,000 attacks on a boss of 50,000,000 HP
+        String source = Files.readString(Path.of("../examples/shard-sync.baton"));
+        String small = source.replace("total: 6_000_000", "total: 600_000").replace("hp: 500_000_000", "hp: 50_000_000");
+        assertThat(small).as("the example's sizes changed: update the test").isNotEqualTo(source).contains("total: 600_000", "hp: 50_000_000");
+        Files.writeString(file, small);
+        CliTest.Run embedded = run("run", file.toString(), "--report", "json", "--data-dir", dir.resolve("data").toString(), "--seed", "6");
+        assertThat(embedded.code()).as(embedded.err()).isZero();
+        String prefix = "spread.";
+        CliTest.Run spread = run("run", file.toString(), "--report", "json", "--seed", "6", "--engine", "temporal", "--temporal", temporal.target(),
+                "--state", "redis://127.0.0.1:" + redis.port, "--partitions", "3", "--emit-log", "kafka://" + kafka.bootstrap() + "?prefix=" + prefix);
+        assertThat(spread.code()).as(spread.err()).isZero();
+        JsonNode a = JSON.readTree(embedded.out());
+        JsonNode b = JSON.readTree(spread.out());
+        for (String part : List.of("globals", "events", "workflows", "errors", "failures")) {
+            assertThat(b.get(part)).as(part).isEqualTo(a.get(part));
+        }
+        ObjectNode modules = b.get("modules").deepCopy();
+        ObjectNode reference = a.get("modules").deepCopy();
+        ((ObjectNode) modules.get("ShardBossController")).remove("sum(local_boss_view)");
+        ((ObjectNode) reference.get("ShardBossController")).remove("sum(local_boss_view)");
+        assertThat(modules).as("the modules' totals, the shards' local views aside").isEqualTo(reference);
+        for (String counter : List.of("events_emitted", "load_events", "handler_failures", "workflows_started", "workflows_completed", "calls_failed")) {
+            assertThat(b.get("counters").get(counter)).as(counter).isEqualTo(a.get("counters").get(counter));
+        }
+        assertThat(b.get("globals").get("global_boss_state").get("status").asText()).isEqualTo("defeated");
+        try (WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            String first = WorkflowHistory.runId("shard-sync.baton", Files.readString(file), 6, temporal.target()) + "-p3";
+            long settledSignals = history.events(first).stream()
+                    .filter(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+                    .filter(e -> e.getWorkflowExecutionSignaledEventAttributes().getSignalName().equals("partitionSettled")).count();
+            assertThat(settledSignals).as("each other partition said when it settled").isEqualTo(2);
+        }
+        assertThat(b.get("modules").get("ShardBossController").get("sum(pushed)").asLong()).as("every push applied once")
+                .isEqualTo(a.get("modules").get("ShardBossController").get("sum(pushed)").asLong());
+        String id = WorkflowHistory.runId("shard-sync.baton", Files.readString(file), 6, temporal.target()) + "-p3";
+        try (WorkflowHistory history = new WorkflowHistory(temporal.target())) {
+            for (String w : List.of(id, id + "#p1", id + "#p2")) {
+                assertThat(history.count(w, io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED)).as(w + " ran and completed").isEqualTo(1);
+                assertThat(history.count(w, io.temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED)).as(w + " pushed batches to Redis").isGreaterThan(10);
+            }
+        }
+        // emitted events are published at least once (a publishing activity retried after a slow task publishes again),
+        // each with its emission number: consumers keep one per number, as here
+        assertThat(new java.util.TreeSet<>(emitted(prefix, java.util.Set.of("Boss.Defeated")).get("Boss.Defeated")))
+                .as("the victory sequence ran once, in one partition").hasSize(1);
+    }
+
     @Test
     void seedBossSync(@TempDir Path dir) throws Exception {
         both(dir, "seed-boss-sync", "--duration", "3s");

@@ -387,6 +387,14 @@ class TemporalWorkerTest {
                 "--hot-modules", "Authority");
         assertThat(unknown.code()).isEqualTo(ExitCode.USAGE);
         assertThat(unknown.err()).contains("--hot-modules: there is no module Authority in");
+        CliTest.Run spreadWorldBoss = CliTest.run("run", "../examples/world-boss.baton", "--engine", "temporal", "--state", "redis://127.0.0.1:1",
+                "--partitions", "2");
+        assertThat(spreadWorldBoss.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(spreadWorldBoss.err()).contains("--partitions: the run cannot be spread over partitions: ../examples/world-boss.baton:61:1:"
+                + " ShardBossController cannot be split: workflow TriggerVictorySequence calls it");
+        CliTest.Run spreadEmbedded = CliTest.run("run", "../examples/shard-sync.baton", "--partitions", "2");
+        assertThat(spreadEmbedded.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(spreadEmbedded.err()).contains("--partitions is for --engine temporal with --state");
         CliTest.Run withLog = CliTest.run("run", "../examples/economy.baton", "--engine", "temporal", "--no-worker", "--emit-log", "x.jsonl");
         assertThat(withLog.code()).isEqualTo(ExitCode.USAGE);
         assertThat(withLog.err()).contains("give --emit-log to 'baton worker'");

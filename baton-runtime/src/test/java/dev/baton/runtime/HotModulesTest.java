@@ -136,6 +136,47 @@ class HotModulesTest {
         assertThat((Long) hp).isLessThan(500_000_000L);
     }
 
+    @Test
+    void shardSyncSpreadOverThreePartitionsEndsWithTheSameStateAndCountsAsOneRun() throws Exception {
+        Plan plan = example("shard-sync.baton");
+        assertThat(plan.split).containsExactly("ShardBossController");
+        assertThat(plan.unsplittable).isNull();
+        Core one = run(plan, 9, "none", Set.of(), null, 12_000);
+        HotStore store = HotStore.inMemory();
+        int n = 3;
+        Core[] parts = new Core[n];
+        for (int p = 0; p < n; p++) {
+            parts[p] = new Core(plan, 9, Faults.NONE, new PolicyProvider());
+            parts[p].start();
+            parts[p].setPartition(p, n, plan.split);
+            parts[p].setHot(Hot.local(new Hot.Hosts(plan, 9, new PolicyProvider()), store, "run", "p" + p), plan.hot);
+        }
+        // the partitions go at different paces: partition 2 runs far ahead, partition 0 behind
+        long[] pace = {100, 300, 2_000};
+        for (long t = 0; t < 12_000 + 2_000; t += 100) {
+            for (int p = 0; p < n; p++) if (t % pace[p] == 0) parts[p].runUntil(Math.min(12_000, t + pace[p]));
+        }
+        for (int p = 1; p < n; p++) parts[0].absorbPartition(parts[p].partitionResult());
+        parts[0].hotRefresh("GlobalAuthority", store.readRecord("run:GlobalAuthority").data());
+        assertThat(String.valueOf(Json.toPlain(parts[0].globals()))).isEqualTo(String.valueOf(Json.toPlain(one.globals())));
+        assertThat(String.valueOf(Json.toPlain(parts[0].moduleState("ShardBossController"))))
+                .isEqualTo(String.valueOf(Json.toPlain(one.moduleState("ShardBossController"))));
+        for (java.lang.reflect.Field counter : Core.Stats.class.getFields()) {
+            assertThat(counter.get(parts[0].stats())).as(counter.getName()).isEqualTo(counter.get(one.stats()));
+        }
+        assertThat(parts[0].workflowsByStatus()).isEqualTo(one.workflowsByStatus());
+        assertThat(parts[0].eventCounts()).isEqualTo(one.eventCounts());
+        assertThat(parts[0].errors()).isEmpty();
+        for (int p = 1; p < n; p++) assertThat(parts[p].moduleState("ShardBossController")).as("partition " + p + " keeps its share").isNotEmpty();
+    }
+
+    @Test
+    void theWorldBossCannotBeSpreadAndSaysWhy() throws Exception {
+        Plan plan = worldBoss();
+        assertThat(plan.split).isEmpty();
+        assertThat(plan.unsplittable).isEqualTo("world-boss.baton:61:1: ShardBossController cannot be split: workflow TriggerVictorySequence calls it");
+    }
+
     /** Answers nothing until released; computes each batch on the store at once (as a worker that died before telling). */
     static final class LateRunner implements Hot.Runner {
         final Hot.Hosts hosts;

@@ -11,4 +11,8 @@ import io.temporal.activity.ActivityMethod;
 public interface BatonHot {
     @ActivityMethod(name = "HotBatch")
     byte[] run(HotBatch batch);
+
+    /** The records of the run's hot modules ({@code batch.modules}) as they stand, by module (none for one never written). */
+    @ActivityMethod(name = "HotRecords")
+    java.util.Map<String, byte[]> records(HotBatch batch);
 }

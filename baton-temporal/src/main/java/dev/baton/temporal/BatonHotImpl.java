@@ -29,6 +29,16 @@ public final class BatonHotImpl implements BatonHot {
     }
 
     @Override
+    public java.util.Map<String, byte[]> records(HotBatch b) {
+        java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
+        for (String m : b.modules) {
+            byte[] data = store.readRecord(b.prefix + ":" + m).data();
+            if (data != null) out.put(m, data);
+        }
+        return out;
+    }
+
+    @Override
     public byte[] run(HotBatch b) {
         Hot.Hosts h;
         synchronized (hosts) {

@@ -27,6 +27,21 @@ public interface BatonRunWorkflow {
     @SignalMethod(name = "handOver")
     void handOver();
 
+    /**
+     * A partition of this run (a workflow {@code ID#pK} this run started, see {@link RunInput#partitions})
+     * has finished: what it did, for this run's report ({@code Core#partitionResult}, base64).
+     */
+    @SignalMethod(name = "partitionDone")
+    void partitionDone(int partition, String result);
+
+    /** A partition of this run has settled at {@code engineTime}: it waits for {@link #stopAt}. */
+    @SignalMethod(name = "partitionSettled")
+    void partitionSettled(int partition, long engineTime);
+
+    /** To a partition other than the first: every partition has settled, the run ends at {@code engineTime}. */
+    @SignalMethod(name = "stopAt")
+    void stopAt(long engineTime);
+
     /** No more external events will come: the run may stop once its work settles. */
     @SignalMethod(name = "inboxClosed")
     void inboxClosed();

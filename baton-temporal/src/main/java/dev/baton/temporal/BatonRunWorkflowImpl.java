@@ -101,13 +101,22 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private boolean wake;
     /** Runs the batches of calls to hot modules (null: the run keeps every module in its core). */
     private BatonHot hot;
-    private HotBatch hotTemplate;
+    /** What goes to {@link #hot}: the run's program, seed and names on the store, with each batch's calls put in. */
+    private HotBatch hotBatch;
     /**
      * The first batch to hot modules since the workflow last waited (-1: none yet): the batches from
      * it on may be sent again if this worker dies before its task is recorded, so the store keeps
      * their outcomes; those before it are in the history.
      */
     private long hotOldest = -1;
+    /** What the other partitions of this run reported (partition 0 only), by index. */
+    private final java.util.Map<String, String> partitionResults = new java.util.TreeMap<>();
+    /** The engine times at which the other partitions' work settled (partition 0 only), by index. */
+    private final java.util.Map<String, Long> partitionSettled = new java.util.TreeMap<>();
+    /** In a partition other than the first: the engine time the run ends at, once the first has said (-1 until then). */
+    private long stopAt = -1;
+    /** The other partitions' workflows started by this run (not carried across continue-as-new). */
+    private final java.util.List<io.temporal.workflow.Promise<String>> partitionRuns = new java.util.ArrayList<>();
 
     public BatonRunWorkflowImpl() {
         this(new HandOver());
@@ -197,14 +206,21 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             if (hotRun == null) hotRun = Workflow.getInfo().getWorkflowId() + "/" + Workflow.getInfo().getRunId();
             hot = Workflow.newLocalActivityStub(BatonHot.class, io.temporal.activity.LocalActivityOptions.newBuilder()
                     .setStartToCloseTimeout(Duration.ofSeconds(60)).setDoNotIncludeArgumentsIntoMarker(true).build());
-            hotTemplate = new HotBatch();
-            hotTemplate.file = in.file;
-            hotTemplate.source = in.source;
-            hotTemplate.params = in.params;
-            hotTemplate.seed = in.seed;
-            hotTemplate.prefix = hotRun;
-            hotTemplate.writer = hotRun;
+            hotBatch = new HotBatch();
+            hotBatch.file = in.file;
+            hotBatch.source = in.source;
+            hotBatch.params = in.params;
+            hotBatch.seed = in.seed;
+            hotBatch.prefix = hotRun;
+            hotBatch.writer = in.partitions > 1 ? hotRun + "#p" + in.partition : hotRun;
+            hotBatch.modules = in.hotModules;
             core.setHot(batch -> null, in.hotModules);
+        }
+        partitionResults.putAll(in.partitionResults);
+        partitionSettled.putAll(in.partitionSettled);
+        if (in.partitions > 1) {
+            core.setPartition(in.partition, in.partitions, in.split);
+            if (in.partition == 0 && !in.partitionsStarted) startPartitions(in, hotRun);
         }
         boolean stepToNextTask = Workflow.getVersion(STEP_TO_NEXT_TASK, Workflow.DEFAULT_VERSION, 1) >= 1;
         // the run's end of life, for its input's blob (Long.MAX_VALUE: none)
@@ -285,6 +301,38 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         }
         finished = reason;
         takeReplies();
+        if (in.partitions > 1 && in.partition > 0) {
+            // the run ends at one engine time: when the last partition's work settled; until the first
+            // partition says when, this one waits (then runs to that time, idle work only)
+            BatonRunWorkflow first = Workflow.newExternalWorkflowStub(BatonRunWorkflow.class, in.parentId);
+            first.partitionSettled(in.partition, core.now());
+            progress = "settled at engine time " + core.now() + " ms; waiting for the run's other partitions";
+            Workflow.await(() -> stopAt >= 0);
+            if (stopAt > core.now()) advance(stopAt);
+            // then tell the first partition what this one did; it reports for the whole run
+            first.partitionDone(in.partition, Base64.getEncoder().encodeToString(core.partitionResult()));
+        }
+        if (in.partitions > 1 && in.partition == 0) {
+            progress = "waiting for the run's other partitions to settle";
+            Workflow.await(() -> partitionSettled.size() >= in.partitions - 1 || partitionFailed());
+            failOnPartitionFailure(in);
+            long end = core.now();
+            for (long t : partitionSettled.values()) end = Math.max(end, t);
+            if (end > core.now()) advance(end);
+            for (int k = 1; k < in.partitions; k++) {
+                Workflow.newExternalWorkflowStub(BatonRunWorkflow.class, Workflow.getInfo().getWorkflowId() + "#p" + k).stopAt(end);
+            }
+            progress = "waiting for the run's other partitions";
+            Workflow.await(() -> partitionResults.size() >= in.partitions - 1 || partitionFailed());
+            failOnPartitionFailure(in);
+            for (String r : partitionResults.values()) core.absorbPartition(Base64.getDecoder().decode(r));
+            // the hot modules' final state is on the store, where every partition's calls went
+            if (hot != null) {
+                hotBatch.calls = new byte[0];
+                java.util.Map<String, byte[]> records = hot.records(hotBatch);
+                records.forEach(core::hotRefresh);
+            }
+        }
         for (OutsideRequest q : open) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " replied");
         for (OutsideRequest q : queued) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " was called");
         Workflow.await(Workflow::isEveryHandlerFinished); // those updates answer before the workflow completes
@@ -304,18 +352,63 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private void advance(long until) {
         core.runUntil(until);
         while (core.heldOnHot()) {
-            HotBatch b = new HotBatch();
-            b.file = hotTemplate.file;
-            b.source = hotTemplate.source;
-            b.params = hotTemplate.params;
-            b.seed = hotTemplate.seed;
-            b.prefix = hotTemplate.prefix;
-            b.writer = hotTemplate.writer;
-            b.calls = core.hotWaiting();
-            if (hotOldest < 0) hotOldest = dev.baton.runtime.internal.exec.Hot.batchNumber(b.calls);
-            b.oldest = hotOldest;
-            core.hotTold(hot.run(b));
+            // the template's fields are copied into the activity's arguments when it is called
+            hotBatch.calls = core.hotWaiting();
+            if (hotOldest < 0) hotOldest = dev.baton.runtime.internal.exec.Hot.batchNumber(hotBatch.calls);
+            hotBatch.oldest = hotOldest;
+            core.hotTold(hot.run(hotBatch));
             core.runUntil(until);
+        }
+    }
+
+    /**
+     * Starts the run's other partitions as workflows {@code ID#p1} … (abandoned when this run
+     * continues as new or ends: they report back by signal), sharing this run's hot modules.
+     */
+    private void startPartitions(RunInput in, String hotRun) {
+        String id = Workflow.getInfo().getWorkflowId();
+        java.util.List<io.temporal.workflow.Promise<io.temporal.api.common.v1.WorkflowExecution>> started = new java.util.ArrayList<>();
+        for (int k = 1; k < in.partitions; k++) {
+            RunInput p = sameRun(in);
+            p.hotRun = hotRun;
+            p.partition = k;
+            p.parentId = id;
+            BatonRunWorkflow child = Workflow.newChildWorkflowStub(BatonRunWorkflow.class, io.temporal.workflow.ChildWorkflowOptions.newBuilder()
+                    .setWorkflowId(id + "#p" + k)
+                    .setParentClosePolicy(io.temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                    .setWorkflowTaskTimeout(Duration.ofSeconds(10))
+                    .build());
+            partitionRuns.add(io.temporal.workflow.Async.function(child::run, p));
+            started.add(Workflow.getWorkflowExecution(child));
+        }
+        for (io.temporal.workflow.Promise<?> s : started) s.get();
+    }
+
+    @Override
+    public void partitionDone(int partition, String result) {
+        partitionResults.put(Integer.toString(partition), result);
+    }
+
+    @Override
+    public void partitionSettled(int partition, long engineTime) {
+        partitionSettled.put(Integer.toString(partition), engineTime);
+    }
+
+    @Override
+    public void stopAt(long engineTime) {
+        stopAt = engineTime;
+    }
+
+    /** True when a partition this run started has failed (its result will never come). */
+    private boolean partitionFailed() {
+        return partitionRuns.stream().anyMatch(r -> r.isCompleted() && r.getFailure() != null);
+    }
+
+    private void failOnPartitionFailure(RunInput in) {
+        for (io.temporal.workflow.Promise<String> r : partitionRuns) {
+            if (partitionResults.size() < in.partitions - 1 && r.isCompleted() && r.getFailure() != null) {
+                throw ApplicationFailure.newNonRetryableFailure("a partition of the run failed: " + r.getFailure().getMessage(), "PartitionFailed");
+            }
         }
     }
 
@@ -368,6 +461,27 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        RunInput next = sameRun(in);
+        next.snapshot = Base64.getEncoder().encodeToString(bytes.toByteArray());
+        long[] settle = driver.settleState();
+        next.settledSince = settle[0];
+        next.settledCommands = settle[1];
+        next.startedAtMs = startedAt;
+        next.inbox = in.inbox;
+        next.inboxClosed = inboxClosed;
+        next.pending = new java.util.ArrayList<>(pending);
+        next.generation = in.generation + 1;
+        next.partition = in.partition;
+        next.parentId = in.parentId;
+        next.partitionsStarted = in.partitionsStarted || in.partitions > 1 && in.partition == 0;
+        next.partitionResults = new java.util.TreeMap<>(partitionResults);
+        next.partitionSettled = new java.util.TreeMap<>(partitionSettled);
+        next.hotRun = hotBatch == null ? in.hotRun : hotBatch.prefix;
+        return next;
+    }
+
+    /** A new input for the same run: its program, settings, hot modules and partitioning (no state). */
+    private static RunInput sameRun(RunInput in) {
         RunInput next = new RunInput();
         next.file = in.file;
         next.source = in.source;
@@ -375,23 +489,15 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.seed = in.seed;
         next.faults = in.faults;
         next.durationMs = in.durationMs;
-        next.snapshot = Base64.getEncoder().encodeToString(bytes.toByteArray());
-        long[] settle = driver.settleState();
-        next.settledSince = settle[0];
-        next.settledCommands = settle[1];
-        next.startedAtMs = startedAt;
         next.tasksPerRun = in.tasksPerRun;
-        next.inbox = in.inbox;
         next.publishEvents = in.publishEvents;
-        next.inboxClosed = inboxClosed;
-        next.pending = new java.util.ArrayList<>(pending);
-        next.generation = in.generation + 1;
         next.maxInlineBytes = in.maxInlineBytes;
         next.historyEventsLimit = in.historyEventsLimit;
         next.maxRunAgeMs = in.maxRunAgeMs;
         next.maxChildren = in.maxChildren;
         next.hotModules = in.hotModules;
-        next.hotRun = hotTemplate == null ? in.hotRun : hotTemplate.prefix;
+        next.partitions = in.partitions;
+        next.split = in.split;
         return next;
     }
 

@@ -17,6 +17,8 @@ public final class HotBatch {
     public String prefix;
     public String writer;
     public long oldest;
+    /** The run's hot modules (for {@link BatonHot#records}). */
+    public java.util.List<String> modules = new java.util.ArrayList<>();
     public byte[] calls;
 
     public HotBatch() {

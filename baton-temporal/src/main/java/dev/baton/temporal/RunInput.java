@@ -61,6 +61,20 @@ public final class RunInput {
     public java.util.List<String> hotModules = new java.util.ArrayList<>();
     /** The run's name on the store (its hot modules' records are {@code RUN:MODULE}); set by the first run of the chain. */
     public String hotRun;
+    /**
+     * A run spread over {@code partitions} workflows: this one's index (0: the run's own workflow,
+     * which starts the others, {@code ID#p1} …, and gathers what they did), the modules split
+     * among them, the workflow the others report to, whether they are started, and what those that
+     * finished reported (base64, by index).
+     */
+    public int partition;
+    public int partitions = 1;
+    public java.util.List<String> split = new java.util.ArrayList<>();
+    public String parentId;
+    public boolean partitionsStarted;
+    public java.util.Map<String, String> partitionResults = new java.util.TreeMap<>();
+    /** When the other partitions' work settled (engine ms, by index), as far as the first has heard. */
+    public java.util.Map<String, Long> partitionSettled = new java.util.TreeMap<>();
 
     public RunInput() {
     }

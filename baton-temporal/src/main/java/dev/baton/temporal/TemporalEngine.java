@@ -208,6 +208,35 @@ public final class TemporalEngine implements Engine {
         return this;
     }
 
+    private int partitions = 1;
+
+    /**
+     * Spreads the run over {@code n} workflows (partitions): the run's own and {@code ID#p1} …,
+     * each keeping its share of the program's split modules' instances ({@code Plan#split}), all
+     * sharing the hot modules on the state store; the first gathers what the others did into the
+     * report. Needs a hot store ({@link #withHotStore}), the program's own hot modules, no external
+     * events, and a program that can be spread ({@code Plan#unsplittable} says why not).
+     *
+     * @throws IllegalArgumentException saying what is missing
+     */
+    public TemporalEngine withPartitions(int n) {
+        if (n < 1) throw new IllegalArgumentException("the number of partitions is at least 1, not " + n);
+        if (n > 1) {
+            if (plan.unsplittable != null) throw new IllegalArgumentException("the run cannot be spread over partitions: " + plan.unsplittable);
+            if (hotStore == null) throw new IllegalArgumentException("partitions share the hot modules on the state store: give --state redis://HOST:PORT");
+            if (hotAsked != null && !hotAsked.equals(plan.hot)) {
+                throw new IllegalArgumentException("partitions share the program's hot modules (" + String.join(", ", plan.hot) + "): leave --hot-modules at auto");
+            }
+            if (!hotModules().equals(plan.hot)) throw new IllegalArgumentException("a fault may crash " + String.join(", ", plan.hot) + ", which partitions share");
+        }
+        this.partitions = n;
+        return this;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
     /**
      * The modules this run keeps on the state store: none without a store; of those asked (or the
      * plan's hot ones), all but any a fault may crash (a crash resets an instance inside a run, not
@@ -257,7 +286,8 @@ public final class TemporalEngine implements Engine {
         String p = params.isEmpty() ? "" : "-" + Integer.toHexString(params.toString().hashCode());
         String name = java.nio.file.Path.of(plan.file.name()).getFileName().toString();
         return "baton-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + plan.digest.substring(0, 12) + p
-                + "-seed" + options.seed() + (options.faults().any() ? "-f" + Integer.toHexString(options.faults().toString().hashCode()) : "");
+                + "-seed" + options.seed() + (options.faults().any() ? "-f" + Integer.toHexString(options.faults().toString().hashCode()) : "")
+                + (partitions > 1 ? "-p" + partitions : "");
     }
 
     @Override
@@ -543,10 +573,13 @@ public final class TemporalEngine implements Engine {
     }
 
     private void terminateOldRun(WorkflowClient client) {
-        try {
-            client.newUntypedWorkflowStub(workflowId()).terminate("baton run --fresh");
-        } catch (RuntimeException noneRunning) {
-            // never started, or already closed
+        // the run's other partitions too: they outlive the first (abandoned child workflows)
+        for (int k = 0; k < partitions; k++) {
+            try {
+                client.newUntypedWorkflowStub(k == 0 ? workflowId() : workflowId() + "#p" + k).terminate("baton run --fresh");
+            } catch (RuntimeException noneRunning) {
+                // never started, or already closed
+            }
         }
     }
 
@@ -567,6 +600,11 @@ public final class TemporalEngine implements Engine {
         in.historyEventsLimit = historyEventsLimit;
         in.maxChildren = maxChildren == 0 ? RunInput.NO_CHILDREN : maxChildren;
         in.hotModules = new java.util.ArrayList<>(hotModules());
+        if (partitions > 1) {
+            if (inbox != null) throw new IOException("--events with partitions is not supported yet: external events reach only the run's first partition");
+            in.partitions = partitions;
+            in.split = new java.util.ArrayList<>(plan.split);
+        }
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)

@@ -22,7 +22,10 @@ import java.util.Map;
  * Redis as a hot module (each batch of the shards' pushes one local activity and one
  * compare-and-set), in the same run: both must end with the embedded engine's trace.
  *
- * <p>Usage: {@code bench/run hot [shards=5] [boss_hp=12000000] [rounds=3]}
+ * Then shard-sync (its load cut to {@code attacks}) in one workflow and spread over
+ * {@code partitions} workflows sharing the authority on Redis: equal final state, not the trace.
+ *
+ * <p>Usage: {@code bench/run hot [shards=5] [boss_hp=12000000] [attacks=1200000] [partitions=3] [rounds=3]}
  */
 public final class HotBench {
     private HotBench() {
@@ -32,10 +35,14 @@ public final class HotBench {
         String shards = "5";
         String hp = "12000000";
         int rounds = 3;
+        long attacks = 1_200_000;
+        int partitions = 3;
         for (String a : args) {
             if (a.startsWith("shards=")) shards = a.substring(7);
             else if (a.startsWith("boss_hp=")) hp = a.substring(8);
             else if (a.startsWith("rounds=")) rounds = Integer.parseInt(a.substring(7));
+            else if (a.startsWith("attacks=")) attacks = Long.parseLong(a.substring(8));
+            else if (a.startsWith("partitions=")) partitions = Integer.parseInt(a.substring(11));
         }
         Map<String, String> params = Map.of("players", "2000", "shards", shards, "boss_hp", hp, "attack_rate", "100000");
         Plan plan = Compiler.compile(Baton.check("world-boss.baton", Files.readString(Path.of("examples/world-boss.baton"))), params);
@@ -60,6 +67,29 @@ public final class HotBench {
             System.out.printf("%nbatches of calls to the authority (one local activity + one compare-and-set each): %,d%n", batches);
             System.out.printf("per batch: %.2f ms; authority on Redis / in the workflow = %.2fx%n",
                     (onRedis.temporalSeconds() - inRun.temporalSeconds()) * 1e3 / Math.max(1, batches), onRedis.temporalSeconds() / inRun.temporalSeconds());
+
+            String source = Files.readString(Path.of("examples/shard-sync.baton"));
+            String cut = source.replace("total: 6_000_000", "total: " + attacks).replace("hp: 500_000_000", "hp: " + attacks * 100 * 5 / 6);
+            if (cut.equals(source)) throw new IllegalStateException("examples/shard-sync.baton changed: update the bench");
+            Plan sync = Compiler.compile(Baton.check("shard-sync.baton", cut), Map.of());
+            int n = partitions;
+            Bench.Race oneWorkflow = Bench.race(rounds, () -> new EmbeddedEngine(sync, options).run(),
+                    () -> new TemporalEngine(sync, Map.of(), options, temporal.target(), "default", true).withHotStore(store).run());
+            double spreadBest = Double.MAX_VALUE;
+            RunReport spread = null;
+            for (int round = 0; round < rounds; round++) {
+                long t0 = System.nanoTime();
+                spread = new TemporalEngine(sync, Map.of(), options, temporal.target(), "default", true).withHotStore(store).withPartitions(n).run();
+                spreadBest = Math.min(spreadBest, (System.nanoTime() - t0) / 1e9);
+            }
+            if (!spread.globals().equals(oneWorkflow.temporal().globals())) throw new IllegalStateException("the spread run ended elsewhere: " + spread.globals());
+            System.out.printf("%nshard-sync, 50 shards, %,d attacks; best of %d%n%n", attacks, rounds);
+            System.out.printf("%-40s %10s %18s%n", "", "wall", "final boss");
+            System.out.printf("%-40s %8.2f s %18s%n", "embedded", oneWorkflow.embeddedSeconds(), oneWorkflow.embedded().globals().get("global_boss_state"));
+            System.out.printf("%-40s %8.2f s %18s%n", "temporal, one workflow (authority hot)", oneWorkflow.temporalSeconds(), oneWorkflow.temporal().globals().get("global_boss_state"));
+            System.out.printf("%-40s %8.2f s %18s%n", "temporal, " + n + " partitions", spreadBest, spread.globals().get("global_boss_state"));
+            System.out.printf("%n%d partitions / one workflow = %.2fx (on %d cores: every partition runs the whole load generator)%n", n,
+                    spreadBest / oneWorkflow.temporalSeconds(), Runtime.getRuntime().availableProcessors());
         }
     }
 

@@ -36,13 +36,21 @@ public final class Plan {
     public final Map<String, java.util.Set<String>> storable;
     /** The storable modules that a module with many instances calls: what an engine that spreads a run puts on the store by default. */
     public final List<String> hot;
+    /**
+     * The modules a run spread over partitions splits (see {@code Partitions}), sharing {@link #hot};
+     * empty when it cannot be spread, and then {@link #unsplittable} says why (with its position).
+     */
+    public final List<String> split;
+    public final String unsplittable;
 
     public Plan(SourceFile file, long version, String digest, List<ModulePlan> modules, List<WorkflowPlan> workflows,
                 List<EventPlan> events, List<LoadPlan> loads, Map<String, Ev> globals, List<Body> bodies,
                 Map<String, Map<String, Object>> ais, List<FaultPlan> faults, Ev report, Map<String, Object> params,
-                Map<String, java.util.Set<String>> storable, List<String> hot) {
+                Map<String, java.util.Set<String>> storable, List<String> hot, List<String> split, String unsplittable) {
         this.storable = storable;
         this.hot = hot;
+        this.split = split;
+        this.unsplittable = unsplittable;
         this.faults = faults;
         this.report = report;
         this.params = params;

@@ -277,9 +277,13 @@ public final class Compiler {
             if (v.storable()) storable.put(name, java.util.Collections.unmodifiableSet(v.owns()));
             if (v.hot(single)) hot.add(name);
         });
+        Partitions.Plan spread = Partitions.of(checked, single, java.util.Set.copyOf(hot));
+        String unsplittable = spread.possible() ? null
+                : spread.where() == null ? spread.why() : file.name() + ":" + file.line(spread.where().start()) + ":" + file.column(spread.where().start()) + ": " + spread.why();
         return new Plan(file, symbols.version(), digest(file.text()), List.copyOf(modules), List.copyOf(workflows),
                 List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report,
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), java.util.Collections.unmodifiableMap(storable), List.copyOf(hot));
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), java.util.Collections.unmodifiableMap(storable), List.copyOf(hot),
+                spread.split(), unsplittable);
     }
 
     private int event(String name) {

@@ -6,7 +6,6 @@ import dev.baton.lang.ast.Expr;
 import dev.baton.lang.ast.Program;
 import dev.baton.lang.ast.Stmt;
 
-import java.lang.reflect.RecordComponent;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -99,33 +98,25 @@ public final class Detachable {
             }
             return null;
         }
-        String why = null;
-        if (node instanceof Stmt.Call c) why = "it calls " + c.module().text() + "." + c.endpoint().text();
-        else if (node instanceof Stmt.Emit e) why = "it emits " + e.event().text();
-        else if (node instanceof Stmt.Await a) why = "it awaits " + a.event().text();
-        else if (node instanceof Stmt.Cancel) why = "it cancels a workflow";
-        else if (node instanceof Stmt.Saga) why = "it runs a Saga";
-        else if (node instanceof Stmt.Lock) why = "it takes a Lock";
-        else if (node instanceof Stmt.Start s && !s.child()) why = "it starts " + s.workflow().text();
-        else if (node instanceof Expr.Var v && !params.contains(v.name())) why = "it uses $" + v.name();
-        else if (node instanceof Expr.ForeignVar f) why = "it reads " + f.module().text() + ".$" + f.var().text();
-        else if (node instanceof Expr.Payload) why = "it reads an event's payload";
-        else if (node instanceof Expr.Call c && c.callee() instanceof Expr.Ident id && id.name().equals("stat")) why = "it reads an engine counter (stat)";
+        String why = Ast.effect(node);
+        if (why == null) why = tie(node, params);
         if (why != null) return new Verdict(why, ((dev.baton.lang.ast.Node) node).span());
         if (node instanceof Stmt.Start s) ran.putIfAbsent(s.workflow().text(), s.span());
         if (!(node instanceof Record r)) return null;
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t == Span.class || t.isEnum()) continue;
-            Object value;
-            try {
-                value = c.getAccessor().invoke(r);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-            Verdict v = first(value, ran, params);
+        for (Object part : Ast.parts(r)) {
+            Verdict v = first(part, ran, params);
             if (v != null) return v;
         }
+        return null;
+    }
+
+    /** Why {@code node} itself (not one of the statements every analysis refuses) ties a workflow to the run, or null. */
+    private static String tie(Object node, Set<String> params) {
+        if (node instanceof Stmt.Start s && !s.child()) return "it starts " + s.workflow().text();
+        if (node instanceof Expr.Var v && !params.contains(v.name())) return "it uses $" + v.name();
+        if (node instanceof Expr.ForeignVar f) return "it reads " + f.module().text() + ".$" + f.var().text();
+        if (node instanceof Expr.Payload) return "it reads an event's payload";
+        if (node instanceof Expr.Call c && c.callee() instanceof Expr.Ident id && id.name().equals("stat")) return "it reads an engine counter (stat)";
         return null;
     }
 }

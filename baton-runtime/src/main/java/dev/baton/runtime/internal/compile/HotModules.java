@@ -9,7 +9,6 @@ import dev.baton.lang.ast.Node;
 import dev.baton.lang.ast.Program;
 import dev.baton.lang.ast.Stmt;
 
-import java.lang.reflect.RecordComponent;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,28 +64,9 @@ public final class HotModules {
      */
     public static Map<String, Verdict> of(CheckResult checked, java.util.function.Predicate<String> single) {
         Program program = checked.program();
-        Set<String> params = new HashSet<>();
-        for (Decl d : program.decls()) if (d instanceof Decl.Parameter p) params.add(p.name().text());
-        Map<String, Set<String>> moduleState = new LinkedHashMap<>();
-        for (Decl d : program.decls()) {
-            if (!(d instanceof Decl.Module m)) continue;
-            Set<String> names = new HashSet<>(checked.symbols().moduleState().getOrDefault(m.name().text(), Map.of()).keySet());
-            for (Member mem : m.members()) if (mem instanceof Decl.State s) names.add(s.name().text());
-            moduleState.put(m.name().text(), names);
-        }
-        // who writes each global, in program order: module name, "workflow W", "Load L", "a Migration"
-        Map<String, Map<String, Span>> writers = new LinkedHashMap<>();
-        for (Decl d : program.decls()) {
-            if (d instanceof Decl.Module m) {
-                for (Member mem : m.members()) writes(mem, moduleState.get(m.name().text()), m.name().text(), writers);
-            } else if (d instanceof Decl.Workflow w) {
-                writes(w.body(), Set.of(), "workflow " + w.name().text(), writers);
-            } else if (d instanceof Decl.Load l) {
-                writes(l.body(), Set.of(), "Load " + l.name().text(), writers);
-            } else if (d instanceof Decl.Migration mg) {
-                writes(mg.items(), Set.of(), "a Migration", writers);
-            }
-        }
+        Set<String> params = params(program);
+        Map<String, Set<String>> moduleState = moduleState(checked);
+        Map<String, Map<String, Span>> writers = writers(program, moduleState);
         Set<String> migrated = new HashSet<>();
         for (Decl d : program.decls()) {
             if (d instanceof Decl.Migration mg) for (Decl.MigrationItem i : mg.items()) if (!i.workflow()) migrated.add(i.target().text());
@@ -123,71 +103,99 @@ public final class HotModules {
         }
         for (Member mem : m.members()) {
             if (!(mem instanceof Member.Endpoint e)) continue;
-            Verdict v = first(e.body(), state, owns, params, writers, name);
+            Verdict v = first(e.body(), state, owns, params, writers);
             if (v != null) return v;
-            v = first(e.params(), state, owns, params, writers, name);
+            v = first(e.params(), state, owns, params, writers);
             if (v != null) return v;
         }
         return new Verdict(null, null, owns);
+    }
+
+    static Set<String> params(Program program) {
+        Set<String> params = new HashSet<>();
+        for (Decl d : program.decls()) if (d instanceof Decl.Parameter p) params.add(p.name().text());
+        return params;
+    }
+
+    /** Each module's state variables, declared and implicit. */
+    static Map<String, Set<String>> moduleState(CheckResult checked) {
+        Map<String, Set<String>> moduleState = new LinkedHashMap<>();
+        for (Decl d : checked.program().decls()) {
+            if (!(d instanceof Decl.Module m)) continue;
+            Set<String> names = new HashSet<>(checked.symbols().moduleState().getOrDefault(m.name().text(), Map.of()).keySet());
+            for (Member mem : m.members()) if (mem instanceof Decl.State s) names.add(s.name().text());
+            moduleState.put(m.name().text(), names);
+        }
+        return moduleState;
+    }
+
+    /** Who writes each global, in program order: module name, "workflow W", "Load L", "a Migration" (with where, first). */
+    static Map<String, Map<String, Span>> writers(Program program, Map<String, Set<String>> moduleState) {
+        Map<String, Map<String, Span>> writers = new LinkedHashMap<>();
+        for (Decl d : program.decls()) {
+            if (d instanceof Decl.Module m) {
+                for (Member mem : m.members()) writes(mem, moduleState.get(m.name().text()), m.name().text(), writers);
+            } else if (d instanceof Decl.Workflow w) {
+                writes(w.body(), Set.of(), "workflow " + w.name().text(), writers);
+            } else if (d instanceof Decl.Load l) {
+                writes(l.body(), Set.of(), "Load " + l.name().text(), writers);
+            } else if (d instanceof Decl.Migration mg) {
+                writes(mg.items(), Set.of(), "a Migration", writers);
+            }
+        }
+        return writers;
     }
 
     private static final Set<String> UNSTORABLE_FUNCTIONS = Set.of("random", "random_int", "uuid", "stat");
 
     /** The first thing in an endpoint that ties it to a run, or null. */
     private static Verdict first(Object node, Set<String> state, Set<String> owns, Set<String> params,
-                                 Map<String, Map<String, Span>> writers, String module) {
+                                 Map<String, Map<String, Span>> writers) {
         if (node == null) return null;
         if (node instanceof List<?> list) {
             for (Object o : list) {
-                Verdict v = first(o, state, owns, params, writers, module);
+                Verdict v = first(o, state, owns, params, writers);
                 if (v != null) return v;
             }
             return null;
         }
-        String why = null;
-        if (node instanceof Stmt.Call c) why = "it calls " + c.module().text() + "." + c.endpoint().text();
-        else if (node instanceof Stmt.Emit e) why = "it emits " + e.event().text();
-        else if (node instanceof Stmt.Await a) why = "it awaits " + a.event().text();
-        else if (node instanceof Stmt.Sleep) why = "it sleeps";
-        else if (node instanceof Stmt.Cancel) why = "it cancels a workflow";
-        else if (node instanceof Stmt.Saga) why = "it runs a Saga";
-        else if (node instanceof Stmt.Lock) why = "it takes a Lock";
-        else if (node instanceof Stmt.Fork) why = "it forks";
-        else if (node instanceof Stmt.Ask a) why = "it asks " + a.provider().text();
-        else if (node instanceof Stmt.Evaluate) why = "it evaluates a decision";
-        else if (node instanceof Stmt.Start s && s.child()) why = "it runs " + s.workflow().text();
-        else if (node instanceof Stmt.Start s && s.options().get("id").isEmpty()) why = "it starts " + s.workflow().text() + " without an [id: …]";
-        else if (node instanceof Expr.ForeignVar f) why = "it reads " + f.module().text() + ".$" + f.var().text();
-        else if (node instanceof Expr.Call c && c.callee() instanceof Expr.Ident id && UNSTORABLE_FUNCTIONS.contains(id.name())) {
-            why = "it uses " + id.name() + "()";
-        } else if (node instanceof Expr.Var v && !state.contains(v.name()) && !params.contains(v.name()) && !owns.contains(v.name())
-                && writers.containsKey(v.name())) {
-            why = "it reads $" + v.name() + ", which " + writers.get(v.name()).keySet().iterator().next() + " writes";
-        }
+        String why = Ast.effect(node);
+        if (why == null) why = tie(node, state, owns, params, writers);
         if (why != null) return new Verdict(why, ((Node) node).span(), owns);
         if (!(node instanceof Record r)) return null;
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t == Span.class || t.isEnum()) continue;
-            Verdict v = first(get(c, r), state, owns, params, writers, module);
+        for (Object part : Ast.parts(r)) {
+            Verdict v = first(part, state, owns, params, writers);
             if (v != null) return v;
         }
         return null;
     }
 
+    /** Why {@code node} itself (beyond the statements every analysis refuses) keeps an endpoint from the store, or null. */
+    private static String tie(Object node, Set<String> state, Set<String> owns, Set<String> params, Map<String, Map<String, Span>> writers) {
+        if (node instanceof Stmt.Sleep) return "it sleeps";
+        if (node instanceof Stmt.Fork) return "it forks";
+        if (node instanceof Stmt.Ask a) return "it asks " + a.provider().text();
+        if (node instanceof Stmt.Evaluate) return "it evaluates a decision";
+        if (node instanceof Stmt.Start s && s.child()) return "it runs " + s.workflow().text();
+        if (node instanceof Stmt.Start s && s.options().get("id").isEmpty()) return "it starts " + s.workflow().text() + " without an [id: …]";
+        if (node instanceof Expr.ForeignVar f) return "it reads " + f.module().text() + ".$" + f.var().text();
+        if (node instanceof Expr.Call c && c.callee() instanceof Expr.Ident id && UNSTORABLE_FUNCTIONS.contains(id.name())) return "it uses " + id.name() + "()";
+        if (node instanceof Expr.Var v && !state.contains(v.name()) && !params.contains(v.name()) && !owns.contains(v.name())
+                && writers.containsKey(v.name())) {
+            return "it reads $" + v.name() + ", which " + writers.get(v.name()).keySet().iterator().next() + " writes";
+        }
+        return null;
+    }
+
     /** True when {@code node} calls an endpoint of {@code module}. */
-    private static boolean calls(Object node, String module) {
+    static boolean calls(Object node, String module) {
         if (node instanceof List<?> list) {
             for (Object o : list) if (calls(o, module)) return true;
             return false;
         }
         if (node instanceof Stmt.Call c && c.module().text().equals(module)) return true;
         if (!(node instanceof Record r)) return false;
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t == Span.class || t.isEnum()) continue;
-            if (calls(get(c, r), module)) return true;
-        }
+        for (Object part : Ast.parts(r)) if (calls(part, module)) return true;
         return false;
     }
 
@@ -203,32 +211,15 @@ public final class HotModules {
         if (node instanceof Stmt.Assign a) target = a.target();
         else if (node instanceof Expr.Call c && c.callee() instanceof Expr.Ident id && id.name().equals("cas") && !c.args().isEmpty()) target = c.args().get(0);
         if (target != null) wrote(target, state, owner, writers);
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t == Span.class || t.isEnum()) continue;
-            Object value = get(c, r);
-            if (c.getName().equals("binding") && value instanceof Expr b) wrote(b, state, owner, writers);
-            writes(value, state, owner, writers);
-        }
+        Expr binding = Ast.binding(r);
+        if (binding != null) wrote(binding, state, owner, writers);
+        for (Object part : Ast.parts(r)) writes(part, state, owner, writers);
     }
 
     private static void wrote(Expr target, Set<String> state, String owner, Map<String, Map<String, Span>> writers) {
-        Expr root = target;
-        while (true) {
-            if (root instanceof Expr.Field f) root = f.target();
-            else if (root instanceof Expr.Index i) root = i.target();
-            else break;
-        }
-        if (root instanceof Expr.Var v && !state.contains(v.name())) {
+        if (Ast.root(target) instanceof Expr.Var v && !state.contains(v.name())) {
             writers.computeIfAbsent(v.name(), k -> new LinkedHashMap<>()).putIfAbsent(owner, target.span());
         }
     }
 
-    private static Object get(RecordComponent c, Record r) {
-        try {
-            return c.getAccessor().invoke(r);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -113,6 +113,13 @@ public final class Core implements Context {
     private final TreeMap<Long, Hot.Outcome> hotKnown = new TreeMap<>();
     /** The batch this core holds for (null: none). */
     private byte[] hotWaiting;
+    /**
+     * A run spread over {@code partitions} cores (see {@link #setPartition}): this core's index,
+     * and the instances that live in another partition (null: none).
+     */
+    private int partition;
+    private int partitions = 1;
+    private boolean[] elsewhere;
     /** In a {@link Hot.Host}'s core: the hot instance (else -1), and what the call being run did. */
     private int hostInst = -1;
     private Hot.Outcome hostOut;
@@ -268,15 +275,9 @@ public final class Core implements Context {
 
     /** Initialises state and schedules ticks, loads and (in simulation) crashes. */
     public void start() {
-        Fiber init = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.LOAD, -1, null);
-        init.ctx = this;
-        plan.globals.forEach((name, ev) -> store.put(name, ev.eval(init)));
+        initialise();
         for (Inst inst : insts) {
-            initState(inst);
-            inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
-            Plan.ModulePlan m = plan.modules.get(inst.module);
-            inst.ticksQueued = new int[m.ticks.size()];
-            for (Plan.Tick t : m.ticks) schedule(periodMs(t.period()), Task.TICK, inst.index, 0, t.index(), null);
+            for (Plan.Tick t : plan.modules.get(inst.module).ticks) schedule(periodMs(t.period()), Task.TICK, inst.index, 0, t.index(), null);
         }
         for (Plan.LoadPlan l : plan.loads) schedule(l.start().toMillis(), Task.LOAD, l.index(), 0, 0, null);
         for (Plan.FaultPlan fp : plan.faults) {
@@ -287,6 +288,18 @@ public final class Core implements Context {
             schedule(fp.atMs(), Task.CRASH, idx, 0, Math.max(1, fp.downMs()), null);
         }
         scheduleCrashes();
+    }
+
+    /** Gives every global and every instance's state its initial value (in program order: the same random draws every time). */
+    private void initialise() {
+        Fiber init = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.LOAD, -1, null);
+        init.ctx = this;
+        plan.globals.forEach((name, ev) -> store.put(name, ev.eval(init)));
+        for (Inst inst : insts) {
+            initState(inst);
+            inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
+            inst.ticksQueued = new int[plan.modules.get(inst.module).ticks.size()];
+        }
     }
 
     private void initState(Inst inst) {
@@ -560,6 +573,89 @@ public final class Core implements Context {
         return Hot.encodeBatch(batch);
     }
 
+    // ================================================================== partitions
+
+    /**
+     * Makes this core partition {@code p} of {@code n} of one run: of each module in
+     * {@code partitioned} it keeps the instances whose place in the module is {@code p} modulo
+     * {@code n}; every other module lives in partition 0. Each partition runs the loads (their
+     * events reach the instances it keeps; partition 0 counts and publishes them); the partitions
+     * share the run's hot modules (calls from a partition's workflows carry its index, so callers
+     * stay apart). Call after {@link #start}, before the run goes on.
+     */
+    public void setPartition(int p, int n, java.util.Collection<String> partitioned) {
+        if (n < 1 || p < 0 || p >= n) throw new IllegalArgumentException("partition " + p + " of " + n);
+        partition = p;
+        partitions = n;
+        if (n == 1) {
+            elsewhere = null;
+            return;
+        }
+        boolean[] away = new boolean[insts.length];
+        for (Plan.ModulePlan m : plan.modules) {
+            boolean split = partitioned.contains(m.name);
+            for (int k = 0; k < m.keys.size(); k++) away[moduleFirst[m.index] + k] = split ? k % n != p : p != 0;
+        }
+        elsewhere = away;
+    }
+
+    /** What this partition did, for partition 0 to {@link #absorbPartition}: its instances' states, counters, errors, workflows. */
+    public byte[] partitionResult() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            int kept = 0;
+            for (Inst i : insts) if (elsewhere == null || !elsewhere[i.index]) kept++;
+            out.writeInt(kept);
+            for (Inst i : insts) {
+                if (elsewhere != null && elsewhere[i.index]) continue;
+                out.writeInt(i.index);
+                out.writeLong(i.handled);
+                out.writeInt(i.state.length);
+                for (Object v : i.state) ValueCodec.write(out, v);
+            }
+            Detached.Outcome summary = new Detached.Outcome("PARTITION", None.NONE, now, stats, errors, failures, new TreeMap<>(workflowsByStatus()));
+            CoreCodec.writeOutcome(summary, out);
+            out.writeInt(eventCounts.length);
+            for (long c : eventCounts) out.writeLong(c);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** In partition 0: takes in what partition {@code result} did (its instances' states replace this core's copies). */
+    public void absorbPartition(byte[] result) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(result))) {
+            int kept = in.readInt();
+            for (int k = 0; k < kept; k++) {
+                Inst i = insts[in.readInt()];
+                long handled = in.readLong();
+                int ns = in.readInt();
+                Object[] state = new Object[ns];
+                for (int s = 0; s < ns; s++) state[s] = ValueCodec.read(in);
+                if (elsewhere != null && !elsewhere[i.index]) continue; // this partition's own (a hot module's copy, say)
+                i.handled = handled;
+                i.state = state;
+            }
+            Detached.Outcome o = CoreCodec.readOutcome(in);
+            stats.add(o.stats());
+            for (RunError e : o.errors()) if (errors.size() < MAX_ERRORS_KEPT) errors.add(e);
+            for (RunError e : o.failures()) if (failures.size() < MAX_ERRORS_KEPT) failures.add(e);
+            o.workflows().forEach((status, n) -> apartWorkflows.merge(status, n, Long::sum));
+            int ne = in.readInt();
+            for (int e = 0; e < ne && e < eventCounts.length; e++) eventCounts[e] += in.readLong();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Sets this core's copy of hot module {@code module} (its state and owned globals) from its record on the store. */
+    public void hotRefresh(String module, byte[] record) {
+        if (record == null) return;
+        int inst = moduleFirst[plan.moduleIndex(module)];
+        Hot.load(this, inst, List.copyOf(plan.storable.get(module)), record);
+    }
+
     /** Tells this core the outcomes of a batch (from its runner); it goes on at the next {@link #runUntil}. */
     public void hotTold(byte[] outcomes) {
         hotKnown.putAll(Hot.decodeOutcomes(outcomes));
@@ -603,14 +699,7 @@ public final class Core implements Context {
 
     /** Makes this core a {@link Hot.Host}'s: globals and states initialised, nothing scheduled, {@code inst} answering calls. */
     void host(int inst) {
-        Fiber init = new Fiber(0, new dev.baton.runtime.plan.Body(-1, "init", plan.file), Fiber.Owner.LOAD, -1, null);
-        init.ctx = this;
-        plan.globals.forEach((name, ev) -> store.put(name, ev.eval(init)));
-        for (Inst i : insts) {
-            initState(i);
-            i.lifecycle = Lifecycle.INSTANCE.move(i.lifecycle, "IDLE");
-            i.ticksQueued = new int[plan.modules.get(i.module).ticks.size()];
-        }
+        initialise();
         hostInst = inst;
     }
 
@@ -685,7 +774,7 @@ public final class Core implements Context {
             f.pc = 0;
             runLoadBody(f, l);
         }
-        stats.loadEvents += n;
+        if (partition == 0) stats.loadEvents += n;
         if (l.total() >= 0 && loadEmitted[i] >= l.total()) {
             loadDone[i] = true;
             return;
@@ -763,6 +852,7 @@ public final class Core implements Context {
     // ================================================================== instances
 
     private void tick(Inst inst, int tick) {
+        if (elsewhere != null && elsewhere[inst.index]) return; // it ticks in its own partition
         Plan.Tick t = plan.modules.get(inst.module).ticks.get(tick);
         schedule(now + periodMs(t.period()), Task.TICK, inst.index, 0, tick, null);
         if (inst.crashed) return;
@@ -778,6 +868,11 @@ public final class Core implements Context {
     }
 
     void deliver(Inst inst, Msg m) {
+        if (elsewhere != null && elsewhere[inst.index]) {
+            // its partition has it (events reach every partition; each keeps its own instances')
+            if (m.kind() == Msg.CALL) reply(m, new dev.baton.runtime.plan.CallFailure(inst.name + " lives in another partition of the run"));
+            return;
+        }
         if (inst.crashed) {
             if (m.kind() == Msg.EVENT) stats.eventsLostToCrashes++;
             else stats.messagesDropped++;
@@ -1230,9 +1325,13 @@ public final class Core implements Context {
 
     @Override
     public void emit(Fiber f, int event, Object payload) {
-        stats.eventsEmitted++;
-        eventCounts[event]++;
-        if (faults.any() || stats.eventsEmitted % 64 == 0) mix(Values.stableHash(payload) ^ event);
+        // in a partition other than the first, a load's events are the first partition's to count and publish
+        boolean counted = partition == 0 || f.owner != Fiber.Owner.LOAD;
+        if (counted) {
+            stats.eventsEmitted++;
+            eventCounts[event]++;
+        }
+        if (counted && (faults.any() || stats.eventsEmitted % 64 == 0)) mix(Values.stableHash(payload) ^ event);
         for (Sub sub : subscribers[event]) {
             Plan.ModulePlan m = sub.module;
             Plan.On on = sub.on;
@@ -1252,7 +1351,9 @@ public final class Core implements Context {
         }
         List<Waiter> ws = waiters.get(event);
         if (!ws.isEmpty()) matchWaiters(ws, payload);
-        if (bus != dev.baton.runtime.EventBus.NONE) bus.publish(now, stats.eventsEmitted, plan.events.get(event).name(), payload);
+        if (counted && bus != dev.baton.runtime.EventBus.NONE) {
+            bus.publish(now, ((long) partition << 40) + stats.eventsEmitted, plan.events.get(event).name(), payload);
+        }
     }
 
     /** A module's handler of an event, with the fiber its route expression is evaluated in. */
@@ -1268,6 +1369,7 @@ public final class Core implements Context {
     }
 
     private void deliverEvent(Inst inst, Msg msg) {
+        if (elsewhere != null && elsewhere[inst.index]) return;
         if (delivering > 0) {
             schedule(now, Task.DELIVER, inst.index, 0, 0, msg);
             return;
@@ -1365,7 +1467,7 @@ public final class Core implements Context {
             seq = ++inst.callSeq;
         } else {
             // each fiber of a workflow (Fork branches included) calls in sequence: its own identity
-            caller = f.workflow + "#" + f.id;
+            caller = (partition > 0 ? "p" + partition + "/" : "") + f.workflow + "#" + f.id;
             epoch = 0;
             seq = ++f.callSeq;
         }
