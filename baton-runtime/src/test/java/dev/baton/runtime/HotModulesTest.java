@@ -177,6 +177,62 @@ class HotModulesTest {
         assertThat(plan.unsplittable).isEqualTo("world-boss.baton:61:1: ShardBossController cannot be split: workflow TriggerVictorySequence calls it");
     }
 
+    /** A store whose commits fail now and then: before writing (the request lost) or after (the answer lost). */
+    static final class FlakyStore implements HotStore {
+        final HotStore.InMemory inner = (HotStore.InMemory) HotStore.inMemory();
+        int commits;
+        int lostRequests;
+        int lostAnswers;
+
+        @Override
+        public Versioned readRecord(String key) {
+            return inner.readRecord(key);
+        }
+
+        @Override
+        public byte[] outcomes(String key, String writer, long batch) {
+            return inner.outcomes(key, writer, batch);
+        }
+
+        @Override
+        public boolean commit(String key, long expected, byte[] data, String writer, long batch, byte[] outcomes, long oldest) {
+            commits++;
+            if (commits % 5 == 0) {
+                lostRequests++;
+                throw new IllegalStateException("connection reset (before the commit)");
+            }
+            boolean done = inner.commit(key, expected, data, writer, batch, outcomes, oldest);
+            if (commits % 7 == 0) {
+                lostAnswers++;
+                throw new IllegalStateException("connection reset (after the commit)");
+            }
+            return done;
+        }
+    }
+
+    @Test
+    void aCommitThatFailsBeforeOrAfterWritingIsRetriedWithoutApplyingAnyCallTwice() throws Exception {
+        Plan plan = worldBoss();
+        FlakyStore store = new FlakyStore();
+        Hot.Hosts hosts = new Hot.Hosts(plan, 3, new PolicyProvider());
+        Core c = new Core(plan, 3, Faults.NONE, new PolicyProvider());
+        c.start();
+        // as a local activity is retried: the same batch again until it answers
+        c.setHot(batch -> {
+            while (true) {
+                try {
+                    return hosts.run(store, "run", "w", Hot.batchNumber(batch), batch);
+                } catch (IllegalStateException retried) {
+                    // again
+                }
+            }
+        }, Set.of("GlobalAuthority"));
+        for (long t = 100; t <= 20_000; t += 100) c.runUntil(t);
+        assertSameRun(c, run(plan, 3, "none", Set.of(), null, 20_000));
+        assertThat(store.lostRequests).isPositive();
+        assertThat(store.lostAnswers).isPositive();
+    }
+
     /** Answers nothing until released; computes each batch on the store at once (as a worker that died before telling). */
     static final class LateRunner implements Hot.Runner {
         final Hot.Hosts hosts;

@@ -247,9 +247,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
                 long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
                 if (renewAt != Long.MAX_VALUE) waitMs = Math.max(1, Math.min(waitMs, renewAt - Workflow.currentTimeMillis()));
-                java.util.function.Supplier<Boolean> woken = () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake;
-                if (!woken.get()) hotOldest = -1; // the workflow waits: its task is recorded
-                Workflow.await(Duration.ofMillis(waitMs), woken);
+                waitFor(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
                 wake = false;
                 handOver.check();
                 // bring engine time up to the clock before what woke the run is applied
@@ -263,9 +261,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 if (core.held() && !children.takeReturned()) {
                     // engine time waits at a child workflow's start until it returns (or something comes in)
                     flushEmitted();
-                    java.util.function.Supplier<Boolean> woken = () -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake;
-                    if (!woken.get()) hotOldest = -1;
-                    Workflow.await(woken);
+                    waitFor(null, () -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
                     wake = false;
                     handOver.check();
                 }
@@ -301,38 +297,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         }
         finished = reason;
         takeReplies();
-        if (in.partitions > 1 && in.partition > 0) {
-            // the run ends at one engine time: when the last partition's work settled; until the first
-            // partition says when, this one waits (then runs to that time, idle work only)
-            BatonRunWorkflow first = Workflow.newExternalWorkflowStub(BatonRunWorkflow.class, in.parentId);
-            first.partitionSettled(in.partition, core.now());
-            progress = "settled at engine time " + core.now() + " ms; waiting for the run's other partitions";
-            Workflow.await(() -> stopAt >= 0);
-            if (stopAt > core.now()) advance(stopAt);
-            // then tell the first partition what this one did; it reports for the whole run
-            first.partitionDone(in.partition, Base64.getEncoder().encodeToString(core.partitionResult()));
-        }
-        if (in.partitions > 1 && in.partition == 0) {
-            progress = "waiting for the run's other partitions to settle";
-            Workflow.await(() -> partitionSettled.size() >= in.partitions - 1 || partitionFailed());
-            failOnPartitionFailure(in);
-            long end = core.now();
-            for (long t : partitionSettled.values()) end = Math.max(end, t);
-            if (end > core.now()) advance(end);
-            for (int k = 1; k < in.partitions; k++) {
-                Workflow.newExternalWorkflowStub(BatonRunWorkflow.class, Workflow.getInfo().getWorkflowId() + "#p" + k).stopAt(end);
-            }
-            progress = "waiting for the run's other partitions";
-            Workflow.await(() -> partitionResults.size() >= in.partitions - 1 || partitionFailed());
-            failOnPartitionFailure(in);
-            for (String r : partitionResults.values()) core.absorbPartition(Base64.getDecoder().decode(r));
-            // the hot modules' final state is on the store, where every partition's calls went
-            if (hot != null) {
-                hotBatch.calls = new byte[0];
-                java.util.Map<String, byte[]> records = hot.records(hotBatch);
-                records.forEach(core::hotRefresh);
-            }
-        }
+        if (in.partitions > 1 && in.partition > 0) reportToFirstPartition(in);
+        if (in.partitions > 1 && in.partition == 0) gatherPartitions(in);
         for (OutsideRequest q : open) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " replied");
         for (OutsideRequest q : queued) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " was called");
         Workflow.await(Workflow::isEveryHandlerFinished); // those updates answer before the workflow completes
@@ -342,6 +308,56 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         progress = "finished: " + reason;
         handOver.finished(Workflow.getInfo().getWorkflowId());
         return JSON.writeValueAsString(report);
+    }
+
+    /**
+     * Waits until {@code until} holds (or {@code timeout}, when given, passes). When it does not hold
+     * yet, the workflow task ends here and is recorded with every batch to hot modules before it, so
+     * the store need keep only the outcomes of batches from now on.
+     */
+    private void waitFor(Duration timeout, java.util.function.Supplier<Boolean> until) {
+        if (!until.get()) hotOldest = -1;
+        if (timeout == null) Workflow.await(until::get);
+        else Workflow.await(timeout, until::get);
+    }
+
+    /**
+     * In a partition other than the first, once its work has settled: the run ends at one engine time
+     * (when the last partition's work settled), so this one says when it settled, waits for the first
+     * to say when the run ends, runs on to it (idle work only) and tells the first what it did.
+     */
+    private void reportToFirstPartition(RunInput in) {
+        BatonRunWorkflow first = Workflow.newExternalWorkflowStub(BatonRunWorkflow.class, in.parentId);
+        first.partitionSettled(in.partition, core.now());
+        progress = "settled at engine time " + core.now() + " ms; waiting for the run's other partitions";
+        waitFor(null, () -> stopAt >= 0);
+        if (stopAt > core.now()) advance(stopAt);
+        first.partitionDone(in.partition, Base64.getEncoder().encodeToString(core.partitionResult()));
+    }
+
+    /**
+     * In the first partition, once its work has settled: waits for the others to settle, tells them
+     * the engine time the run ends at (the latest), runs on to it, then takes in what each did and
+     * the hot modules' final records, so the report is the whole run's.
+     */
+    private void gatherPartitions(RunInput in) {
+        progress = "waiting for the run's other partitions to settle";
+        waitFor(null, () -> partitionSettled.size() >= in.partitions - 1 || partitionFailed());
+        failOnPartitionFailure(in);
+        long end = core.now();
+        for (long t : partitionSettled.values()) end = Math.max(end, t);
+        if (end > core.now()) advance(end);
+        for (int k = 1; k < in.partitions; k++) {
+            Workflow.newExternalWorkflowStub(BatonRunWorkflow.class, Workflow.getInfo().getWorkflowId() + "#p" + k).stopAt(end);
+        }
+        progress = "waiting for the run's other partitions";
+        waitFor(null, () -> partitionResults.size() >= in.partitions - 1 || partitionFailed());
+        failOnPartitionFailure(in);
+        for (String r : partitionResults.values()) core.absorbPartition(Base64.getDecoder().decode(r));
+        if (hot != null) {
+            hotBatch.calls = new byte[0];
+            hot.records(hotBatch).forEach(core::hotRefresh);
+        }
     }
 
     /**

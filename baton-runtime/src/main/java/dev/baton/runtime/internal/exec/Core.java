@@ -210,11 +210,38 @@ public final class Core implements Context {
         public long errors;
         public long failures;
 
+        private static final java.lang.reflect.Field[] COUNTERS = java.util.Arrays.stream(Stats.class.getFields())
+                .filter(f -> f.getType() == long.class).toArray(java.lang.reflect.Field[]::new);
+
         /** Adds every counter of {@code other} to this one's. */
         public void add(Stats other) {
             try {
-                for (java.lang.reflect.Field field : Stats.class.getFields()) {
-                    if (field.getType() == long.class) field.setLong(this, field.getLong(this) + field.getLong(other));
+                for (java.lang.reflect.Field field : COUNTERS) field.setLong(this, field.getLong(this) + field.getLong(other));
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The counters that moved since {@code before} (a copy taken then), by name, and by how much. */
+        TreeMap<String, Long> since(Stats before) {
+            TreeMap<String, Long> out = new TreeMap<>();
+            try {
+                for (java.lang.reflect.Field field : COUNTERS) {
+                    long delta = field.getLong(this) - field.getLong(before);
+                    if (delta != 0) out.put(field.getName(), delta);
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            return out;
+        }
+
+        /** Adds {@code deltas} (see {@link #since}) to these counters. */
+        void add(Map<String, Long> deltas) {
+            try {
+                for (java.lang.reflect.Field field : COUNTERS) {
+                    Long delta = deltas.get(field.getName());
+                    if (delta != null) field.setLong(this, field.getLong(this) + delta);
                 }
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException(e);
@@ -545,6 +572,10 @@ public final class Core implements Context {
         for (String m : modules) {
             if (!plan.storable.containsKey(m)) throw new IllegalArgumentException(m + " cannot live on the state store");
             int mi = plan.moduleIndex(m);
+            boolean crashes = faults.crashes() > 0 && (faults.crashModule() == null || faults.crashModule().equals(m));
+            for (Plan.FaultPlan f : plan.faults) crashes |= f.module() == mi;
+            // a crash resets an instance in a run, not a record on the store
+            if (crashes) throw new IllegalArgumentException(m + " cannot live on the state store in a run where a fault may crash it");
             for (int i = moduleFirst[mi]; i < moduleFirst[mi + 1]; i++) hot[i] = true;
         }
         this.hotRunner = runner;
@@ -664,10 +695,6 @@ public final class Core implements Context {
 
     /** A call reaching a hot instance: what it did there, done here (as {@link #run} and {@link #complete} would). */
     private void deliverHot(Inst inst, Msg m, long seq) {
-        if (inst.crashed || inst.current != null) {
-            deliver(inst, m);
-            return;
-        }
         Hot.Outcome o = hotKnown.remove(seq);
         if (o == null) throw new IllegalStateException("a call to " + inst.name + " was delivered before its outcome was known");
         if (o.ran) {
@@ -677,24 +704,12 @@ public final class Core implements Context {
         for (Hot.Start st : o.starts) startWorkflow(null, st.workflow(), st.args(), st.id());
         o.globals.forEach(store::put);
         o.state.forEach((slot, v) -> inst.state[slot] = v);
-        addStats(o.stats);
+        stats.add(o.stats);
         for (int k = 0; k < o.errors.size(); k++) {
             List<RunError> list = o.declared.get(k) ? failures : errors;
             if (list.size() < MAX_ERRORS_KEPT) list.add(o.errors.get(k));
         }
         if (o.reply != null) reply(m, o.reply);
-    }
-
-    private void addStats(Map<String, Long> deltas) {
-        if (deltas.isEmpty()) return;
-        try {
-            for (Map.Entry<String, Long> e : deltas.entrySet()) {
-                java.lang.reflect.Field f = Stats.class.getField(e.getKey());
-                f.setLong(stats, f.getLong(stats) + e.getValue());
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Makes this core a {@link Hot.Host}'s: globals and states initialised, nothing scheduled, {@code inst} answering calls. */
@@ -730,15 +745,7 @@ public final class Core implements Context {
                     Object v = Hot.plain(inst.state[k]);
                     if (v != stateBefore[k]) o.state.put(k, v);
                 }
-                try {
-                    for (java.lang.reflect.Field f : Stats.class.getFields()) {
-                        if (f.getType() != long.class) continue;
-                        long delta = f.getLong(stats) - f.getLong(before);
-                        if (delta != 0) o.stats.put(f.getName(), delta);
-                    }
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
+                o.stats.putAll(stats.since(before));
                 outcomes.put(d.seq(), o);
             }
         }

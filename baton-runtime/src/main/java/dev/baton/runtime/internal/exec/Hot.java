@@ -143,16 +143,15 @@ public final class Hot {
                 byte[] done = store.outcomes(key, writer, batch);
                 if (done != null) return done;
                 HotStore.Versioned v = store.readRecord(key);
-                if (v.version() != version) {
-                    load(core, inst, owned, v.data() == null ? initial : v.data());
-                    version = v.version();
-                }
+                if (v.version() != version) load(core, inst, owned, v.data() == null ? initial : v.data());
+                // from here the host's state is the record's only once a commit makes it so (a failed or
+                // refused commit, or a store that throws, leaves it to be read again)
+                version = -1;
                 byte[] out = core.hostRun(calls);
                 if (store.commit(key, v.version(), record(core, inst, owned), writer, batch, out, oldest)) {
                     version = v.version() + 1;
                     return out;
                 }
-                version = -1; // someone else wrote: read again
             }
         }
     }
