@@ -80,6 +80,47 @@ class ConformanceTest {
         assertThat(r.resumed()).as("the run continued as new at least once").isTrue();
     }
 
+    /** The authority on a state store (in this process's memory: the worker's), the run continuing as new at every yield: the same trace. */
+    @Test
+    void worldBossWithItsAuthorityHotAcrossContinueAsNew() throws Exception {
+        Map<String, String> params = Map.of("players", "2000", "shards", "5", "boss_hp", "3000000", "attack_rate", "100000");
+        Plan plan = plan("world-boss.baton", params);
+        EngineOptions options = EngineOptions.defaults().withSeed(8);
+        dev.baton.runtime.HotStore.InMemory store = (dev.baton.runtime.HotStore.InMemory) dev.baton.runtime.HotStore.inMemory();
+        TemporalEngine engine = new TemporalEngine(plan, params, options, temporal.target(), "default", true).withTasksPerRun(1).withHotStore(store);
+        assertThat(engine.hotModules()).containsExactly("GlobalAuthority");
+        RunReport onTemporal = engine.run();
+        assertSame(new EmbeddedEngine(plan, options).run(), onTemporal);
+        assertThat(onTemporal.resumed()).as("the run continued as new at least once").isTrue();
+        assertThat(onTemporal.report().get("victory_triggered")).isEqualTo(1);
+    }
+
+    /** shard-sync (cut to 600,000 attacks) over three partitions, each continuing as new at every yield: the one-core run's final state and totals. */
+    @Test
+    void shardSyncSpreadOverThreePartitionsAcrossContinueAsNew() throws Exception {
+        String source = Files.readString(Path.of("../examples/shard-sync.baton"));
+        String small = source.replace("total: 6_000_000", "total: 600_000").replace("hp: 500_000_000", "hp: 50_000_000");
+        assertThat(small).isNotEqualTo(source);
+        Plan plan = Compiler.compile(Baton.check("shard-sync.baton", small), Map.of());
+        EngineOptions options = EngineOptions.defaults().withSeed(2);
+        RunReport embedded = new EmbeddedEngine(plan, options).run();
+        RunReport spread = new TemporalEngine(plan, Map.of(), options, temporal.target(), "default", true).withTasksPerRun(1)
+                .withHotStore(dev.baton.runtime.HotStore.inMemory()).withPartitions(3).run();
+        assertThat(spread.resumed()).as("the first partition continued as new").isTrue();
+        // as JSON text (numbers compare by value, not Java type)
+        assertThat(JSON.writeValueAsString(spread.globals())).isEqualTo(JSON.writeValueAsString(embedded.globals()));
+        assertThat(JSON.writeValueAsString(spread.events())).isEqualTo(JSON.writeValueAsString(embedded.events()));
+        assertThat(JSON.writeValueAsString(spread.workflows())).isEqualTo(JSON.writeValueAsString(embedded.workflows()));
+        Map<String, Object> shards = new java.util.HashMap<>(spread.modules().get("ShardBossController"));
+        Map<String, Object> reference = new java.util.HashMap<>(embedded.modules().get("ShardBossController"));
+        shards.remove("sum(local_boss_view)");
+        reference.remove("sum(local_boss_view)");
+        assertThat(JSON.writeValueAsString(new java.util.TreeMap<>(shards))).isEqualTo(JSON.writeValueAsString(new java.util.TreeMap<>(reference)));
+        assertThat(JSON.writeValueAsString(spread.modules().get("GlobalAuthority"))).isEqualTo(JSON.writeValueAsString(embedded.modules().get("GlobalAuthority")));
+        assertThat(((Number) spread.counters().get("load_events")).longValue()).isEqualTo(((Number) embedded.counters().get("load_events")).longValue());
+        assertThat(((Number) spread.counters().get("workflows_started")).longValue()).isEqualTo(1L);
+    }
+
     @Test
     void economy() throws Exception {
         RunReport r = both("economy.baton", Map.of(), EngineOptions.defaults().withSeed(3), 5);
