@@ -170,8 +170,7 @@ final class RunCommand extends ProgramCommand {
             hotAsked = new java.util.ArrayList<>();
             if (!hotModules.equals("none")) for (String m : hotModules.split(",")) if (!m.isBlank()) hotAsked.add(m.trim());
             for (String m : hotAsked) {
-                String problem = plan.moduleIndex(m) < 0 ? "there is no module " + m + " in " + file
-                        : !plan.storable.containsKey(m) ? m + " cannot live on the state store (see 'baton check --modules " + file + "')" : null;
+                String problem = dev.baton.temporal.TemporalEngine.hotModuleProblem(plan, m);
                 if (problem != null) {
                     err.println("baton run: --hot-modules: " + problem);
                     return ExitCode.USAGE;

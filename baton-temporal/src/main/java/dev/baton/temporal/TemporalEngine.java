@@ -199,10 +199,8 @@ public final class TemporalEngine implements Engine {
      */
     public TemporalEngine withHotModules(java.util.List<String> modules) {
         for (String m : modules) {
-            if (plan.moduleIndex(m) < 0) throw new IllegalArgumentException("there is no module " + m + " in " + plan.file.name());
-            if (!plan.storable.containsKey(m)) {
-                throw new IllegalArgumentException(m + " cannot live on the state store (see 'baton check --modules " + plan.file.name() + "')");
-            }
+            String problem = hotModuleProblem(plan, m);
+            if (problem != null) throw new IllegalArgumentException(problem);
         }
         this.hotAsked = java.util.List.copyOf(modules);
         return this;
@@ -237,6 +235,13 @@ public final class TemporalEngine implements Engine {
         return partitions;
     }
 
+    /** Why {@code module} cannot be one of {@code plan}'s hot modules (it is not in it, or not storable), or null. */
+    public static String hotModuleProblem(Plan plan, String module) {
+        if (plan.moduleIndex(module) < 0) return "there is no module " + module + " in " + plan.file.name();
+        if (!plan.storable.containsKey(module)) return module + " cannot live on the state store (see 'baton check --modules " + plan.file.name() + "')";
+        return null;
+    }
+
     /**
      * The modules this run keeps on the state store: none without a store; of those asked (or the
      * plan's hot ones), all but any a fault may crash (a crash resets an instance inside a run, not
@@ -246,9 +251,7 @@ public final class TemporalEngine implements Engine {
         if (hotStore == null) return java.util.List.of();
         java.util.List<String> out = new java.util.ArrayList<>();
         for (String m : hotAsked != null ? hotAsked : plan.hot) {
-            boolean crashes = options.faults().crashes() > 0 && (options.faults().crashModule() == null || options.faults().crashModule().equals(m));
-            for (Plan.FaultPlan f : plan.faults) crashes |= plan.modules.get(f.module()).name.equals(m);
-            if (!crashes) out.add(m);
+            if (!dev.baton.runtime.internal.exec.Hot.mayCrash(plan, options.faults(), m)) out.add(m);
         }
         return out;
     }

@@ -572,10 +572,7 @@ public final class Core implements Context {
         for (String m : modules) {
             if (!plan.storable.containsKey(m)) throw new IllegalArgumentException(m + " cannot live on the state store");
             int mi = plan.moduleIndex(m);
-            boolean crashes = faults.crashes() > 0 && (faults.crashModule() == null || faults.crashModule().equals(m));
-            for (Plan.FaultPlan f : plan.faults) crashes |= f.module() == mi;
-            // a crash resets an instance in a run, not a record on the store
-            if (crashes) throw new IllegalArgumentException(m + " cannot live on the state store in a run where a fault may crash it");
+            if (Hot.mayCrash(plan, faults, m)) throw new IllegalArgumentException(m + " cannot live on the state store in a run where a fault may crash it");
             for (int i = moduleFirst[mi]; i < moduleFirst[mi + 1]; i++) hot[i] = true;
         }
         this.hotRunner = runner;
@@ -705,9 +702,9 @@ public final class Core implements Context {
         o.globals.forEach(store::put);
         o.state.forEach((slot, v) -> inst.state[slot] = v);
         stats.add(o.stats);
-        for (int k = 0; k < o.errors.size(); k++) {
-            List<RunError> list = o.declared.get(k) ? failures : errors;
-            if (list.size() < MAX_ERRORS_KEPT) list.add(o.errors.get(k));
+        for (Hot.Recorded r : o.errors) {
+            List<RunError> list = r.declared() ? failures : errors;
+            if (list.size() < MAX_ERRORS_KEPT) list.add(r.error());
         }
         if (o.reply != null) reply(m, o.reply);
     }
@@ -1269,8 +1266,7 @@ public final class Core implements Context {
             String pos = file.name() + ":" + file.line(span.start()) + ":" + file.column(span.start());
             RunError r = new RunError(pos, owner, message(e), now);
             if (hostOut != null) {
-                hostOut.errors.add(r);
-                hostOut.declared.add(declared);
+                hostOut.errors.add(new Hot.Recorded(r, declared));
             } else {
                 list.add(r);
             }

@@ -37,6 +37,13 @@ public final class Hot {
     private Hot() {
     }
 
+    /** True when in a run with {@code faults} a fault may crash {@code module} (a crash resets an instance in a run, not a record on the store). */
+    public static boolean mayCrash(Plan plan, Faults faults, String module) {
+        if (faults.crashes() > 0 && (faults.crashModule() == null || faults.crashModule().equals(module))) return true;
+        for (Plan.FaultPlan f : plan.faults) if (plan.modules.get(f.module()).name.equals(module)) return true;
+        return false;
+    }
+
     /** Runs batches of calls to hot modules for a core. */
     public interface Runner {
         /** The outcomes of {@code batch} (see {@link Core#hotBatch}), or null when they are not known yet: the core holds. */
@@ -165,11 +172,18 @@ public final class Hot {
         private final long seed;
         private final DecisionProvider decisions;
         private final Map<Integer, Host> hosts = new TreeMap<>();
+        /** The module of each single-instance module's instance, by instance index. */
+        private final Map<Integer, String> singles = new TreeMap<>();
 
         public Hosts(Plan plan, long seed, DecisionProvider decisions) {
             this.plan = plan;
             this.seed = seed;
             this.decisions = decisions;
+            int first = 0;
+            for (Plan.ModulePlan m : plan.modules) {
+                if (m.keys.size() == 1) singles.put(first, m.name);
+                first += m.keys.size();
+            }
         }
 
         /**
@@ -188,31 +202,17 @@ public final class Hot {
             }
             TreeMap<Long, Outcome> out = new TreeMap<>();
             for (Map.Entry<Integer, List<Delivery>> e : byModule.entrySet()) {
-                Host h = hosts.get(e.getKey());
-                String module = plan.modules.get(h.core.insts[h.inst].module).name;
-                out.putAll(decodeOutcomes(h.transact(store, prefix + ":" + module, writer, number, oldest, encodeBatch(e.getValue()))));
+                String module = singles.get(e.getKey());
+                out.putAll(decodeOutcomes(hosts.get(e.getKey()).transact(store, prefix + ":" + module, writer, number, oldest, encodeBatch(e.getValue()))));
             }
             return encodeOutcomes(out);
         }
 
-        private Host host(int inst) {
-            Host h = hosts.get(inst);
-            if (h != null) return h;
-            int module = -1;
-            for (Plan.ModulePlan m : plan.modules) if (m.keys.size() == 1 && instanceIndex(m) == inst) module = m.index;
-            if (module < 0) throw new IllegalArgumentException("instance " + inst + " is not a single-instance module's");
-            h = new Host(plan, seed, decisions, plan.modules.get(module).name);
-            hosts.put(inst, h);
-            return h;
-        }
-
-        private int instanceIndex(Plan.ModulePlan m) {
-            int first = 0;
-            for (Plan.ModulePlan o : plan.modules) {
-                if (o.index == m.index) return first;
-                first += o.keys.size();
-            }
-            return -1;
+        private void host(int inst) {
+            if (hosts.containsKey(inst)) return;
+            String module = singles.get(inst);
+            if (module == null) throw new IllegalArgumentException("instance " + inst + " is not a single-instance module's");
+            hosts.put(inst, new Host(plan, seed, decisions, module));
         }
     }
 
@@ -224,8 +224,11 @@ public final class Hot {
 
     /** A batch's number: its first call's place on the run's timeline (grows from batch to batch). */
     public static long batchNumber(byte[] batch) {
-        List<Delivery> calls = decodeBatch(batch);
-        return calls.isEmpty() ? 0 : calls.get(0).seq();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(batch))) {
+            return in.readInt() == 0 ? 0 : in.readLong(); // the count, then the first call's place
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -278,6 +281,10 @@ public final class Hot {
         }
     }
 
+    /** An error a call recorded; {@code declared}: a declared failure ({@code Fail}), else a runtime error. */
+    record Recorded(Core.RunError error, boolean declared) {
+    }
+
     /** A workflow a hot endpoint started. */
     record Start(int workflow, Object args, Object id) {
     }
@@ -293,8 +300,8 @@ public final class Hot {
         final TreeMap<String, Object> globals = new TreeMap<>();
         final TreeMap<Integer, Object> state = new TreeMap<>();
         final TreeMap<String, Long> stats = new TreeMap<>();
-        final List<Core.RunError> errors = new ArrayList<>();
-        final List<Boolean> declared = new ArrayList<>();
+        /** Runtime errors and declared failures, in the order recorded. */
+        final List<Recorded> errors = new ArrayList<>();
         Object reply;
     }
 
@@ -328,9 +335,9 @@ public final class Hot {
                     out.writeLong(s.getValue());
                 }
                 out.writeInt(o.errors.size());
-                for (int k = 0; k < o.errors.size(); k++) {
-                    Core.RunError r = o.errors.get(k);
-                    out.writeBoolean(o.declared.get(k));
+                for (Recorded rec : o.errors) {
+                    Core.RunError r = rec.error();
+                    out.writeBoolean(rec.declared());
                     ValueCodec.writeString(out, r.position());
                     ValueCodec.writeString(out, r.owner());
                     ValueCodec.writeString(out, r.message());
@@ -362,8 +369,8 @@ public final class Hot {
                 for (int j = 0; j < nc; j++) o.stats.put(ValueCodec.readString(in), in.readLong());
                 int ne = in.readInt();
                 for (int j = 0; j < ne; j++) {
-                    o.declared.add(in.readBoolean());
-                    o.errors.add(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()));
+                    boolean declared = in.readBoolean();
+                    o.errors.add(new Recorded(new Core.RunError(ValueCodec.readString(in), ValueCodec.readString(in), ValueCodec.readString(in), in.readLong()), declared));
                 }
                 o.reply = ValueCodec.read(in);
                 out.put(seq, o);
