@@ -72,7 +72,8 @@ final class CheckCommand implements Callable<Integer> {
                 if (d instanceof dev.baton.lang.ast.Decl.Module m) declared.put(m.name().text(), m.name().span());
             }
             java.util.Map<String, dev.baton.runtime.internal.compile.HotModules.Verdict> placement = modules ? placement(r) : java.util.Map.of();
-            java.util.function.Predicate<String> single = singles(r);
+            // compiling (for instance counts) only when asked about placement: plain check stays a front-end pass
+            java.util.function.Predicate<String> single = modules ? singles(r) : m -> false;
             if (format == Format.text) {
                 for (Diagnostic d : r.diagnostics()) out.print(DiagnosticRenderer.render(d));
                 verdicts.forEach((name, v) -> {
@@ -150,6 +151,8 @@ final class CheckCommand implements Callable<Integer> {
             int n = loaded.inputs().size();
             String summary = "checked " + n + " file" + (n == 1 ? "" : "s") + ": "
                     + errors + " error" + (errors == 1 ? "" : "s") + ", " + warnings + " warning" + (warnings == 1 ? "" : "s");
+            if (errors + warnings > 0) out.println(); // the summary stands apart from the last caret line
+            out.flush(); // and comes after it, even when the two streams go to one terminal
             (failed ? err : out).println(summary);
         }
         out.flush();

@@ -12,6 +12,8 @@ public final class ExitCode {
     public static final int INPUT = 3;
     /** A bug in Baton itself. The message says so; --verbose shows the trace. */
     public static final int INTERNAL = 4;
+    /** A data directory is in use by another baton process: nothing was touched; try again when it ends. */
+    public static final int IN_USE = 5;
 
     private ExitCode() {
     }

@@ -58,6 +58,10 @@ final class HistoryCommand implements Callable<Integer> {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
+        if (dataDir != null && dataDir.toString().isBlank()) {
+            err.println("baton history: --data-dir is empty; give a directory, or leave it out for .baton/<program name>");
+            return ExitCode.USAGE;
+        }
         Path dir = dataDir != null ? dataDir : Path.of(".baton", RunCommand.stem(file));
         try {
             Properties meta = Durability.meta(dir);
@@ -65,8 +69,15 @@ final class HistoryCommand implements Callable<Integer> {
                 err.println("baton history: " + dir + " holds no run (no meta.properties)");
                 return ExitCode.INPUT;
             }
-            EngineOptions opts = EngineOptions.defaults().withSeed(Long.parseLong(meta.getProperty("seed")))
-                    .withFaults(Faults.parse(meta.getProperty("faults")));
+            EngineOptions opts;
+            try {
+                opts = EngineOptions.defaults().withSeed(Long.parseLong(String.valueOf(meta.getProperty("seed")).trim()))
+                        .withFaults(Faults.parse(meta.getProperty("faults")));
+            } catch (IllegalArgumentException damaged) {
+                err.println("baton history: " + dir.resolve("meta.properties") + " is damaged: its seed or faults cannot be read ("
+                        + damaged.getMessage() + ")");
+                return ExitCode.INPUT;
+            }
             long started = System.nanoTime();
             Durability d = Durability.open(dir, plan, opts);
             try {
@@ -102,6 +113,9 @@ final class HistoryCommand implements Callable<Integer> {
             } finally {
                 d.close();
             }
+        } catch (dev.baton.runtime.DataDir.InUse e) {
+            err.println("baton history: " + e.getMessage());
+            return ExitCode.IN_USE;
         } catch (IOException e) {
             err.println("baton history: " + e.getMessage());
             return ExitCode.INPUT;

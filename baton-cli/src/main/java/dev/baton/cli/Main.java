@@ -21,7 +21,8 @@ import java.util.Properties;
                 "  1  problems found (errors in a program, unformatted files, a violated invariant in a run's Report)",
                 "  2  usage error (unknown flag, bad value)",
                 "  3  an input could not be read",
-                "  4  internal error (a bug in Baton; --verbose shows details)"})
+                "  4  internal error (a bug in Baton; --verbose shows details)",
+                "  5  the data directory is in use by another baton process (nothing was touched)"})
 public final class Main implements Runnable {
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "Show internal details (stack traces) when Baton itself fails.")
@@ -46,25 +47,75 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> ExitCode.INTERNAL);
+        CommandLine.ITypeConverter<Long> wholeNumber = v -> {
+            try {
+                return Long.parseLong(v.trim().replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + v + "' is not a whole number");
+            }
+        };
+        CommandLine.ITypeConverter<Integer> count = v -> {
+            long n = wholeNumber.convert(v);
+            if (n != (int) n) throw new CommandLine.TypeConversionException("'" + v + "' is out of range (at most " + Integer.MAX_VALUE + ")");
+            return (int) n;
+        };
+        cli.registerConverter(Long.class, wholeNumber).registerConverter(long.class, wholeNumber)
+                .registerConverter(Integer.class, count).registerConverter(int.class, count);
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("baton: " + ex.getMessage());
+            String hint = "";
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                hint = "; did you mean " + u.getSuggestions().get(0) + "?";
+            }
+            c.getErr().println("baton: " + ex.getMessage() + hint);
             c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             return ExitCode.USAGE;
         });
+        if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+            // before picocli sees it: with --help after it, an unknown command would print the root help and exit 0
+            java.util.Set<String> commands = cli.getSubcommands().keySet();
+            err.println("baton: unknown command '" + args[0] + "'" + dev.baton.lang.DidYouMean.hint(args[0], commands)
+                    + " (commands: " + String.join(", ", commands) + ")");
+            err.println("Run 'baton --help' for usage.");
+            err.flush();
+            return ExitCode.USAGE;
+        }
         cli.setExecutionExceptionHandler((ex, c, parsed) -> {
             c.getErr().println("baton: internal error: " + ex + " — this is a bug in Baton; please report it"
                     + (main.verbose ? "" : " (run with --verbose for details)"));
-            if (main.verbose) {
-                // the --verbose view for bug reports: the exception and where it came from
-                for (Throwable t = ex; t != null; t = t.getCause()) {
-                    c.getErr().println((t == ex ? "" : "caused by: ") + t);
-                    for (StackTraceElement el : t.getStackTrace()) c.getErr().println("    at " + el);
-                }
-            }
+            // the --verbose view for bug reports: the exception and where it came from
+            if (main.verbose) printTrace(ex, c.getErr());
             return ExitCode.INTERNAL;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Throwable e) {
+            // Errors are not Exceptions: picocli lets them through; they still get a message and exit 4
+            return failed(e, err, main.verbose);
+        }
+    }
+
+    /** The message and exit code of a failure that escaped a command: out of memory, a stack overflow, any other throwable. */
+    static int failed(Throwable e, PrintWriter err, boolean verbose) {
+        if (e instanceof OutOfMemoryError) {
+            err.println("baton: out of memory (" + e.getMessage() + "): the work needs more heap than this JVM has"
+                    + " (at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB); give it more with BATON_JAVA_OPTS=\"-Xmx8g\","
+                    + " or make the run smaller");
+        } else {
+            err.println("baton: internal error: " + (e instanceof StackOverflowError ? "the stack overflowed" : e.toString())
+                    + " — this is a bug in Baton; please report it" + (verbose ? "" : " (run with --verbose for details)"));
+            if (verbose) printTrace(e, err);
+        }
+        err.flush();
+        return ExitCode.INTERNAL;
+    }
+
+    private static void printTrace(Throwable ex, PrintWriter err) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            err.println((t == ex ? "" : "caused by: ") + t);
+            StackTraceElement[] trace = t.getStackTrace();
+            for (int i = 0; i < Math.min(trace.length, 200); i++) err.println("    at " + trace[i]);
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

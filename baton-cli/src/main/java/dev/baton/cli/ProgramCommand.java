@@ -24,6 +24,14 @@ abstract class ProgramCommand implements Callable<Integer> {
 
     /** Reads, checks and plans {@code file} with the parameters given; reports problems as {@code command}. */
     Plan load(String file, String command) throws Programs.Failed {
-        return Programs.load(file, spec.commandLine().getErr(), command, paramArgs);
+        return Programs.load(file, spec.commandLine().getErr(), command, Programs.overrides(paramArgs, spec.commandLine().getErr(), command),
+                optionNames());
+    }
+
+    /** This command's options (for "did you mean" on an unknown one). */
+    java.util.List<String> optionNames() {
+        List<String> names = new ArrayList<>();
+        for (picocli.CommandLine.Model.OptionSpec o : spec.options()) names.addAll(List.of(o.names()));
+        return names;
     }
 }

@@ -38,11 +38,13 @@ final class Programs {
      * {@code --name value} / {@code --name=value} pairs, which set the program's {@code Param}s.
      */
     static Plan load(String file, PrintWriter err, String command, java.util.List<String> paramArgs) throws Failed {
-        java.util.Map<String, String> overrides = overrides(paramArgs, err, command);
-        return load(file, err, command, overrides);
+        return load(file, err, command, overrides(paramArgs, err, command));
     }
 
-    /** {@code --NAME VALUE} / {@code --NAME=VALUE} pairs, in order. */
+    /**
+     * {@code --NAME VALUE} / {@code --NAME=VALUE} pairs, in order; the same name twice is a
+     * usage error (which one was meant?).
+     */
     static java.util.Map<String, String> overrides(java.util.List<String> paramArgs, PrintWriter err, String command) throws Failed {
         java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
         for (int i = 0; i < paramArgs.size(); i++) {
@@ -63,12 +65,68 @@ final class Programs {
                 err.println("baton " + command + ": --" + name + " needs a value");
                 throw new Failed(ExitCode.USAGE);
             }
+            if (overrides.containsKey(name)) {
+                err.println("baton " + command + ": --" + name + " is given twice (" + overrides.get(name) + " and " + value + "); give it once");
+                throw new Failed(ExitCode.USAGE);
+            }
             overrides.put(name, value);
         }
         return overrides;
     }
 
+    /**
+     * Matches {@code --NAME} overrides to the program's {@code Param}s: {@code --boss-hp} sets
+     * {@code Param boss_hp} (dashes and underscores alike); an unknown name is a usage error
+     * naming the closest option or parameter.
+     */
+    private static java.util.Map<String, String> matchParams(CheckResult checked, java.util.Map<String, String> overrides, PrintWriter err,
+                                                             String command, java.util.Collection<String> options) throws Failed {
+        java.util.List<String> params = new java.util.ArrayList<>();
+        for (dev.baton.lang.ast.Decl d : checked.program().decls()) {
+            if (d instanceof dev.baton.lang.ast.Decl.Parameter p) params.add(p.name().text());
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, String> o : overrides.entrySet()) {
+            String name = o.getKey();
+            String match = params.contains(name) ? name : params.stream().filter(p -> p.replace('-', '_').equals(name.replace('-', '_'))).findFirst().orElse(null);
+            if (match == null) {
+                unknown.add(name);
+                continue;
+            }
+            if (out.containsKey(match)) {
+                err.println("baton " + command + ": --" + match + " is given twice; give it once");
+                throw new Failed(ExitCode.USAGE);
+            }
+            out.put(match, o.getValue());
+        }
+        if (!unknown.isEmpty()) {
+            java.util.List<String> known = new java.util.ArrayList<>(options);
+            for (String p : params) known.add("--" + p);
+            for (String name : unknown) {
+                String hint = dev.baton.lang.DidYouMean.closest("--" + name, known);
+                err.println("baton " + command + ": unknown option --" + name + (hint != null ? "; did you mean " + hint + "?"
+                        : params.isEmpty() ? " (the program declares no Param)"
+                        : " (the program's parameters: " + String.join(", ", params.stream().map(p -> "--" + p).toList()) + ")"));
+            }
+            err.println("Run 'baton " + command + " --help' for usage.");
+            throw new Failed(ExitCode.USAGE);
+        }
+        return out;
+    }
+
     static Plan load(String file, PrintWriter err, String command, java.util.Map<String, String> overrides) throws Failed {
+        return load(file, err, command, overrides, java.util.List.of());
+    }
+
+    /**
+     * Reads, checks and plans a program with {@code overrides} for its {@code Param}s; the map is
+     * left holding the parameters' own names ({@code --boss-hp} → {@code boss_hp}), as engines that
+     * compile the program again elsewhere need them. {@code options} are the command's own
+     * options, for "did you mean" on an unknown one.
+     */
+    static Plan load(String file, PrintWriter err, String command, java.util.Map<String, String> overrides,
+                     java.util.Collection<String> options) throws Failed {
         Path p = Path.of(file);
         if (!Files.isRegularFile(p)) {
             err.println("baton " + command + ": " + file + ": no such file");
@@ -89,11 +147,14 @@ final class Programs {
             err.println("baton " + command + ": " + file + " has " + checked.errorCount() + " error(s); nothing was run");
             throw new Failed(ExitCode.PROBLEMS);
         }
+        java.util.Map<String, String> params = matchParams(checked, overrides, err, command, options);
+        overrides.clear();
+        overrides.putAll(params);
         try {
-            return Compiler.compile(checked, overrides);
+            return Compiler.compile(checked, params);
         } catch (Compiler.PlanException e) {
             e.problems.forEach(problem -> err.println("baton " + command + ": " + problem));
-            throw new Failed(overrides.isEmpty() ? ExitCode.PROBLEMS : ExitCode.USAGE);
+            throw new Failed(params.isEmpty() ? ExitCode.PROBLEMS : ExitCode.USAGE);
         }
     }
 

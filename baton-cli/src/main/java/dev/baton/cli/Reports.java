@@ -48,11 +48,11 @@ final class Reports {
         if (((Number) c.get("decisions")).longValue() > 0) {
             out.printf("  %-12s %s proposals, %s rejected by checks%n", "decisions", n(c.get("decisions")), n(c.get("decisions_rejected")));
         }
-        long faults = sum(c, "crashes", "messages_dropped", "messages_duplicated", "messages_delayed", "hallucinations_injected");
-        if (faults > 0) {
+        long faults = sum(c, "crashes", "messages_dropped", "messages_duplicated", "messages_delayed", "messages_spiked", "hallucinations_injected");
+        if (faults > 0 || !r.faults().equals("none")) {
             out.printf("  %-12s %s crashes (%s events arrived while an instance was down), messages: %s dropped, %s duplicated, "
-                            + "%s delayed; %s hallucinations%n", "faults", n(c.get("crashes")), n(c.get("events_lost_to_crashes")),
-                    n(c.get("messages_dropped")), n(c.get("messages_duplicated")), n(c.get("messages_delayed")),
+                            + "%s delayed, %s slowed by a latency spike; %s hallucinations%n", "faults", n(c.get("crashes")), n(c.get("events_lost_to_crashes")),
+                    n(c.get("messages_dropped")), n(c.get("messages_duplicated")), n(c.get("messages_delayed")), n(c.getOrDefault("messages_spiked", 0L)),
                     n(c.get("hallucinations_injected")));
         }
         if (!r.globals().isEmpty()) {

@@ -35,8 +35,14 @@ final class RunCommand extends ProgramCommand {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where snapshots and the journal live (default: .baton/<program name>).")
     Path dataDir;
 
-    @Option(names = "--fresh", description = "Discard what the data directory holds and start over.")
+    @Option(names = "--fresh", description = {"Discard what the data directory holds and start over (refused, exit 5, while another",
+            "process runs on it)."})
     boolean fresh;
+
+    @Option(names = "--accept-journal-damage", description = {"Resume even though the journal is damaged where recovery must read it,",
+            "going on without the external events recorded there (a copy of the damaged bytes is kept beside it).",
+            "Without it such a run refuses to resume and says which bytes are damaged."})
+    boolean acceptJournalDamage;
 
     @Option(names = "--clock", defaultValue = "fast", paramLabel = "MODE",
             description = "fast: engine time runs as fast as the work allows (default); real: paced to the wall clock.")
@@ -44,9 +50,12 @@ final class RunCommand extends ProgramCommand {
 
     @Option(names = "--events", paramLabel = "FILE|-|kafka://HOST:PORT", description = {
             "Accept external events as JSON lines from FILE ('-' for standard input):",
-            "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}}. Each is journaled before it is applied and acknowledged on standard output",
-            "('ack SEQ'; with --engine temporal once the run's workflow has it). Run the command again after a crash and resend",
-            "from before the last 'ack': what the run already has is acknowledged again and not applied twice.",
+            "{\"seq\": 1, \"event\": \"Player.AttackBoss\", \"payload\": {…}, \"producer\": \"web-1\"} (producer optional: each producer",
+            "numbers its own events). Each is journaled before it is applied and acknowledged ('ack SEQ', 'ack PRODUCER SEQ';",
+            "with --engine temporal once the run's workflow has it) or rejected with the reason ('reject SEQ: …', 'reject line N: …')",
+            "on standard output — on standard error with --report json, so that standard output is the report alone.",
+            "Run the command again after a crash and resend from before the last 'ack': what the run already has is acknowledged",
+            "again and not applied twice; a number skipped and sent later is applied then. A line holds at most 1 MiB.",
             "Or consume them from Kafka: event E from topic E, the record value its JSON payload, any number of partitions;",
             "the offsets applied are kept with the run's state, so a crash neither loses nor repeats an event.",
             "Options: kafka://HOST:PORT?prefix=P (topics P+E), group=G (consumer group for lag monitoring),",
@@ -146,6 +155,10 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: --hot-modules is for --engine temporal with --state (the embedded engine keeps every module in this process)");
             return ExitCode.USAGE;
         }
+        if (dataDir != null && dataDir.toString().isBlank()) {
+            err.println("baton run: --data-dir is empty; give a directory, or leave it out for .baton/<program name>");
+            return ExitCode.USAGE;
+        }
         if (partitions < 1) {
             err.println("baton run: --partitions is a count (1 or more), not " + partitions);
             return ExitCode.USAGE;
@@ -162,9 +175,13 @@ final class RunCommand extends ProgramCommand {
         java.util.Map<String, String> overrides;
         try {
             overrides = Programs.overrides(paramArgs, err, "run");
-            plan = Programs.load(file, err, "run", overrides);
+            plan = Programs.load(file, err, "run", overrides, optionNames());
         } catch (Programs.Failed f) {
             return f.exitCode;
+        }
+        if (settings.faults.problemWith(plan) != null) {
+            err.println("baton run: " + settings.faults.problemWith(plan));
+            return ExitCode.USAGE;
         }
         if (!hotModules.equals("auto")) {
             hotAsked = new java.util.ArrayList<>();
@@ -249,14 +266,35 @@ final class RunCommand extends ProgramCommand {
 
     private int runEmbedded(Plan plan, dev.baton.runtime.StateObserver observer, PrintWriter out, PrintWriter err) {
         Path dir = dataDir != null ? dataDir : Path.of(".baton", stem(file));
-        if (fresh) {
-            try {
-                deleteRun(dir);
-            } catch (IOException e) {
-                err.println("baton run: cannot clear " + dir + ": " + e.getMessage());
-                return ExitCode.INPUT;
-            }
+        // the directory's lock comes first: nothing of a live run's directory (or its event log) is touched
+        dev.baton.runtime.DataDir held;
+        try {
+            held = dev.baton.runtime.DataDir.lock(dir);
+        } catch (dev.baton.runtime.DataDir.InUse e) {
+            err.println("baton run: " + e.getMessage());
+            return ExitCode.IN_USE;
+        } catch (IOException e) {
+            err.println("baton run: --data-dir: " + e.getMessage());
+            return ExitCode.INPUT;
         }
+        try (held) {
+            if (fresh) {
+                try {
+                    held.clearRun();
+                } catch (IOException e) {
+                    err.println("baton run: cannot clear " + dir + ": " + e.getMessage());
+                    return ExitCode.INPUT;
+                }
+            }
+            return runEmbedded(plan, observer, held, out, err);
+        } catch (IOException e) {
+            err.println("baton run: " + e.getMessage());
+            return ExitCode.INPUT;
+        }
+    }
+
+    private int runEmbedded(Plan plan, dev.baton.runtime.StateObserver observer, dev.baton.runtime.DataDir held, PrintWriter out,
+                            PrintWriter err) {
         dev.baton.runtime.Inbox inbox = null;
         if (events != null && events.startsWith("kafka://")) {
             try {
@@ -266,15 +304,20 @@ final class RunCommand extends ProgramCommand {
             }
         } else if (events != null) {
             try {
-                inbox = StdinInbox.open(events, out);
-            } catch (IOException e) {
+                inbox = StdinInbox.open(events, acks(out, err));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
                 err.println("baton run: --events " + events + ": " + e.getMessage());
                 return ExitCode.INPUT;
             }
         }
         boolean live = !noProgress && System.console() != null && !settings.json() && events == null;
-        EngineOptions options = settings.engineOptions().withDataDir(dir).withState(observer)
+        EngineOptions options = settings.engineOptions().withDataDir(held).withState(observer)
                 .withSnapshotEvery(snapshotEvery).withRealClock(clock.equals("real")).withInbox(inbox)
+                .withAcceptJournalDamage(acceptJournalDamage)
+                .withNotices(notice -> {
+                    err.println("baton run: " + notice);
+                    err.flush();
+                })
                 .withProgress(live ? p -> {
                     err.print(Reports.progressLine(p));
                     err.flush();
@@ -284,6 +327,11 @@ final class RunCommand extends ProgramCommand {
         } finally {
             if (inbox instanceof KafkaInbox k) k.close();
         }
+    }
+
+    /** Where acknowledgements go: standard output, unless it carries a JSON report (then standard error). */
+    private PrintWriter acks(PrintWriter out, PrintWriter err) {
+        return settings.json() ? err : out;
     }
 
     private int runOnTemporal(Plan plan, java.util.Map<String, String> overrides, dev.baton.runtime.StateObserver observer,
@@ -338,8 +386,8 @@ final class RunCommand extends ProgramCommand {
             t.withInbox(kafka);
         } else if (events != null) {
             try {
-                t.withInbox(StdinInbox.open(events, out));
-            } catch (IOException e) {
+                t.withInbox(StdinInbox.open(events, acks(out, err)));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
                 err.println("baton run: --events " + events + ": " + e.getMessage());
                 return ExitCode.INPUT;
             }
@@ -440,8 +488,10 @@ final class RunCommand extends ProgramCommand {
         RunReport r;
         try {
             r = engine.run();
+        } catch (dev.baton.runtime.DataDir.InUse e) {
+            err.println("baton " + command + ": " + e.getMessage());
+            return ExitCode.IN_USE;
         } catch (IOException e) {
-            err.println();
             err.println("baton " + command + ": " + e.getMessage());
             return ExitCode.INPUT;
         }
@@ -458,19 +508,5 @@ final class RunCommand extends ProgramCommand {
     static String stem(String file) {
         String name = Path.of(file).getFileName().toString();
         return name.endsWith(".baton") ? name.substring(0, name.length() - 6) : name;
-    }
-
-    /** Removes a run's files (never anything else in the directory). */
-    static void deleteRun(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return;
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                String n = p.getFileName().toString();
-                if (n.startsWith("snapshot-") || n.equals("journal.log") || n.equals("meta.properties") || n.equals("report.json")
-                        || n.equals("LOCK") || n.endsWith(".tmp")) {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 }

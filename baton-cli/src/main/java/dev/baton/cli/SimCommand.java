@@ -34,6 +34,10 @@ final class SimCommand extends ProgramCommand {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
+        if (settings.faults.problemWith(plan) != null) {
+            spec.commandLine().getErr().println("baton sim: " + settings.faults.problemWith(plan));
+            return ExitCode.USAGE;
+        }
         EngineOptions options = settings.engineOptions();
         return RunCommand.withEmitLog(settings.emitLog, true, RunCommand.stem(file), options, spec.commandLine().getErr(), "sim",
                 o -> RunCommand.execute(plan, o, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim", settings.json()));

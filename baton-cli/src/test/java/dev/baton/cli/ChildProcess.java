@@ -11,6 +11,20 @@ final class ChildProcess {
     }
 
     static Process start(Path workDir, String... args) throws IOException {
+        return builder(workDir, args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** Standard error merged into standard output (acknowledgements go to standard error with --report json). */
+    static Process startMerged(Path workDir, String... args) throws IOException {
+        return builder(workDir, args).redirectErrorStream(true).start();
+    }
+
+    /** Standard error kept apart, readable with {@link Process#getErrorStream()}. */
+    static Process startWithErr(Path workDir, String... args) throws IOException {
+        return builder(workDir, args).start();
+    }
+
+    private static ProcessBuilder builder(Path workDir, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -19,7 +33,7 @@ final class ChildProcess {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.baton.cli.Main");
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).directory(workDir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        return new ProcessBuilder(cmd).directory(workDir.toFile());
     }
 
     /** SIGKILL: no shutdown hooks, no flushing — what a crash looks like. */

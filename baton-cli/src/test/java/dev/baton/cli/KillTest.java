@@ -118,7 +118,7 @@ class KillTest {
         long acked = 0;
         int kills = 0;
         while (kills < 10) {
-            Process p = ChildProcess.start(dir, "run", "ledger.baton", "--data-dir", "data", "--events", "-", "--report", "json");
+            Process p = ChildProcess.startMerged(dir, "run", "ledger.baton", "--data-dir", "data", "--events", "-", "--report", "json");
             AtomicLong highest = new AtomicLong(acked);
             Thread reader = ackReader(p, highest);
             // resend from a little before the last acknowledgement: duplicates must be ignored
@@ -147,7 +147,7 @@ class KillTest {
             acked = Math.max(acked, highest.get());
         }
         // the last run gets everything not yet acknowledged, then end of input
-        Process p = ChildProcess.start(dir, "run", "ledger.baton", "--data-dir", "data", "--events", "-", "--report", "json");
+        Process p = ChildProcess.startMerged(dir, "run", "ledger.baton", "--data-dir", "data", "--events", "-", "--report", "json");
         StringBuilder out = new StringBuilder();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -16,6 +16,12 @@ import java.util.List;
 public final class Baton {
     /** Files larger than this are refused with a diagnostic instead of being read into a tree. */
     public static final int MAX_SOURCE_CHARS = 64 * 1024 * 1024;
+    /** The most instances one module may have (each costs memory from the start of a run). */
+    public static final int MAX_INSTANCES = 1_000_000;
+    /** The longest duration a program or a flag may give (100 years); longer ones are refused, never wrapped around. */
+    public static final java.time.Duration MAX_DURATION = java.time.Duration.ofDays(36_500);
+    /** The shortest Tick period: the engine's resolution. */
+    public static final java.time.Duration TICK_RESOLUTION = java.time.Duration.ofMillis(1);
 
     private Baton() {
     }

@@ -49,11 +49,27 @@ public final class EmbeddedEngine implements Engine {
         return core;
     }
 
+    /** The inbox failed (what followed in its input was not read): the run stopped unfinished, resumable. */
+    public static final class InputFailed extends IOException {
+        public InputFailed(String message) {
+            super(message);
+        }
+    }
+
     @Override
     public RunReport run() throws IOException {
+        Durability durability = options.dataDir() == null ? null : Durability.open(options.dataDir(), plan, options);
+        try {
+            return run(durability);
+        } catch (IOException | RuntimeException | Error e) {
+            if (durability != null) durability.close();
+            throw e;
+        }
+    }
+
+    private RunReport run(Durability durability) throws IOException {
         Clock clock = options.clock();
         long wallStart = clock.nanoTime();
-        Durability durability = options.dataDir() == null ? null : Durability.open(options.dataDir(), plan, options);
         boolean resumed = false;
         if (durability != null && durability.hasState()) {
             RunReport done = durability.finishedReport();
@@ -81,6 +97,17 @@ public final class EmbeddedEngine implements Engine {
             boolean inboxOpen = options.inbox() != null && !options.inbox().closed();
             if (durability != null) durability.acceptInbox(core, options.inbox());
             else Durability.acceptVolatile(plan, core, options.inbox());
+            String lost = options.inbox() == null ? null : options.inbox().failure();
+            if (lost != null && options.inbox().closed()) {
+                // never as if the input had ended: stop unfinished, with everything acknowledged kept
+                options.bus().flush();
+                if (durability != null) {
+                    durability.snapshot(core);
+                    durability.close();
+                }
+                throw new InputFailed(lost + "; the run stopped unfinished" + (durability == null ? ""
+                        : " (run the same command again to resume it, and resend from after the last 'ack')"));
+            }
             reason = driver.stopReason(inboxOpen, options.inbox() != null);
             if (reason != null) break;
             boolean paced = options.realClock() || inboxOpen;

@@ -20,56 +20,91 @@ import java.util.function.Consumer;
  * @param clock         the wall clock (real-clock pacing and report timings only)
  * @param state         told of the global state as it changes (at slice boundaries, at most every 100 ms of
  *                      engine time, and at the end), or null
+ * @param heldDir       the data directory, already locked by the caller (who also releases it), or null: the
+ *                      engine locks {@code dataDir} itself
+ * @param acceptJournalDamage go on when the journal is damaged where recovery must read it, without the events
+ *                      in the damaged part (a copy of it is kept); false: refuse to resume, saying what is damaged
+ * @param notices       told, in words, of what recovery found and did that a user should know (a cut torn
+ *                      tail, damage, a repair), or null
  */
-public record EngineOptions(long seed, Faults faults, Duration duration, boolean realClock, Path dataDir, Duration snapshotEvery,
-                            DecisionProvider decisions, Consumer<Progress> progress, Inbox inbox, EventBus bus, Clock clock,
-                            StateObserver state) {
+public record EngineOptions(long seed,
+                            Faults faults,
+                            Duration duration,
+                            boolean realClock,
+                            Path dataDir,
+                            Duration snapshotEvery,
+                            DecisionProvider decisions,
+                            Consumer<Progress> progress,
+                            Inbox inbox,
+                            EventBus bus,
+                            Clock clock,
+                            StateObserver state,
+                            DataDir heldDir,
+                            boolean acceptJournalDamage,
+                            Consumer<String> notices) {
     public static EngineOptions defaults() {
         return new EngineOptions(1, Faults.NONE, null, false, null, Duration.ofSeconds(1), new PolicyProvider(), null, null,
-                EventBus.NONE, Clock.SYSTEM, null);
+                EventBus.NONE, Clock.SYSTEM, null, null, false, null);
     }
 
-    public EngineOptions withBus(EventBus b) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, b, clock, state);
+    public EngineOptions withBus(EventBus v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, v, clock, state, heldDir, acceptJournalDamage, notices);
     }
 
-    public EngineOptions withClock(Clock c) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, c, state);
+    public EngineOptions withClock(Clock v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, v, state, heldDir, acceptJournalDamage, notices);
     }
 
-    public EngineOptions withSeed(long s) {
-        return new EngineOptions(s, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state);
+    public EngineOptions withSeed(long v) {
+        return new EngineOptions(v, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state, heldDir, acceptJournalDamage, notices);
     }
 
-    public EngineOptions withFaults(Faults f) {
-        return new EngineOptions(seed, f, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state);
+    public EngineOptions withFaults(Faults v) {
+        return new EngineOptions(seed, v, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state, heldDir, acceptJournalDamage, notices);
     }
 
-    public EngineOptions withDuration(Duration d) {
-        return new EngineOptions(seed, faults, d, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state);
+    public EngineOptions withDuration(Duration v) {
+        return new EngineOptions(seed, faults, v, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state, heldDir, acceptJournalDamage, notices);
+    }
+
+    public EngineOptions withSnapshotEvery(Duration v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, v, decisions, progress, inbox, bus, clock, state, heldDir, acceptJournalDamage, notices);
+    }
+
+    public EngineOptions withProgress(Consumer<Progress> v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, v, inbox, bus, clock, state, heldDir, acceptJournalDamage, notices);
+    }
+
+    public EngineOptions withRealClock(boolean v) {
+        return new EngineOptions(seed, faults, duration, v, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state, heldDir, acceptJournalDamage, notices);
+    }
+
+    public EngineOptions withState(StateObserver v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, v, heldDir, acceptJournalDamage, notices);
+    }
+
+    public EngineOptions withInbox(Inbox v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, v, bus, clock, state, heldDir, acceptJournalDamage, notices);
+    }
+
+    public EngineOptions withDecisions(DecisionProvider v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, v, progress, inbox, bus, clock, state, heldDir, acceptJournalDamage, notices);
+    }
+
+    public EngineOptions withAcceptJournalDamage(boolean v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state, heldDir, v, notices);
+    }
+
+    public EngineOptions withNotices(Consumer<String> v) {
+        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state, heldDir, acceptJournalDamage, v);
     }
 
     public EngineOptions withDataDir(Path p) {
-        return new EngineOptions(seed, faults, duration, realClock, p, snapshotEvery, decisions, progress, inbox, bus, clock, state);
+        return new EngineOptions(seed, faults, duration, realClock, p, snapshotEvery, decisions, progress, inbox, bus, clock, state, null, acceptJournalDamage, notices);
     }
 
-    public EngineOptions withSnapshotEvery(Duration d) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, d, decisions, progress, inbox, bus, clock, state);
-    }
-
-    public EngineOptions withProgress(Consumer<Progress> p) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, p, inbox, bus, clock, state);
-    }
-
-    public EngineOptions withRealClock(boolean r) {
-        return new EngineOptions(seed, faults, duration, r, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, state);
-    }
-
-    public EngineOptions withState(StateObserver o) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, inbox, bus, clock, o);
-    }
-
-    public EngineOptions withInbox(Inbox i) {
-        return new EngineOptions(seed, faults, duration, realClock, dataDir, snapshotEvery, decisions, progress, i, bus, clock, state);
+    /** The data directory, locked by the caller, who releases it after the run. */
+    public EngineOptions withDataDir(DataDir held) {
+        return new EngineOptions(seed, faults, duration, realClock, held.path(), snapshotEvery, decisions, progress, inbox, bus, clock, state, held, acceptJournalDamage, notices);
     }
 }

@@ -69,10 +69,25 @@ public record Faults(int crashes, double delay, double duplicate, double drop, S
         return new Faults(crashes, delay, dup, drop, spike, Duration.ofSeconds(2), Duration.ofMillis(50), hallucinate, discard, crashModule);
     }
 
+    /**
+     * What in these faults does not fit {@code plan} (a module it does not have), or null: a
+     * fault list is checked against the program before anything runs or is written.
+     */
+    public String problemWith(dev.baton.runtime.plan.Plan plan) {
+        java.util.List<String> names = plan.modules.stream().map(m -> m.name).toList();
+        for (String[] named : new String[][] {{"crash", crashModule}, {"spike", spikeModule}}) {
+            if (named[1] != null && plan.moduleIndex(named[1]) < 0) {
+                return "--faults " + named[0] + "=" + named[1] + ": the program has no module '" + named[1] + "'"
+                        + dev.baton.lang.DidYouMean.hint(named[1], names) + " (its modules: " + String.join(", ", names) + ")";
+            }
+        }
+        return null;
+    }
+
     private static double probability(String key, String val) {
         try {
             double d = Double.parseDouble(val);
-            if (d < 0 || d > 1) throw new NumberFormatException();
+            if (!(d >= 0 && d <= 1)) throw new NumberFormatException(); // NaN included
             return d;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + "=" + val + ": a probability is a number from 0 to 1");

@@ -8,12 +8,15 @@ import java.util.Map;
  * engine journals each batch durably before applying it and only then acknowledges it, so
  * an acknowledged event survives any crash.
  *
- * <p>Positions: every item comes from a {@code source} (one per producer stream: "" for
- * standard input, {@code topic/partition} for Kafka) with a sequence number that grows within
- * it (a producer's counter, a Kafka offset). The engine keeps the last applied sequence of each
- * source in its state — journaled with the events and in every snapshot — so an item at or
- * below it is a duplicate and is dropped, and after a restart {@link #resume} tells the inbox
- * where to continue: consumer progress lives with the effects, never apart from them.
+ * <p>Positions: every item comes from a {@code source} with a sequence number that grows within
+ * it: a producer's own counter (standard input's default producer is "", others name
+ * themselves), or a transport's offset ({@code topic/partition} for Kafka). The engine keeps
+ * what it has applied of each source in its state — journaled with the events and in every
+ * snapshot — so a resent item is a duplicate, acknowledged and not applied again, and after
+ * a restart {@link #resume} tells the inbox where to continue: consumer progress lives with
+ * the effects, never apart from them. A producer's numbers may arrive out of order (a number
+ * skipped and sent later is applied then, once); a partition's are read in order. See
+ * {@code InboxPositions} for the rules, and docs/operations.md for the producers' contract.
  */
 public interface Inbox {
     /** One external event: its source and sequence number there, event name and JSON payload text. */
@@ -38,8 +41,17 @@ public interface Inbox {
     boolean closed();
 
     /**
-     * Called after the item is durable and applied (rejection null), dropped as a duplicate
-     * (null), or rejected with a reason.
+     * Why reading the input failed, so that what came after was not read (null while it has
+     * not): a run whose inbox failed stops unfinished — resumable — and says so, never as if its
+     * input had ended.
+     */
+    default String failure() {
+        return null;
+    }
+
+    /**
+     * Called after the item is durable and applied (rejection null), recognised as a resend of
+     * one that is (null; only once the original is durable), or rejected with a reason.
      */
     default void acknowledge(Item item, String rejection) {
         acknowledge(item.seq(), rejection);

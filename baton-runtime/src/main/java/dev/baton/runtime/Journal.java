@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * An append-only log of records with group commit: {@link #append} buffers, {@link #force}
  * makes everything appended so far durable with one sync. A record that was not forced may
- * be lost in a crash; a forced one never is. Reading stops at the first torn or corrupt
- * record, which recovery truncates.
+ * be lost in a crash; a forced one never is. A torn tail (a write a crash cut short) is cut
+ * off on opening; damage elsewhere is reported, never cut off silently (see the file journal).
  */
 public interface Journal extends Closeable {
     /** One record and where it sits. */
@@ -21,8 +21,21 @@ public interface Journal extends Closeable {
     /** Writes and syncs every buffered record. */
     void force() throws IOException;
 
-    /** The records from {@code position} to the end (durable ones only). */
-    List<Entry> readFrom(long position) throws IOException;
+    /** Takes one record as it is read. */
+    @FunctionalInterface
+    interface RecordConsumer {
+        void accept(Entry entry) throws IOException;
+    }
+
+    /** Reads the durable records that start at or after {@code position}, in order, one at a time. */
+    void forEachFrom(long position, RecordConsumer each) throws IOException;
+
+    /** The durable records that start at or after {@code position}, all in memory (for tools and tests). */
+    default List<Entry> readFrom(long position) throws IOException {
+        List<Entry> out = new java.util.ArrayList<>();
+        forEachFrom(position, out::add);
+        return out;
+    }
 
     /** Position after the last durable record. */
     long durableSize();

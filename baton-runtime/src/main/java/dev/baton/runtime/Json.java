@@ -1,6 +1,11 @@
 package dev.baton.runtime;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.runtime.value.None;
 import dev.baton.runtime.value.ValueError;
@@ -20,6 +25,22 @@ import java.util.Map;
 /** Converts between Baton values and JSON (reports, external events, AI answers). */
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** How deep JSON input may nest (objects and arrays). */
+    public static final int MAX_DEPTH = 64;
+    /** The longest string in JSON input, in characters. */
+    public static final int MAX_STRING = 1 << 20;
+    /**
+     * What reads JSON that comes from outside (events, answers): strict — one value and nothing
+     * after it, no key twice in an object — and bounded in depth, string and number length.
+     */
+    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxStringLength(MAX_STRING)
+                            .maxNumberLength(100).build())
+                    .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS) // so that 1e400 is reported as written, not as Infinity
+            .build();
 
     private Json() {
     }
@@ -43,14 +64,49 @@ public final class Json {
         return v;
     }
 
-    /** Parses JSON text into a Baton value; throws {@link ValueError} with the parser's message. */
+    /** Parses JSON text into a Baton value; throws {@link ValueError} saying what is wrong and where. */
     public static Object parse(String json) {
+        return fromNode(readTree(json));
+    }
+
+    /** Parses JSON text the engine wrote itself (journaled payloads, emitted events): no limits beyond Jackson's. */
+    public static Object parseTrusted(String json) {
         try {
             return fromNode(MAPPER.readTree(json));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ValueError("invalid JSON: " + e.getOriginalMessage() + " at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr());
+            throw new ValueError("invalid JSON: " + e.getOriginalMessage() + where(e));
         }
+    }
+
+    /**
+     * Parses JSON text from outside, strictly (see {@link #STRICT}); throws {@link ValueError}
+     * saying what is wrong and where: not JSON, something after the value, a key twice, nested
+     * too deep, a string or number too long.
+     */
+    public static JsonNode readTree(String json) {
+        try {
+            JsonNode n = STRICT.readTree(json);
+            if (n == null || n.isMissingNode()) throw new ValueError("no JSON value (the text is empty)");
+            return n;
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            String m = String.valueOf(e.getOriginalMessage());
+            String why = m.contains("nesting depth") ? "nested deeper than " + MAX_DEPTH + " levels"
+                    : m.contains("String value length") ? "a string longer than " + MAX_STRING + " characters"
+                    : m.contains("Number value length") ? "a number longer than 100 digits"
+                    : m;
+            throw new ValueError("invalid JSON: " + why + where(e));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String m = String.valueOf(e.getOriginalMessage());
+            String why = m.startsWith("Duplicate field") ? "key " + m.substring(m.indexOf('\'')) + " appears twice in one object"
+                    : m.startsWith("Trailing token") ? "something follows the JSON value"
+                    : m.replaceAll("\\s*\\n.*", "");
+            throw new ValueError("invalid JSON: " + why + where(e));
+        }
+    }
+
+    private static String where(com.fasterxml.jackson.core.JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr()
+                + (e.getLocation().getLineNr() > 1 ? " of line " + e.getLocation().getLineNr() : "");
     }
 
     public static Object fromNode(JsonNode n) {
@@ -59,7 +115,11 @@ public final class Json {
             if (!n.canConvertToLong()) throw new ValueError("integer " + n.asText() + " does not fit in 64 bits");
             return n.longValue();
         }
-        if (n.isNumber()) return n.doubleValue();
+        if (n.isNumber()) {
+            double d = n.doubleValue();
+            if (Double.isInfinite(d)) throw new ValueError("number " + n.asText() + " is out of range (beyond a 64-bit float)");
+            return d;
+        }
         if (n.isBoolean()) return n.booleanValue();
         if (n.isTextual()) return n.textValue();
         if (n.isArray()) {

@@ -173,6 +173,7 @@ public final class RunDriver {
         counters.put("messages_dropped", s.messagesDropped);
         counters.put("messages_duplicated", s.messagesDuplicated);
         counters.put("messages_delayed", s.messagesDelayed);
+        counters.put("messages_spiked", s.messagesSpiked);
         counters.put("crashes", s.crashes);
         counters.put("events_lost_to_crashes", s.eventsLostToCrashes);
         counters.put("workflows_started", s.workflowsStarted);

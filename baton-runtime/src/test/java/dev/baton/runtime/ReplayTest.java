@@ -97,7 +97,7 @@ class ReplayTest {
                 "reject 3: amount is missing",
                 "reject 4: unknown event 'Bank.Withdraw'",
                 "reject 5: unexpected field 'note'",
-                "reject 6: invalid JSON: Unexpected character ('n' (code 110)): was expecting double-quote to start field name at line 1, column 2",
+                "reject 6: invalid JSON: Unexpected character ('n' (code 110)): was expecting double-quote to start field name at column 2",
                 "ack 1",
                 "ack 7");
     }

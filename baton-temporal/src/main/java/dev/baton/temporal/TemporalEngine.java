@@ -692,6 +692,13 @@ public final class TemporalEngine implements Engine {
             return;
         }
         inbox.resume(positions);
+        // what this process has sent, on top of what the run had when it attached: enough to refuse
+        // what would exceed a producer's gaps before it is acknowledged (the run itself applies
+        // whatever it is sent, since it was acknowledged)
+        dev.baton.runtime.internal.exec.InboxPositions sent = new dev.baton.runtime.internal.exec.InboxPositions();
+        positions.forEach((source, last) -> {
+            if (last >= 0) sent.apply(source, last);
+        });
         boolean closedSent = false;
         SignalBatcher batcher = new SignalBatcher(signalIntervalMs * 1_000_000L, Math.min(SIGNAL_MAX_BYTES, maxPayload / 2), SIGNAL_MAX_EVENTS);
         while (!result.isDone()) {
@@ -699,15 +706,27 @@ public final class TemporalEngine implements Engine {
             java.util.List<dev.baton.runtime.Inbox.Item> items = inbox.poll();
             for (dev.baton.runtime.Inbox.Item item : items) {
                 String problem = dev.baton.runtime.internal.journal.Durability.validate(plan, item);
+                if (problem == null) {
+                    dev.baton.runtime.internal.exec.InboxPositions.Batch judged = sent.batch();
+                    if (judged.take(item.source(), item.seq()) == dev.baton.runtime.internal.exec.InboxPositions.Verdict.REFUSED) {
+                        problem = judged.why();
+                    }
+                }
                 if (problem != null) {
                     inbox.acknowledge(item, problem);
                     continue;
                 }
                 try {
                     signal(run, batcher, batcher.add(item));
+                    sent.apply(item.source(), item.seq());
                 } catch (IllegalArgumentException tooLarge) {
                     inbox.acknowledge(item, tooLarge.getMessage());
                 }
+            }
+            if (inbox.closed() && inbox.failure() != null) {
+                signal(run, batcher, batcher.due(options.clock().nanoTime(), true));
+                throw new IOException(inbox.failure() + "; the run goes on waiting on Temporal for events: run the same command again to"
+                        + " attach to it, and resend from after the last 'ack'");
             }
             boolean closing = !closedSent && inbox.closed();
             signal(run, batcher, batcher.due(options.clock().nanoTime(), closing));

@@ -276,6 +276,9 @@ public final class Values {
             case "h" -> n * 3_600_000;
             default -> n * 86_400_000;
         };
+        if (!(ms <= dev.baton.lang.Baton.MAX_DURATION.toMillis())) {
+            throw new IllegalArgumentException("'" + text + "' is too long: a duration is at most " + dev.baton.lang.Baton.MAX_DURATION.toDays() + "d (100 years)");
+        }
         return Duration.ofNanos(Math.round(ms * 1e6));
     }
 

@@ -55,7 +55,7 @@ import java.util.TreeSet;
  */
 public final class Checker {
     /** The embedded engine's timer resolution; shorter ticks are rejected. */
-    public static final Duration TICK_RESOLUTION = Duration.ofMillis(1);
+    public static final Duration TICK_RESOLUTION = dev.baton.lang.Baton.TICK_RESOLUTION;
 
     private final SourceFile file;
     private final DiagnosticSink sink;
@@ -83,6 +83,8 @@ public final class Checker {
         final Map<String, Member.Endpoint> endpoints = new LinkedHashMap<>();
         final Map<String, Type.Rec> endpointParams = new HashMap<>();
         long instances = 1;
+        /** True when {@link #instances} is known here (a literal, or none given), not computed from a Param. */
+        boolean instancesKnown = true;
         boolean keyed;
 
         ModuleInfo(Decl.Module decl) {
@@ -278,14 +280,20 @@ public final class Checker {
         m.decl.options().get("instances").ifPresent(e -> {
             if (e instanceof Expr.Literal lit && lit.value() instanceof Long n) {
                 if (n < 1) sink.report(e.span(), Code.BAD_OPTION, "a module has at least 1 instance");
+                if (n > dev.baton.lang.Baton.MAX_INSTANCES) {
+                    sink.report(e.span(), Code.BAD_OPTION, "a module has at most " + String.format(java.util.Locale.ROOT, "%,d", dev.baton.lang.Baton.MAX_INSTANCES)
+                            + " instances (this one asks for " + String.format(java.util.Locale.ROOT, "%,d", n) + ")");
+                }
                 m.instances = n;
             } else {
                 m.instances = 2;
+                m.instancesKnown = false;
             }
         });
         if (m.decl.options().get("keys").isPresent()) {
             m.keyed = true;
             m.instances = 2;
+            m.instancesKnown = false;
             if (m.decl.options().get("instances").isPresent()) {
                 sink.report(m.decl.options().span(), Code.BAD_OPTION, "give either 'instances' or 'keys', not both");
             }
@@ -527,6 +535,16 @@ public final class Checker {
                 String mn = m instanceof Expr.Ident id ? id.name() : "";
                 if (!modules.containsKey(mn)) {
                     unknown(m.span(), Code.UNKNOWN_MODULE, "unknown module '" + mn + "'", mn, modules.keySet(), "");
+                    return;
+                }
+                ModuleInfo target = modules.get(mn);
+                Expr key = fault.options().get("key").orElse(null);
+                long k = key == null ? 0 : key instanceof Expr.Literal lit && lit.value() instanceof Long n ? n : -1;
+                if (target.instancesKnown && (key == null || key instanceof Expr.Literal lit && lit.value() instanceof Long)
+                        && (k < 0 || k >= target.instances)) {
+                    sink.report(key == null ? fault.name().span() : key.span(), Code.BAD_OPTION, "Fault " + fault.name().text() + " takes down "
+                            + mn + "[" + k + "], which is not an instance: " + mn + " has " + (target.instances == 1 ? "one instance, key 0"
+                            : target.instances + " instances, keys 0.." + (target.instances - 1)));
                 }
             }, () -> sink.report(fault.name().span(), Code.MISSING_ARGUMENT, "a Fault names the module it takes down: [module: Name, key: k]"));
             if (fault.options().get("at").isEmpty()) {
@@ -561,7 +579,7 @@ public final class Checker {
             } else if (period instanceof Expr.Var pv && params.contains(pv.name())) {
                 expectType(Type.DURATION, expr(period, c), period, "a Tick period");
             } else if (constant(period) instanceof Duration d) {
-                if (d.compareTo(TICK_RESOLUTION) < 0) {
+                if (d.compareTo(TICK_RESOLUTION) < 0 && !d.equals(dev.baton.lang.internal.parse.Parser.OUT_OF_RANGE)) {
                     sink.report(period.span(), Code.TICK_TOO_SHORT, "a Tick of " + ((Expr.Literal) period).raw()
                             + " is shorter than the engine's resolution (" + TICK_RESOLUTION.toMillis() + "ms)");
                 }

@@ -1160,6 +1160,9 @@ public final class Parser {
         }
     }
 
+    /** What an out-of-range duration literal reads as, once reported: checks that would only repeat the report skip it. */
+    public static final Duration OUT_OF_RANGE = dev.baton.lang.Baton.MAX_DURATION.plusNanos(1);
+
     private Duration parseDuration(Token t) {
         String text = t.text();
         int unitStart = text.length();
@@ -1174,9 +1177,10 @@ public final class Parser {
             default -> 86400e9;
         };
         double nanos = amount * nanosPer;
-        if (nanos > Long.MAX_VALUE / 2) {
-            sink.report(t.span(), Code.BAD_NUMBER, "duration '" + text + "' is too long");
-            return Duration.ZERO;
+        if (!(nanos <= dev.baton.lang.Baton.MAX_DURATION.toNanos())) {
+            sink.report(t.span(), Code.BAD_NUMBER, "duration '" + text + "' is too long: a duration is at most "
+                    + dev.baton.lang.Baton.MAX_DURATION.toDays() + "d (100 years)");
+            return OUT_OF_RANGE;
         }
         return Duration.ofNanos(Math.round(nanos));
     }

@@ -235,6 +235,7 @@ public final class Compiler {
         List<Plan.LoadPlan> loads = new ArrayList<>();
         Map<String, Map<String, Object>> ais = new LinkedHashMap<>();
         List<Plan.FaultPlan> faults = new ArrayList<>();
+        List<Decl.Fault> faultDecls = new ArrayList<>();
         Ev report = null;
         params.forEach((name, value) -> globals.put(name, f -> value));
         for (Decl d : decls) {
@@ -259,6 +260,7 @@ public final class Compiler {
                 Object key = o.get("key").map(this::constant).orElse(0L);
                 long at = ((Duration) constant(o.get("at").orElseThrow())).toMillis();
                 long down = o.get("down").map(this::constant).map(v -> ((Duration) v).toMillis()).orElse(5000L);
+                faultDecls.add(fault);
                 faults.add(new Plan.FaultPlan(fault.name().text(), at, moduleIndex.get(module), key, down));
             } else if (d instanceof Decl.Report r) {
                 Scope sc = new Scope(newBody("Report"), null, false);
@@ -266,6 +268,17 @@ public final class Compiler {
             }
             // Migration blocks apply when a data directory written by an older version is resumed;
             // a fresh run has nothing to migrate.
+        }
+        boolean modulesSound = problems.isEmpty(); // a module's keys after a problem with its count would only mislead
+        for (int i = 0; i < faults.size() && modulesSound; i++) {
+            Plan.FaultPlan fp = faults.get(i);
+            Plan.ModulePlan target = modules.get(fp.module());
+            if (target.keys.stream().noneMatch(k -> Values.equal(k, fp.key()))) {
+                Decl.Fault fault = faultDecls.get(i);
+                Expr ke = fault.options().get("key").orElse(null);
+                problems.add(position(ke != null ? ke.span() : fault.name().span()) + ": Fault " + fp.name() + " takes down " + target.name
+                        + "[" + Values.str(fp.key()) + "], which is not an instance of " + target.name + " (its keys: " + keyRange(target.keys) + ")");
+            }
         }
         if (!problems.isEmpty()) throw new PlanException(problems);
         Map<String, Integer> instances = new java.util.HashMap<>();
@@ -284,6 +297,16 @@ public final class Compiler {
                 List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), java.util.Collections.unmodifiableMap(storable), List.copyOf(hot),
                 spread.split(), unsplittable);
+    }
+
+    /** A module's keys in a few words: {@code 0..3}, or the first few. */
+    private static String keyRange(List<Object> keys) {
+        boolean counted = true;
+        for (int i = 0; i < keys.size() && counted; i++) counted = keys.get(i) instanceof Long l && l == i;
+        if (counted) return keys.size() == 1 ? "0" : "0.." + (keys.size() - 1);
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < Math.min(5, keys.size()); i++) shown.add(Values.show(keys.get(i)));
+        return String.join(", ", shown) + (keys.size() > 5 ? ", …" : "");
     }
 
     private int event(String name) {
@@ -307,10 +330,19 @@ public final class Compiler {
         List<Object> keys = new ArrayList<>();
         Object instances = m.options().get("instances").map(this::constant).orElse(null);
         Object keyList = m.options().get("keys").map(this::constant).orElse(null);
+        int max = dev.baton.lang.Baton.MAX_INSTANCES;
         if (keyList instanceof org.pcollections.PVector<?> l) {
-            keys.addAll(l);
+            if (l.size() > max) problems.add(position(m.name().span()) + ": module " + m.name().text() + " has " + l.size() + " keys; a module has at most " + max + " instances");
+            else keys.addAll(l);
         } else {
             long n = instances instanceof Long x ? x : 1;
+            if (n < 1 || n > max) {
+                Expr e = m.options().get("instances").orElseThrow();
+                problems.add(position(e.span()) + ": module " + m.name().text() + " would have " + n + " instances"
+                        + (e instanceof Expr.Var v ? " ($" + v.name() + " = " + n + ")" : "") + "; a module has 1 to "
+                        + String.format(java.util.Locale.ROOT, "%,d", max) + " instances");
+                n = 1;
+            }
             for (long i = 0; i < n; i++) keys.add(i);
         }
         List<String> stateNames = new ArrayList<>(ms.stateSlots.keySet());
@@ -349,7 +381,14 @@ public final class Compiler {
                 Scope sc = new Scope(newBody(m.name().text() + ".Tick"), ms, false);
                 block(t.body(), sc);
                 sc.finish();
-                Duration period = (Duration) constant(t.options().positional().orElseThrow());
+                Expr periodExpr = t.options().positional().orElseThrow();
+                Duration period = (Duration) constant(periodExpr);
+                if (period.compareTo(dev.baton.lang.Baton.TICK_RESOLUTION) < 0 || period.compareTo(dev.baton.lang.Baton.MAX_DURATION) > 0) {
+                    problems.add(position(periodExpr.span()) + ": a Tick of " + Values.duration(period)
+                            + (periodExpr instanceof Expr.Var v ? " ($" + v.name() + ")" : "") + " is "
+                            + (period.compareTo(dev.baton.lang.Baton.TICK_RESOLUTION) < 0 ? "shorter than the engine's resolution (1ms)" : "longer than 100 years"));
+                    period = dev.baton.lang.Baton.TICK_RESOLUTION;
+                }
                 Plan.Missed missed = t.options().get("missed").map(v -> switch (((Expr.Ident) v).name()) {
                     case "skip" -> Plan.Missed.SKIP;
                     case "catch_up" -> Plan.Missed.CATCH_UP;

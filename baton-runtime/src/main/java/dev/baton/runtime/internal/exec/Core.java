@@ -86,9 +86,8 @@ public final class Core implements Context {
     final boolean[] loadDone;
     final Fiber[] loadFibers;
     final Stats stats = new Stats();
-    /** Highest inbox sequence number applied (external events at or below it are duplicates). */
-    /** Last applied inbox sequence per source (see {@link dev.baton.runtime.Inbox}); sorted for snapshots. */
-    final java.util.TreeMap<String, Long> inboxApplied = new java.util.TreeMap<>();
+    /** The inbox sequences applied, per source (see {@link InboxPositions}). */
+    final InboxPositions inboxPositions = new InboxPositions();
     final List<RunError> errors = new ArrayList<>();
     /** Declared failures ({@code Fail} and what it makes fail), kept apart from runtime errors. */
     final List<RunError> failures = new ArrayList<>();
@@ -194,6 +193,8 @@ public final class Core implements Context {
         public long messagesDropped;
         public long messagesDuplicated;
         public long messagesDelayed;
+        /** Messages slowed by a latency spike ({@code --faults spike=Module}). */
+        public long messagesSpiked;
         public long crashes;
         public long eventsLostToCrashes;
         public long workflowsStarted;
@@ -251,6 +252,8 @@ public final class Core implements Context {
 
     @SuppressWarnings("unchecked")
     public Core(Plan plan, long seed, Faults faults, DecisionProvider decisions) {
+        String misfit = faults.problemWith(plan);
+        if (misfit != null) throw new IllegalArgumentException(misfit);
         this.plan = plan;
         this.seed = seed;
         this.faults = faults;
@@ -506,6 +509,28 @@ public final class Core implements Context {
         if (rootEnded < 0) cancel(rootId, true);
         if (rootEnded < 0) rootEnded = now; // defensive: a cancelled workflow always ends
         return outcome();
+    }
+
+    /** Ids longer than this are not extended by their children: they are named after a digest of it instead. */
+    private static final int MAX_PATH_ID = 200;
+
+    /**
+     * A child workflow's id: its parent's, then its name and number ({@code Campaign-3/Pursue-1}).
+     * A deep recursion would make each id as long as its depth (quadratic memory in all): past
+     * {@link #MAX_PATH_ID} characters a parent is named by a digest of its id instead
+     * ({@code ~5f0c…/Pursue-1}), still one id per workflow, and as short at any depth.
+     */
+    static String childId(String parentId, String name, long n) {
+        String prefix = parentId;
+        if (parentId.length() > MAX_PATH_ID) {
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(parentId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                prefix = "~" + java.util.HexFormat.of().formatHex(d, 0, 12);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return prefix + "/" + name + "-" + n;
     }
 
     /** The seed of a run apart's random stream: the run's seed and the workflow id, mixed. */
@@ -1561,6 +1586,7 @@ public final class Core implements Context {
             l += 1 + (long) (random() * faults.maxDelay().toMillis());
         }
         if (faults.spikeModule() != null && faults.spikeModule().equals(module) && now >= 1000 && now < 1000 + faults.spikeLength().toMillis()) {
+            stats.messagesSpiked++;
             l += 500;
         }
         return l;
@@ -1635,7 +1661,7 @@ public final class Core implements Context {
             throw new ValueError("Run " + child.name() + ": " + parent.id + " already started " + parent.childrenStarted
                     + " children, its fan-out budget [max_children: " + parentPlan.maxChildren() + "]");
         }
-        String cid = id == null || id == None.NONE ? parent.id + "/" + child.name() + "-" + (parent.childrenStarted + 1) : Values.str(id);
+        String cid = id == null || id == None.NONE ? childId(parent.id, child.name(), parent.childrenStarted + 1) : Values.str(id);
         Wf existing = workflows.get(cid);
         long token = ++tokenSeq;
         f.waitToken = token;
@@ -2046,24 +2072,21 @@ public final class Core implements Context {
 
     /**
      * Applies an external event (already journaled) as if a producer outside emitted it, unless
-     * its source already applied this sequence or a later one.
+     * its source already applied this sequence (see {@link InboxPositions}).
      */
     public void inject(String source, long seq, int event, Object payload) {
-        Long last = inboxApplied.get(source);
-        if (last != null && seq <= last) return;
-        inboxApplied.put(source, seq);
+        if (!inboxPositions.apply(source, seq)) return;
         emit(null, event, payload);
     }
 
-    /** The last applied sequence of {@code source}, or -1. */
-    public long inboxApplied(String source) {
-        Long last = inboxApplied.get(source);
-        return last == null ? -1 : last;
+    /** Which inbox sequences the run has applied, per source (read-only use). */
+    public InboxPositions inbox() {
+        return inboxPositions;
     }
 
     /** The last applied sequence of every source seen. */
     public Map<String, Long> inboxPositions() {
-        return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(inboxApplied));
+        return java.util.Collections.unmodifiableMap(inboxPositions.last());
     }
 
     // ================================================================== simulation: crashes

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 5; // 4: inbox positions per source; 5: workflows run apart
+    private static final int FORMAT = 6; // 4: inbox positions per source; 5: workflows run apart; 6: producers' gaps
 
     private CoreCodec() {
     }
@@ -41,12 +41,9 @@ public final class CoreCodec {
         out.writeLong(c.wfSeq);
         out.writeLong(c.rng);
         out.writeLong(c.trace);
-        out.writeInt(c.inboxApplied.size());
-        for (Map.Entry<String, Long> e : c.inboxApplied.entrySet()) {
-            ValueCodec.writeString(out, e.getKey());
-            out.writeLong(e.getValue());
-        }
+        c.inboxPositions.write(out);
         writeStats(c.stats, out);
+        writeCounts(extraStats(c.stats), out);
         writeErrors(c.errors, out);
         writeErrors(c.failures, out);
         writeMap(out, c.store.all());
@@ -333,7 +330,7 @@ public final class CoreCodec {
 
     public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in) throws IOException {
         int format = in.readInt();
-        if (format != FORMAT && format != 4) throw new IOException("snapshot format " + format + " is not supported (expected " + FORMAT + ")");
+        if (format < 4 || format > FORMAT) throw new IOException("snapshot format " + format + " is not supported (this build reads formats 4 to " + FORMAT + ")");
         String digest = ValueCodec.readString(in);
         if (!digest.equals(plan.digest)) {
             throw new IOException("the snapshot was written by a different program (digest " + digest + ", this one " + plan.digest + ")");
@@ -347,9 +344,9 @@ public final class CoreCodec {
         c.wfSeq = in.readLong();
         c.rng = in.readLong();
         c.trace = in.readLong();
-        int sources = in.readInt();
-        for (int k = 0; k < sources; k++) c.inboxApplied.put(ValueCodec.readString(in), in.readLong());
+        c.inboxPositions.read(in, format >= 6);
         readStats(c.stats, in);
+        if (format >= 6) setExtraStats(c.stats, readCounts(in));
         c.errors.addAll(readErrors(in));
         c.failures.addAll(readErrors(in));
         readMap(in).forEach(c.store::put);
@@ -624,6 +621,36 @@ public final class CoreCodec {
         "messagesDelayed", "crashes", "workflowsStarted", "workflowsCompleted", "workflowsFailed", "decisions", "decisionsRejected",
         "hallucinations", "errors", "eventsLostToCrashes", "workflowsCancelled", "sagasCompensating", "compensationRetries",
         "locksGranted", "leasesExpired", "failures", "commandCalls", "proposals"};
+
+    /**
+     * Counters added after the fixed list above, by name (snapshots from format 6): a new counter
+     * needs no new format. (A run apart's outcome keeps the fixed list only: it is also what
+     * Temporal child workflows return, in histories written by earlier builds.)
+     */
+    private static Map<String, Long> extraStats(Core.Stats s) {
+        Map<String, Long> out = new TreeMap<>();
+        java.util.Set<String> fixed = java.util.Set.of(STAT_FIELDS);
+        try {
+            for (java.lang.reflect.Field f : Core.Stats.class.getFields()) {
+                if (f.getType() == long.class && !fixed.contains(f.getName()) && f.getLong(s) != 0) out.put(f.getName(), f.getLong(s));
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    private static void setExtraStats(Core.Stats s, Map<String, Long> counts) throws IOException {
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            try {
+                Core.Stats.class.getField(e.getKey()).setLong(s, e.getValue());
+            } catch (NoSuchFieldException unknown) {
+                throw new IOException("the snapshot has a counter '" + e.getKey() + "' this build does not know (written by a newer build?)");
+            } catch (IllegalAccessException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
 
     private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
         try {

@@ -89,13 +89,42 @@ public final class Detached {
         return new Inline(owner);
     }
 
-    /** The embedded way: each run apart in a core of its own, advanced in step with the core that started it. */
+    /**
+     * The embedded way: each run apart in a core of its own, advanced in step with the core that
+     * started it.
+     *
+     * <h2>Without recursion</h2>
+     * A run apart may itself run workflows apart, as deep as the program's {@code max_depth}
+     * allows (thousands of levels). Advancing a core asks its runner about its children, which
+     * advances their cores, and so on: done by plain calls, a deep tree would overflow the stack.
+     * So the runners of one tree share an {@link Agenda}: only the outermost call drives, with an
+     * explicit stack of (core, engine time) it must reach; a core asked about a child that has not
+     * reached the time yet holds (as a core waiting on a Temporal child workflow does), the child
+     * is pushed and driven first, and the core is advanced again after it. The result is the same
+     * as the recursive order, step for step.
+     */
     static final class Inline implements Runner {
+        /** Deeper than this, {@link #nextTime} answers conservatively instead of asking the subtree. */
+        private static final int NEXT_TIME_DEPTH = 64;
+
+        /** What the runners of one tree share: whether a drive is under way, and the cores it must advance. */
+        static final class Agenda {
+            private final java.util.ArrayDeque<Object[]> wants = new java.util.ArrayDeque<>(); // {Core, long upTo}
+            private boolean driving;
+            private int asking;
+        }
+
         private final Core owner;
+        private final Agenda agenda;
         private final java.util.Map<String, Core> cores = new java.util.HashMap<>();
 
         Inline(Core owner) {
+            this(owner, new Agenda());
+        }
+
+        private Inline(Core owner, Agenda agenda) {
             this.owner = owner;
+            this.agenda = agenda;
         }
 
         @Override
@@ -104,33 +133,85 @@ public final class Detached {
         }
 
         private Core core(Detached run) {
-            return cores.computeIfAbsent(run.id, k -> Core.apart(owner.plan, owner.faults, owner.decisions, run));
+            return cores.computeIfAbsent(run.id, k -> {
+                Core c = Core.apart(owner.plan, owner.faults, owner.decisions, run);
+                c.setRunner(new Inline(c, agenda));
+                return c;
+            });
         }
 
         @Override
         public long nextTime(Detached run) {
             Core core = core(run);
             Outcome o = core.outcome();
-            return o != null ? o.end() : core.nextTime();
+            if (o != null) return o.end();
+            if (agenda.asking >= NEXT_TIME_DEPTH) return core.now(); // deep down: "may act from now on" is always safe
+            agenda.asking++;
+            try {
+                return core.nextTime();
+            } finally {
+                agenda.asking--;
+            }
         }
 
         @Override
         public Outcome at(Detached run, long upTo) {
             Core core = core(run);
-            Outcome o = core.outcome();
-            if (o == null) {
-                core.runUntil(upTo);
-                o = core.outcome();
+            if (agenda.driving) {
+                // asked from a core the drive advances: answer what is known, or have the child driven first
+                Outcome known = known(run, core, upTo);
+                if (known != null) return known;
+                agenda.wants.push(new Object[] {core, upTo});
+                return null;
             }
-            if (o == null || o.end() > upTo) return RUNNING;
-            cores.remove(run.id);
+            drive(core, upTo);
+            Outcome o = known(run, core, upTo);
+            if (o == null) throw new IllegalStateException("a run apart did not reach engine time " + upTo);
             return o;
+        }
+
+        /**
+         * Advances {@code core} to {@code upTo} with the agenda's explicit stack: a core that holds
+         * for a child it asked about is advanced again once the child (pushed above it) has got
+         * there. Re-entrant: a drive started inside another works on the stack above it.
+         */
+        private void drive(Core core, long upTo) {
+            boolean outermost = !agenda.driving;
+            agenda.driving = true;
+            int base = agenda.wants.size();
+            try {
+                agenda.wants.push(new Object[] {core, upTo});
+                while (agenda.wants.size() > base) {
+                    Object[] want = agenda.wants.peek();
+                    int before = agenda.wants.size();
+                    ((Core) want[0]).runUntil((Long) want[1]);
+                    if (agenda.wants.size() == before) agenda.wants.pop(); // reached: nothing deeper was wanted
+                }
+            } finally {
+                if (outermost) {
+                    agenda.driving = false;
+                    agenda.wants.clear();
+                }
+            }
+        }
+
+        /** {@code run}'s standing at {@code upTo} when its core has got there: its outcome, or RUNNING; else null. */
+        private Outcome known(Detached run, Core core, long upTo) {
+            Outcome o = core.outcome();
+            if (o != null && o.end() <= upTo) {
+                cores.remove(run.id);
+                return o;
+            }
+            if (o != null || core.now() >= upTo && !core.held()) return RUNNING;
+            return null;
         }
 
         @Override
         public Outcome cancelled(Detached run, long at) {
             Core core = cores.remove(run.id);
-            return core == null ? null : core.cancelAt(at);
+            if (core == null) return null;
+            drive(core, at);
+            return core.cancelAt(at);
         }
     }
 }

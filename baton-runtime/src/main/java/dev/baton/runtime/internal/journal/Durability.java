@@ -2,6 +2,7 @@ package dev.baton.runtime.internal.journal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.lang.types.Type;
+import dev.baton.runtime.DataDir;
 import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.Inbox;
 import dev.baton.runtime.Journal;
@@ -9,6 +10,7 @@ import dev.baton.runtime.Json;
 import dev.baton.runtime.RunReport;
 import dev.baton.runtime.internal.exec.Core;
 import dev.baton.runtime.internal.exec.CoreCodec;
+import dev.baton.runtime.internal.exec.InboxPositions;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.runtime.value.Conform;
 import dev.baton.runtime.value.ValueError;
@@ -23,8 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -63,82 +63,164 @@ public final class Durability {
     private final Plan plan;
     private final EngineOptions options;
     private final FileJournal journal;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    /** The directory's lock; released on close when this opened it (not when the caller holds it). */
+    private final DataDir held;
+    private final boolean ownsLock;
     /** What the last {@link #restore} started from, in words (for reports and {@code baton history}). */
     private final List<String> recoveryNotes = new ArrayList<>();
 
-    private Durability(Path dir, Plan plan, EngineOptions options, FileJournal journal, FileChannel lockChannel, FileLock lock) {
+    private Durability(Path dir, Plan plan, EngineOptions options, FileJournal journal, DataDir held, boolean ownsLock) {
         this.dir = dir;
         this.plan = plan;
         this.options = options;
         this.journal = journal;
-        this.lockChannel = lockChannel;
-        this.lock = lock;
+        this.held = held;
+        this.ownsLock = ownsLock;
     }
 
-    /** Opens (creating if needed) a data directory for this program and options. */
+    /** The damaged journal a run must not resume from without being told to go on. */
+    public static final class JournalDamaged extends IOException {
+        public JournalDamaged(String message) {
+            super(message);
+        }
+    }
+
+    /** Opens (creating if needed) a data directory for this program and options, taking its lock first. */
     public static Durability open(Path dir, Plan plan, EngineOptions options) throws IOException {
-        Files.createDirectories(dir);
-        FileChannel lockChannel = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
+        boolean owns = options.heldDir() == null;
+        DataDir held = owns ? DataDir.lock(dir) : options.heldDir();
         try {
-            lock = lockChannel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            checkMeta(dir, plan, options);
+            FileJournal journal = new FileJournal(dir.resolve("journal.log"));
+            Durability d = new Durability(dir, plan, options, journal, held, owns);
+            if (journal.truncated > 0) d.notice("journal.log ended in a torn write (a crash while it was written, never acknowledged): "
+                    + journal.truncated + " byte(s) cut off at position " + journal.durableSize());
+            return d;
+        } catch (IOException | RuntimeException e) {
+            if (owns) held.close();
+            throw e;
         }
-        if (lock == null) {
-            lockChannel.close();
-            throw new IOException(dir + " is in use by another baton process");
-        }
+    }
+
+    private void notice(String text) {
+        recoveryNotes.add(text);
+        if (options.notices() != null) options.notices().accept(text);
+    }
+
+    /**
+     * Writes {@code meta.properties} for a new run, or checks that the run the directory holds
+     * is this one (same program, seed, faults, parameters): replay would diverge otherwise.
+     */
+    private static void checkMeta(Path dir, Plan plan, EngineOptions options) throws IOException {
         Path meta = dir.resolve("meta.properties");
         Properties want = new Properties();
         want.setProperty("program", plan.file.name());
         want.setProperty("digest", plan.digest);
         want.setProperty("seed", String.valueOf(options.seed()));
         want.setProperty("faults", options.faults().toString());
-        want.setProperty("params", String.valueOf(plan.params));
+        want.setProperty("params", paramsText(plan.params));
         if (Files.exists(meta)) {
-            Properties have = new Properties();
-            try (InputStream in = Files.newInputStream(meta)) {
-                have.load(in);
-            }
+            Properties have = readMeta(meta);
+            String program = have.getProperty("program");
+            String name = program == null || program.isBlank() ? "a program" : fileName(program);
             for (String k : List.of("digest", "seed", "faults", "params")) {
-                if (!want.getProperty(k).equals(have.getProperty(k, "{}"))) {
-                    lock.release();
-                    lockChannel.close();
-                    throw new IOException(dir + " holds a run of " + Path.of(have.getProperty("program")).getFileName() + " with " + k + " "
-                            + have.getProperty(k) + "; this run has " + k + " " + want.getProperty(k)
-                            + ". Resume with the same program and flags, start over with --fresh, or use another --data-dir");
+                String had = have.getProperty(k);
+                if (had == null) {
+                    throw new IOException(meta + " is damaged: it has no '" + k + "' (it must say which program, seed, faults and"
+                            + " parameters the run has); start over with --fresh, or use another --data-dir");
+                }
+                if (k.equals("params") && had.equals(String.valueOf(plan.params))) continue; // as written before 0.1.0's readable form
+                if (!want.getProperty(k).equals(had)) {
+                    throw new IOException(dir + " holds a run of " + name + " with " + k + " " + had + "; this run has " + k + " "
+                            + want.getProperty(k) + ". Resume with the same program and flags, start over with --fresh, or use another --data-dir");
                 }
             }
-        } else {
-            Path tmp = dir.resolve("meta.properties.tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                want.store(out, "Baton data directory");
-            }
-            move(tmp, meta);
+            return;
         }
-        return new Durability(dir, plan, options, new FileJournal(dir.resolve("journal.log")), lockChannel, lock);
+        if (holdsRunFiles(dir)) {
+            throw new IOException(dir + " holds a run's files but no meta.properties, so which program, seed, faults and parameters"
+                    + " it ran with is unknown (resuming it under other ones would replay it wrongly); start over with --fresh,"
+                    + " or use another --data-dir");
+        }
+        Path tmp = dir.resolve("meta.properties.tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            want.store(out, "Baton data directory");
+        }
+        move(tmp, meta);
+    }
+
+    /** A run's parameters as a user writes them: {@code players=1000, tick=100ms} (none: {@code none}). */
+    public static String paramsText(java.util.Map<String, Object> params) {
+        if (params.isEmpty()) return "none";
+        List<String> parts = new ArrayList<>();
+        params.forEach((k, v) -> parts.add(k + "=" + (v instanceof String str ? str : dev.baton.runtime.value.Values.show(v))));
+        return String.join(", ", parts);
+    }
+
+    private static String fileName(String path) {
+        try {
+            Path p = Path.of(path).getFileName();
+            return p == null ? path : p.toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return path;
+        }
+    }
+
+    private static boolean holdsRunFiles(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("snapshot-") && n.endsWith(".bin") || n.equals("report.json")) return true;
+                if (n.equals("journal.log") && Files.size(p) > FileJournal.FILE_HEADER) return true;
+            }
+        }
+        return false;
+    }
+
+    private static Properties readMeta(Path meta) throws IOException {
+        Properties have = new Properties();
+        try (InputStream in = Files.newInputStream(meta)) {
+            have.load(in);
+        } catch (IllegalArgumentException malformed) {
+            throw new IOException(meta + " is damaged (" + malformed.getMessage() + "); start over with --fresh, or use another --data-dir");
+        }
+        return have;
     }
 
     public boolean hasState() throws IOException {
-        return !snapshots().isEmpty() || journal.durableSize() > 0 || Files.exists(dir.resolve("report.json"));
+        return !snapshots().isEmpty() || journal.hasRecords() || Files.exists(dir.resolve("report.json"));
     }
 
     /** The stored final report when the run already finished, else null. */
     public RunReport finishedReport() throws IOException {
         Path p = dir.resolve("report.json");
         if (!Files.exists(p)) return null;
-        RunReport r = new ObjectMapper().readValue(p.toFile(), RunReport.class);
+        RunReport r;
+        try {
+            r = new ObjectMapper().readValue(p.toFile(), RunReport.class);
+        } catch (com.fasterxml.jackson.core.JacksonException damaged) {
+            throw new IOException(p + " is damaged, so the finished run's report cannot be shown (" + firstLine(damaged.getOriginalMessage())
+                    + "); delete it to finish the run again from its snapshots and journal, or start over with --fresh");
+        }
         return new RunReport(r.program(), r.engine(), r.seed(), r.faults(), "already finished: " + r.stopReason(), r.engineTimeMs(),
                 r.wallTimeMs(), true, r.counters(), r.events(), r.workflows(), r.globals(), r.modules(), r.errors(), r.errorCount(),
                 r.traceHash(), r.report(), r.failures(), r.failureCount());
     }
 
-    /** The newest readable snapshot, then the journal after it. */
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /**
+     * The newest readable snapshot, then the journal after it. Damage in the journal that the
+     * snapshot does not cover loses the events in it: refused (a {@link JournalDamaged}) unless
+     * the options say to go on, and then said in the recovery notes and to the notices, with a
+     * copy of the damaged bytes kept beside the journal.
+     */
     public Core restore(Plan plan, EngineOptions options) throws IOException {
-        recoveryNotes.clear();
+        recoveryNotes.removeIf(n -> !n.startsWith("journal.log ended in a torn write"));
         Core core = null;
         long journalPos = 0;
         for (Path snap : snapshots()) {
@@ -167,15 +249,56 @@ public final class Durability {
             journalPos = 0;
             recoveryNotes.add("no readable snapshot: started over and replayed the journal from the beginning");
         }
-        int replayed = 0;
-        for (Journal.Entry e : journal.readFrom(journalPos)) {
-            Batch b = Batch.decode(e.data());
-            core.runUntil(b.time);
-            for (Batch.Item item : b.items) apply(plan, core, item);
-            replayed++;
+        checkDamage(journalPos, options);
+        if (journal.durableSize() < journalPos) {
+            // the snapshot includes records the journal no longer has (a cut tail): what is appended
+            // from now on must lie past the snapshot's position, or a later restore would skip it
+            notice("journal.log ends at " + journal.durableSize() + ", before position " + journalPos + " that the snapshot includes;"
+                    + " padded it so that new records follow the snapshot");
+            journal.padTo(journalPos);
         }
-        if (replayed > 0) recoveryNotes.add("replayed " + replayed + " journal record(s)");
+        int[] replayed = {0};
+        Core c = core;
+        journal.forEachFrom(journalPos, e -> {
+            Batch b = Batch.decode(e.data());
+            if (b == null) return; // padding
+            c.runUntil(b.time);
+            for (Batch.Item item : b.items) apply(plan, c, item);
+            replayed[0]++;
+        });
+        if (replayed[0] > 0) recoveryNotes.add("replayed " + replayed[0] + " journal record(s)");
         return core;
+    }
+
+    /** Refuses (or, told to go on, seals) damage at or after {@code from}; damage a snapshot covers only gets a note. */
+    private void checkDamage(long from, EngineOptions options) throws IOException {
+        List<FileJournal.Damage> lost = new ArrayList<>();
+        for (FileJournal.Damage d : journal.damage()) {
+            if (d.to() <= from) {
+                notice("journal.log is damaged at bytes " + d.from() + ".." + d.to() + "; the snapshot restored covers them, nothing is lost");
+            } else {
+                lost.add(d);
+            }
+        }
+        if (lost.isEmpty()) return;
+        long bytes = lost.stream().mapToLong(FileJournal.Damage::bytes).sum();
+        String where = lost.stream().map(d -> d.from() + ".." + d.to()).collect(java.util.stream.Collectors.joining(", "));
+        int[] after = {0};
+        journal.forEachFrom(lost.get(0).to(), e -> after[0]++);
+        String what = dir.resolve("journal.log") + " is damaged: bytes " + where + " (" + bytes + " byte(s)) fail their"
+                + " checksums, with " + after[0] + " intact record(s) after them; the external events recorded there were acknowledged and"
+                + " would be lost";
+        if (!options.acceptJournalDamage()) {
+            throw new JournalDamaged(what + ". Nothing was changed. Restore journal.log from a backup, or resume with"
+                    + " --accept-journal-damage to go on without those events (a copy of the damaged bytes is kept).");
+        }
+        for (FileJournal.Damage d : lost) {
+            Path copy = dir.resolve("journal-damage-" + d.from() + ".bin");
+            Files.write(copy, journal.read(d));
+            journal.seal(d);
+        }
+        notice(what + "; going on without them (--accept-journal-damage); the damaged bytes are kept in journal-damage-*.bin,"
+                + " and the producers may resend those events: their sequence numbers were never applied");
     }
 
     /** The snapshot's body (journal position + core) when its magic and checksum are intact, else null. */
@@ -228,33 +351,38 @@ public final class Durability {
         if (!items.isEmpty()) accept(plan, core, items, inbox, journal);
     }
 
-    /** Validates, journals (when there is a journal), applies, acknowledges (when there is an inbox). */
+    /**
+     * Validates, journals (when there is a journal), applies, acknowledges (when there is an
+     * inbox). Every answer — a new event's, a duplicate's, a rejection's — is given only after
+     * the journal is synced: a duplicate of an event in this very batch must not be
+     * acknowledged before the event it duplicates is durable.
+     */
     private static void accept(Plan plan, Core core, List<Inbox.Item> items, Inbox inbox, FileJournal journal) throws IOException {
         List<Batch.Item> accepted = new ArrayList<>();
-        List<Inbox.Item> acceptedItems = new ArrayList<>();
-        java.util.Map<String, Long> last = new java.util.HashMap<>();
+        List<Inbox.Item> answered = new ArrayList<>(items.size());
+        List<String> answers = new ArrayList<>(items.size());
+        // events already durable elsewhere were acknowledged there: only a resend is left out
+        InboxPositions.Batch judged = core.inbox().batch(inbox != null);
         for (Inbox.Item item : items) {
-            long applied = last.computeIfAbsent(item.source(), core::inboxApplied);
-            if (item.seq() <= applied) {
-                if (inbox != null) inbox.acknowledge(item, null);
-                continue;
-            }
+            // validated first, so that an event refused for its content does not take its number
             String problem = validate(plan, item);
-            if (problem != null) {
-                if (inbox != null) inbox.acknowledge(item, problem);
-                continue;
+            if (problem == null) {
+                InboxPositions.Verdict v = judged.take(item.source(), item.seq());
+                if (v == InboxPositions.Verdict.REFUSED) problem = judged.why();
+                else if (v == InboxPositions.Verdict.NEW) accepted.add(new Batch.Item(item.source(), item.seq(), item.event(), item.payloadJson()));
+                // a DUPLICATE is a resend: the run has it (or will, once this batch is synced)
             }
-            accepted.add(new Batch.Item(item.source(), item.seq(), item.event(), item.payloadJson()));
-            acceptedItems.add(item);
-            last.put(item.source(), item.seq());
+            answered.add(item);
+            answers.add(problem);
         }
-        if (accepted.isEmpty()) return;
-        if (journal != null) {
-            journal.append(new Batch(core.now(), accepted).encode());
-            journal.force();
+        if (!accepted.isEmpty()) {
+            if (journal != null) {
+                journal.append(new Batch(core.now(), accepted).encode());
+                journal.force();
+            }
+            for (Batch.Item item : accepted) apply(plan, core, item);
         }
-        for (Batch.Item item : accepted) apply(plan, core, item);
-        if (inbox != null) for (Inbox.Item item : acceptedItems) inbox.acknowledge(item, null);
+        if (inbox != null) for (int i = 0; i < answered.size(); i++) inbox.acknowledge(answered.get(i), answers.get(i));
     }
 
     /** Why {@code item} cannot be applied (unknown event, bad JSON, a field out of its bounds), or null when it can. */
@@ -273,7 +401,7 @@ public final class Durability {
 
     private static void apply(Plan plan, Core core, Batch.Item item) {
         int ev = plan.eventIndex(item.event());
-        Object payload = Conform.coerce(plan.events.get(ev).payload(), Json.parse(item.payloadJson()));
+        Object payload = Conform.coerce(plan.events.get(ev).payload(), Json.parseTrusted(item.payloadJson()));
         core.inject(item.source(), item.seq(), ev, payload);
     }
 
@@ -315,10 +443,14 @@ public final class Durability {
         close();
     }
 
+    private boolean closed;
+
+    /** Closes the journal and, when this opened it, releases the directory (again: nothing). */
     public void close() throws IOException {
+        if (closed) return;
+        closed = true;
         journal.close();
-        if (lock.isValid()) lock.release();
-        lockChannel.close();
+        if (ownsLock) held.close();
     }
 
     /** Snapshots, newest first. */
@@ -348,6 +480,7 @@ public final class Durability {
         for (Journal.Entry e : journal.readFrom(0)) {
             if (out.size() >= limit) break;
             Batch b = Batch.decode(e.data());
+            if (b == null) continue;
             StringBuilder line = new StringBuilder(String.format("@%d  t=%dms  %d event(s):", e.position(), b.time, b.items.size()));
             for (int i = 0; i < Math.min(3, b.items.size()); i++) {
                 Batch.Item it = b.items.get(i);
@@ -361,13 +494,9 @@ public final class Durability {
 
     /** Opens a data directory only to read it (no program or seed check beyond the digest). */
     public static Properties meta(Path dir) throws IOException {
-        Properties p = new Properties();
         Path meta = dir.resolve("meta.properties");
         if (!Files.exists(meta)) return null;
-        try (InputStream in = Files.newInputStream(meta)) {
-            p.load(in);
-        }
-        return p;
+        return readMeta(meta);
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -388,7 +517,7 @@ public final class Durability {
         record Item(String source, long seq, String event, String payloadJson) {
         }
 
-        /** Record kinds: 1 = items of the single unnamed source (before sources), 2 = items with their source. */
+        /** Record kinds: 0 = padding, 1 = items of the single unnamed source (before sources), 2 = items with their source. */
         byte[] encode() throws IOException {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             try (DataOutputStream out = new DataOutputStream(b)) {
@@ -407,7 +536,9 @@ public final class Durability {
             return b.toByteArray();
         }
 
+        /** The batch a record holds, or null for padding (kind 0: a sealed damaged region, or room after a cut). */
         static Batch decode(byte[] data) throws IOException {
+            if (data.length == 0 || data[0] == 0) return null;
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             int kind = in.readByte();
             if (kind != 1 && kind != 2) throw new IOException("unknown journal record kind " + kind);
