@@ -57,7 +57,15 @@ final class FmtCommand implements Callable<Integer> {
                 code = Math.max(code, ExitCode.PROBLEMS);
                 continue;
             }
-            String formatted = Formatter.format(parsed);
+            String formatted;
+            try {
+                formatted = Formatter.formatVerified(parsed);
+            } catch (Formatter.Unprintable u) {
+                err.println("baton fmt: " + src.name() + ": not formatted: " + u.getMessage() + " at line " + u.line
+                        + " of the formatted text — a bug in the formatter; the file is left as it is");
+                code = Math.max(code, ExitCode.PROBLEMS);
+                continue;
+            }
             boolean stdin = input.isStdin();
             if (toStdout || stdin && !check) {
                 out.print(formatted);

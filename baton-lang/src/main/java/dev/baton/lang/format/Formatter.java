@@ -71,6 +71,39 @@ public final class Formatter {
         return f.out.toString();
     }
 
+    /** A file the formatter cannot print back faithfully: {@code line} of the formatted text is where it goes wrong. */
+    public static final class Unprintable extends Exception {
+        public final int line;
+
+        Unprintable(String message, int line) {
+            super(message, null, false, false);
+            this.line = line;
+        }
+    }
+
+    /**
+     * Formats and proves the result: it parses without errors and formats to itself
+     * ({@code fmt(fmt(x)) == fmt(x)}). A file whose layout would not survive is refused rather
+     * than rewritten into something else.
+     */
+    public static String formatVerified(ParseResult parsed) throws Unprintable {
+        String once = format(parsed);
+        ParseResult again = dev.baton.lang.Baton.parse(SourceFile.of(parsed.file().name(), once));
+        if (again.hasErrors()) {
+            dev.baton.lang.Diagnostic d = again.diagnostics().get(0);
+            throw new Unprintable("its formatted text would not parse (" + d.message() + ")", d.line());
+        }
+        String twice = format(again);
+        if (!twice.equals(once)) {
+            String[] a = once.split("\n", -1);
+            String[] b = twice.split("\n", -1);
+            int line = 0;
+            while (line < Math.min(a.length, b.length) && a[line].equals(b[line])) line++;
+            throw new Unprintable("formatting it twice gives two layouts", line + 1);
+        }
+        return once;
+    }
+
     // ------------------------------------------------------------------ line machinery
 
     /** Starts a line for an element beginning at {@code offset}: leading comments, blank line, indent. */
@@ -283,7 +316,8 @@ public final class Formatter {
             body(on.body());
         } else if (m instanceof Member.Tick t) {
             begin(t.span().start());
-            text("Tick" + options(t.options()) + " ");
+            // a Tick's brackets are its syntax (the checker wants a period in them): never dropped, even when empty
+            text("Tick" + (t.options().isEmpty() ? " []" : options(t.options())) + " ");
             body(t.body());
         } else if (m instanceof Member.Endpoint e) {
             begin(e.span().start());

@@ -92,7 +92,8 @@ public final class Lexer {
             case '#' -> {
                 while (pos < src.length() && src.charAt(pos) != '\n') pos++;
                 int end = pos;
-                if (end > start && src.charAt(end - 1) == '\r') end--;
+                // a comment ends before the line break, whatever its spelling (\r\n, \r\r\n …)
+                while (end > start && src.charAt(end - 1) == '\r') end--;
                 comments.add(new Comment(src.substring(start, end), new Span(start, end)));
                 return true;
             }
@@ -277,7 +278,15 @@ public final class Lexer {
                             if (close > 0 && (nl < 0 || close < nl) && close - pos - 2 <= 6) {
                                 String hex = src.substring(pos + 2, close);
                                 try {
-                                    value.appendCodePoint(Integer.parseInt(hex, 16));
+                                    int cp = Integer.parseInt(hex, 16);
+                                    if (cp >= 0xD800 && cp <= 0xDFFF) {
+                                        // half of a UTF-16 pair, not a character: no file could hold it
+                                        sink.report(new Span(escStart, close + 1), Code.BAD_ESCAPE,
+                                                "\\u{" + hex + "} is a surrogate, not a character; write the character's own code point");
+                                        pos = close + 1;
+                                        continue;
+                                    }
+                                    value.appendCodePoint(cp);
                                     pos = close + 1;
                                     continue;
                                 } catch (IllegalArgumentException bad) {
