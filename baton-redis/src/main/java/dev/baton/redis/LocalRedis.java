@@ -46,8 +46,22 @@ public final class LocalRedis implements AutoCloseable {
      * PING, with PONG or by asking for a password.
      */
     public static LocalRedis start(int port, Path dir, boolean durable, List<String> options) throws IOException, InterruptedException {
+        return start(port, dir, durable, options, false);
+    }
+
+    /**
+     * As {@link #start(int, Path, boolean, List)}; with {@code dieWithThisThread} the server gets
+     * SIGTERM when the thread that starts it ends — also when this process is killed with
+     * {@code kill -9} (Linux's parent-death signal, through util-linux's {@code setpriv}; where
+     * that is missing, the server is only stopped by {@link #close}). For a process whose starting
+     * thread lives as long as it does ({@code baton up}'s main thread).
+     */
+    public static LocalRedis start(int port, Path dir, boolean durable, List<String> options, boolean dieWithThisThread)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> cmd = new ArrayList<>();
+        if (dieWithThisThread && setpriv() != null) cmd.addAll(List.of(setpriv(), "--pdeathsig", "TERM"));
+        cmd.addAll(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--dir", dir.toString()));
         cmd.addAll(durable ? List.of("--appendonly", "yes", "--appendfsync", "always") : List.of("--appendonly", "no"));
         cmd.addAll(options);
@@ -68,6 +82,14 @@ public final class LocalRedis implements AutoCloseable {
             Thread.sleep(10);
         }
         return new LocalRedis(port, p, dir);
+    }
+
+    private static String setpriv() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir, "setpriv");
+            if (Files.isExecutable(p)) return p.toString();
+        }
+        return null;
     }
 
     /** redis-server could not be started because it is not on the PATH. */

@@ -108,7 +108,8 @@ public final class LocalKafka implements AutoCloseable {
                 throw new IOException("formatting Kafka's log directory failed; see " + log + ":\n" + tail(log));
             }
         }
-        Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", cp, "kafka.Kafka", config.toString())
+        // gone when this process is (see ChildMain)
+        Process p = new ProcessBuilder(ChildMain.command(List.of("-Xmx512m"), "kafka.Kafka", config.toString()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         LocalKafka k = new LocalKafka(port, dir, p);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

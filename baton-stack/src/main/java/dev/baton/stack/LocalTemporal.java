@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Temporal's Java test server (the in-memory Temporal service of {@code temporal-testing}) as a
- * child JVM bound to a port: a real gRPC endpoint that Temporal clients reach with
+ * child JVM bound to 127.0.0.1:PORT (and stopping when the process that started it is gone): a real gRPC endpoint that Temporal clients reach with
  * {@code setTarget("127.0.0.1:PORT")}, exactly as they reach a production cluster. It keeps
  * nothing on disk: a restart starts empty. Every history stays in its memory (a 2 GB heap); it
  * exits when that runs out, rather than answer nothing while it collects garbage.
@@ -27,9 +27,9 @@ public final class LocalTemporal implements AutoCloseable {
     public static LocalTemporal start(int port, Path logDir) throws IOException, InterruptedException {
         Files.createDirectories(logDir);
         Path log = logDir.resolve("temporal.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx2g", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"), "io.temporal.testserver.TestServer",
-                Integer.toString(port))
+        // bound to 127.0.0.1 only, and gone when this process is (see ChildMain)
+        Process p = new ProcessBuilder(ChildMain.command(List.of("-Xmx2g", "-XX:+ExitOnOutOfMemoryError"), TemporalServer.class.getName(),
+                Integer.toString(port)))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!listening(port)) {

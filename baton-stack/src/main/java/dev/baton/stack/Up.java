@@ -16,8 +16,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code ./baton up}: a local Redis, Kafka (KRaft) and Temporal (test server) on their usual
- * ports, each its own process, stopped together on Ctrl-C or SIGTERM (the JVM then exits with
- * the signal's usual code, 130 or 143). Exit codes otherwise: 1 a server died while running,
+ * ports of 127.0.0.1, each its own process, stopped together on Ctrl-C or SIGTERM (the JVM then
+ * exits with the signal's usual code, 130 or 143) — also one still starting — and never
+ * outliving {@code up}: each watches it and stops when it is gone, even after {@code kill -9}. Exit codes otherwise: 1 a server died while running,
  * 2 usage, 3 a server could not start (port taken, redis-server missing…).
  */
 @Command(name = "up", sortOptions = false,
@@ -90,7 +91,7 @@ public final class Up implements Callable<Integer> {
             if (!noRedis) {
                 out.println("starting redis-server on 127.0.0.1:" + redisPort + " …");
                 out.flush();
-                LocalRedis r = LocalRedis.start(redisPort, dir.resolve("redis").toAbsolutePath(), true);
+                LocalRedis r = LocalRedis.start(redisPort, dir.resolve("redis").toAbsolutePath(), true, List.of(), true);
                 keep(r, r.process(), "redis", r.uri().toString(), dir.resolve("redis"));
             }
             if (!noKafka) {
@@ -146,6 +147,16 @@ public final class Up implements Callable<Integer> {
             }
         }
         started.clear();
+        // and whatever was still starting when the signal came (not yet in the list above)
+        List<ProcessHandle> rest = ProcessHandle.current().descendants().toList();
+        rest.forEach(ProcessHandle::destroy);
+        for (ProcessHandle h : rest) {
+            try {
+                h.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception stuck) {
+                h.destroyForcibly();
+            }
+        }
     }
 
     private static boolean free(int port) {

@@ -69,6 +69,95 @@ class UpTest {
         }
     }
 
+    private static Process up(Path dir, String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.baton.stack.Up", "--dir", dir.toString()));
+        cmd.addAll(List.of(more));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /** Reads lines until one starts with {@code prefix}; everything read so far. */
+    private static String readUntil(BufferedReader r, String prefix) throws Exception {
+        StringBuilder out = new StringBuilder();
+        String line;
+        while ((line = r.readLine()) != null) {
+            out.append(line).append('\n');
+            if (line.startsWith(prefix)) return out.toString();
+        }
+        throw new AssertionError("no line starting with '" + prefix + "' in:\n" + out);
+    }
+
+    /** Waits (observed, bounded only against a hang) until every process in {@code ps} has exited. */
+    private static void awaitGone(List<ProcessHandle> ps) throws Exception {
+        for (ProcessHandle h : ps) {
+            try {
+                h.onExit().get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+                throw new AssertionError("server " + h.pid() + " (" + h.info().command().orElse("?") + ") outlived baton up");
+            }
+        }
+    }
+
+    @Test
+    void serversNeverOutliveAKilledUp(@TempDir Path dir) throws Exception {
+        boolean redis = redisInstalled();
+        List<String> args = new ArrayList<>(List.of("--redis-port", Integer.toString(LocalKafka.freePort()),
+                "--kafka-port", Integer.toString(LocalKafka.freePort()), "--temporal-port", Integer.toString(LocalKafka.freePort())));
+        if (!redis) args.add("--no-redis");
+        Process up = up(dir, args.toArray(String[]::new));
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+            readUntil(r, "ready.");
+            List<ProcessHandle> servers = up.descendants().toList();
+            assertThat(servers).hasSize(redis ? 3 : 2);
+            up.destroyForcibly(); // kill -9: no shutdown hook of up's runs
+            up.waitFor();
+            awaitGone(servers);
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aSignalWhileAServerIsStartingStopsThatOneToo(@TempDir Path dir) throws Exception {
+        Process up = up(dir, "--no-redis", "--kafka-port", Integer.toString(LocalKafka.freePort()),
+                "--temporal-port", Integer.toString(LocalKafka.freePort()));
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+            readUntil(r, "starting Kafka");
+            // the broker's JVM is spawned but not yet serving
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (up.descendants().findAny().isEmpty()) {
+                assertThat(System.nanoTime()).isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            List<ProcessHandle> starting = up.descendants().toList();
+            up.destroy(); // SIGTERM
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            awaitGone(starting);
+        } finally {
+            up.destroyForcibly();
+        }
+    }
+
+    @Test
+    void temporalListensOnLoopbackOnly(@TempDir Path dir) throws Exception {
+        int port = LocalKafka.freePort();
+        try (LocalTemporal t = LocalTemporal.start(port, dir)) {
+            List<String> local = new ArrayList<>();
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                Path f = Path.of(table);
+                if (!java.nio.file.Files.exists(f)) continue;
+                for (String line : java.nio.file.Files.readAllLines(f)) {
+                    String[] cols = line.trim().split("\\s+");
+                    // local address HEX:PORT, state 0A = LISTEN
+                    if (cols.length > 3 && cols[1].endsWith(String.format(":%04X", port)) && cols[3].equals("0A")) local.add(cols[1]);
+                }
+            }
+            assertThat(local).as("listening sockets on port " + port).isNotEmpty()
+                    .allMatch(a -> a.startsWith("0100007F:") || a.startsWith("0000000000000000FFFF00000100007F:") || a.startsWith("00000000000000000000000001000000:"));
+        }
+    }
+
     @Test
     void aTakenPortIsNamedAndNothingStarts(@TempDir Path dir) throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
