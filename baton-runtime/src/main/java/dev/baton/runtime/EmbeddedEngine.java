@@ -86,6 +86,9 @@ public final class EmbeddedEngine implements Engine {
         core.setBus(options.bus());
         if (options.inbox() != null) options.inbox().resume(core.inboxPositions());
         RunDriver driver = new RunDriver(plan, options, core);
+        // pacing: engine time t is due at wall time paceBase + t (a resumed run goes on from its own time, at once)
+        long paceBase = clock.nanoTime() - core.now() * 1_000_000L;
+        if (options.realClock()) core.setWallClock(() -> (clock.nanoTime() - paceBase) / 1_000_000L);
         long lastProgress = clock.nanoTime();
         long lastEvents = core.stats().eventsEmitted;
         long lastSnapshot = core.now();
@@ -113,7 +116,7 @@ public final class EmbeddedEngine implements Engine {
             boolean paced = options.realClock() || inboxOpen;
             // paced: slice by slice, taking the inbox at every slice end; otherwise empty stretches are skipped
             long until = paced ? driver.nextSliceEnd() : driver.nextStepEnd(Long.MAX_VALUE);
-            if (paced) paceTo(wallStart, until);
+            if (paced) paceTo(paceBase, until);
             core.runUntil(until);
             driver.observe(options.state(), false);
             // snapshots are observations (a restore continues identically from any of them), so their
@@ -146,8 +149,8 @@ public final class EmbeddedEngine implements Engine {
         return report;
     }
 
-    private void paceTo(long wallStart, long engineMs) {
-        long wait = wallStart + engineMs * 1_000_000L - options.clock().nanoTime();
+    private void paceTo(long paceBase, long engineMs) {
+        long wait = paceBase + engineMs * 1_000_000L - options.clock().nanoTime();
         try {
             options.clock().sleepNanos(wait);
         } catch (InterruptedException e) {

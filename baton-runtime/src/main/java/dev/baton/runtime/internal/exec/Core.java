@@ -829,8 +829,13 @@ public final class Core implements Context {
     private void runLoadBody(Fiber f, Plan.LoadPlan l) {
         Instr[] code = l.body().code;
         int pc = 0;
+        long steps = 0;
         try {
-            while (pc >= 0 && pc < code.length) pc = code[pc].exec(f, pc);
+            while (pc >= 0 && pc < code.length) {
+                if (++steps > MAX_STEPS) throw new ValueError("ran " + String.format(java.util.Locale.ROOT, "%,d", MAX_STEPS)
+                        + " steps for one run of the load (a loop that does not end?)");
+                pc = code[pc].exec(f, pc);
+            }
         } catch (RuntimeException e) {
             recordError(f, code[Math.max(0, Math.min(pc, code.length - 1))].span, "Load " + l.name(), e);
         }
@@ -880,12 +885,36 @@ public final class Core implements Context {
 
     // ================================================================== instances
 
+    /**
+     * With the real clock: the engine time the wall clock has reached. A tick that comes a whole
+     * period or more late (handlers slower than the wall clock) is then a missed tick, and its
+     * policy applies — {@code coalesce} runs it once for all it missed, {@code skip} drops it,
+     * {@code catch_up} runs every one. Null on the fast clock and in simulation (no tick is late).
+     */
+    private java.util.function.LongSupplier wallClock;
+
+    /** Tells the core how far the wall clock has got, in engine time (the real clock; see {@link #wallClock}). */
+    public void setWallClock(java.util.function.LongSupplier engineTimeOfTheWallClock) {
+        this.wallClock = engineTimeOfTheWallClock;
+    }
+
     private void tick(Inst inst, int tick) {
         if (elsewhere != null && elsewhere[inst.index]) return; // it ticks in its own partition
         Plan.Tick t = plan.modules.get(inst.module).ticks.get(tick);
-        schedule(now + periodMs(t.period()), Task.TICK, inst.index, 0, tick, null);
-        if (inst.crashed) return;
-        stats.ticks++;
+        long period = periodMs(t.period());
+        long late = wallClock == null || t.missed() == Plan.Missed.CATCH_UP ? 0 : (wallClock.getAsLong() - now) / period;
+        if (late > 0) {
+            // behind the wall clock by `late` periods: the next tick is the first one not yet past
+            schedule(now + period * (late + 1), Task.TICK, inst.index, 0, tick, null);
+            if (inst.crashed) return;
+            stats.ticks += late + 1;
+            stats.ticksSkipped += t.missed() == Plan.Missed.SKIP ? late + 1 : late;
+            if (t.missed() == Plan.Missed.SKIP) return;
+        } else {
+            schedule(now + period, Task.TICK, inst.index, 0, tick, null);
+            if (inst.crashed) return;
+            stats.ticks++;
+        }
         if (inst.current != null) {
             if (t.missed() == Plan.Missed.SKIP || t.missed() == Plan.Missed.COALESCE && inst.ticksQueued[tick] > 0) {
                 stats.ticksSkipped++;
@@ -1034,6 +1063,7 @@ public final class Core implements Context {
     /** The interpreter loop: runs a fiber until it suspends, returns or fails; failures unwind through its frames. */
     private void interpret(Fiber f, int pc, boolean resuming, Object value) {
         Instr[] code = f.body.code;
+        long steps = 0;
         boolean resumeFirst = resuming;
         while (true) {
             try {
@@ -1043,10 +1073,16 @@ public final class Core implements Context {
                 }
                 while (pc >= 0 && pc < code.length) {
                     f.pc = pc;
+                    if (++steps > MAX_STEPS) {
+                        throw new ValueError("ran " + String.format(java.util.Locale.ROOT, "%,d", MAX_STEPS) + " steps without waiting"
+                                + " (a loop that does not end?): a handler, or a workflow between two waits, may take at most that many,"
+                                + " so that one cannot stall every other");
+                    }
                     pc = code[pc].exec(f, pc);
                 }
                 break;
             } catch (RuntimeException e) {
+                steps = 0; // what unwinding runs (compensations, a catch) has a budget of its own
                 int next = f.frames.isEmpty() ? UNWIND_FAILED : unwind(f, e);
                 if (next == UNWIND_SUSPENDED) return;
                 if (next == UNWIND_FAILED) {
@@ -1060,6 +1096,13 @@ public final class Core implements Context {
         }
         if (pc != Instr.SUSPEND) complete(f);
     }
+
+    /**
+     * The most statements a handler — or a workflow between two waits — runs in one go. The
+     * engine is one thread: without a bound, a loop that does not end (even one within its own
+     * {@code [max: N]}) would stop every other module's handlers and ticks for good.
+     */
+    public static final long MAX_STEPS = 100_000_000;
 
     private static final int UNWIND_SUSPENDED = -10;
     private static final int UNWIND_FAILED = -11;
