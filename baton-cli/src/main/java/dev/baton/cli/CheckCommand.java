@@ -71,9 +71,12 @@ final class CheckCommand implements Callable<Integer> {
                 if (d instanceof dev.baton.lang.ast.Decl.Workflow w) declared.put(w.name().text(), w.name().span());
                 if (d instanceof dev.baton.lang.ast.Decl.Module m) declared.put(m.name().text(), m.name().span());
             }
-            java.util.Map<String, dev.baton.runtime.internal.compile.HotModules.Verdict> placement = modules ? placement(r) : java.util.Map.of();
-            // compiling (for instance counts) only when asked about placement: plain check stays a front-end pass
-            java.util.function.Predicate<String> single = modules ? singles(r) : m -> false;
+            // compiled (for instance counts and the partitions), once, only when asked about placement: plain check
+            // stays a front-end pass
+            dev.baton.runtime.plan.Plan compiled = modules && !r.hasErrors() ? plan(r) : null;
+            java.util.function.Predicate<String> single = singles(compiled);
+            java.util.Map<String, dev.baton.runtime.internal.compile.HotModules.Verdict> placement =
+                    modules && !r.hasErrors() ? dev.baton.runtime.internal.compile.HotModules.of(r, single) : java.util.Map.of();
             if (format == Format.text) {
                 for (Diagnostic d : r.diagnostics()) out.print(DiagnosticRenderer.render(d));
                 verdicts.forEach((name, v) -> {
@@ -91,7 +94,7 @@ final class CheckCommand implements Callable<Integer> {
                             : " can live on the state store" + owns + " (--hot-modules " + name + ")"));
                 });
                 if (modules && !r.hasErrors()) {
-                    dev.baton.runtime.plan.Plan plan = plan(r);
+                    dev.baton.runtime.plan.Plan plan = compiled;
                     if (plan != null) {
                         out.println(plan.unsplittable == null
                                 ? src.name() + ": the run can be spread over partitions (--partitions N): " + String.join(", ", plan.split)
@@ -122,8 +125,8 @@ final class CheckCommand implements Callable<Integer> {
                     ArrayNode ws = f.putArray("workflows");
                     verdicts.forEach((name, v) -> verdict(ws, src, name, "selfContained", v.why(), v.selfContained() ? declared.get(name) : v.where()));
                 }
-                if (modules && !r.hasErrors() && plan(r) != null) {
-                    dev.baton.runtime.plan.Plan plan = plan(r);
+                if (modules && compiled != null) {
+                    dev.baton.runtime.plan.Plan plan = compiled;
                     ObjectNode p = f.putObject("partitions");
                     p.put("possible", plan.unsplittable == null);
                     ArrayNode split = p.putArray("split");
@@ -187,21 +190,9 @@ final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    /** Which modules have one instance, with the parameters' defaults (a program with errors: none is told). */
-    private static java.util.function.Predicate<String> singles(CheckResult r) {
-        if (r.hasErrors()) return m -> false;
-        try {
-            dev.baton.runtime.plan.Plan plan = dev.baton.runtime.internal.compile.Compiler.compile(r);
-            return m -> plan.moduleIndex(m) >= 0 && plan.modules.get(plan.moduleIndex(m)).keys.size() == 1;
-        } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
-            return m -> false;
-        }
+    /** Which modules have one instance, with the parameters' defaults (no plan — a program with errors: none is told). */
+    private static java.util.function.Predicate<String> singles(dev.baton.runtime.plan.Plan plan) {
+        if (plan == null) return m -> false;
+        return m -> plan.moduleIndex(m) >= 0 && plan.modules.get(plan.moduleIndex(m)).keys.size() == 1;
     }
-
-    /** Each module's verdict (none for a program with errors). */
-    private static java.util.Map<String, dev.baton.runtime.internal.compile.HotModules.Verdict> placement(CheckResult r) {
-        if (r.hasErrors()) return java.util.Map.of();
-        return dev.baton.runtime.internal.compile.HotModules.of(r, singles(r));
-    }
-
 }

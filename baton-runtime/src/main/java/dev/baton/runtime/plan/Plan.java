@@ -64,16 +64,22 @@ public final class Plan {
         this.globals = globals;
         this.bodies = bodies;
         this.ais = ais;
+        for (int i = 0; i < modules.size(); i++) moduleIndex.putIfAbsent(modules.get(i).name, i);
+        for (int i = 0; i < events.size(); i++) eventIndex.putIfAbsent(events.get(i).name, i);
     }
 
+    /** Names to positions: a lookup per event or call must not scan every module (programs may have thousands). */
+    private final Map<String, Integer> moduleIndex = new java.util.HashMap<>();
+    private final Map<String, Integer> eventIndex = new java.util.HashMap<>();
+
     public int moduleIndex(String name) {
-        for (int i = 0; i < modules.size(); i++) if (modules.get(i).name.equals(name)) return i;
-        return -1;
+        Integer i = moduleIndex.get(name);
+        return i == null ? -1 : i;
     }
 
     public int eventIndex(String name) {
-        for (int i = 0; i < events.size(); i++) if (events.get(i).name.equals(name)) return i;
-        return -1;
+        Integer i = eventIndex.get(name);
+        return i == null ? -1 : i;
     }
 
     /** Missed-tick policies. */

@@ -12,15 +12,48 @@ final class Ast {
     private Ast() {
     }
 
+    /** Per node class, found once: the accessors of the components that may hold nodes, and of {@code binding}. */
+    private record Shape(java.lang.invoke.MethodHandle[] parts, java.lang.invoke.MethodHandle binding) {
+    }
+
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            List<java.lang.invoke.MethodHandle> parts = new ArrayList<>();
+            java.lang.invoke.MethodHandle binding = null;
+            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.publicLookup();
+            for (RecordComponent c : type.getRecordComponents()) {
+                java.lang.invoke.MethodHandle h;
+                try {
+                    h = lookup.unreflect(c.getAccessor()).asType(java.lang.invoke.MethodType.methodType(Object.class, Object.class));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (c.getName().equals("binding") && Expr.class.isAssignableFrom(c.getType())) binding = h;
+                Class<?> t = c.getType();
+                if (t.isPrimitive() || t == String.class || t == Span.class || t.isEnum()) continue;
+                parts.add(h);
+            }
+            return new Shape(parts.toArray(new java.lang.invoke.MethodHandle[0]), binding);
+        }
+    };
+
     /** The parts of a node that may hold nodes: a record's components other than names, spans and plain values. */
     static List<Object> parts(Record r) {
-        List<Object> out = new ArrayList<>();
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            Class<?> t = c.getType();
-            if (t.isPrimitive() || t == String.class || t == Span.class || t.isEnum()) continue;
-            out.add(get(c, r));
-        }
+        java.lang.invoke.MethodHandle[] hs = SHAPES.get(r.getClass()).parts();
+        List<Object> out = new ArrayList<>(hs.length);
+        for (java.lang.invoke.MethodHandle h : hs) out.add(call(h, r));
         return out;
+    }
+
+    private static Object call(java.lang.invoke.MethodHandle h, Record r) {
+        try {
+            return h.invokeExact((Object) r);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /**
@@ -40,10 +73,8 @@ final class Ast {
 
     /** A statement's {@code -> target}, or null. */
     static Expr binding(Record r) {
-        for (RecordComponent c : r.getClass().getRecordComponents()) {
-            if (c.getName().equals("binding") && get(c, r) instanceof Expr b) return b;
-        }
-        return null;
+        java.lang.invoke.MethodHandle h = SHAPES.get(r.getClass()).binding();
+        return h == null ? null : (Expr) call(h, r);
     }
 
     /** The variable an assignment target such as {@code $a.b[c]} changes, or the target itself when it is none. */
@@ -55,11 +86,4 @@ final class Ast {
         }
     }
 
-    private static Object get(RecordComponent c, Record r) {
-        try {
-            return c.getAccessor().invoke(r);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

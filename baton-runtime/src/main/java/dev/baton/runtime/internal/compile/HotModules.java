@@ -71,6 +71,14 @@ public final class HotModules {
         for (Decl d : program.decls()) {
             if (d instanceof Decl.Migration mg) for (Decl.MigrationItem i : mg.items()) if (!i.workflow()) migrated.add(i.target().text());
         }
+        // who calls whom, in one walk of each module (not one walk of every module per module)
+        Map<String, Set<String>> callersOf = new java.util.HashMap<>();
+        for (Decl o : program.decls()) {
+            if (!(o instanceof Decl.Module caller)) continue;
+            Set<String> callees = new HashSet<>();
+            callees(caller.members(), callees);
+            for (String callee : callees) callersOf.computeIfAbsent(callee, k -> new TreeSet<>()).add(caller.name().text());
+        }
         Map<String, Verdict> out = new LinkedHashMap<>();
         for (Decl d : program.decls()) {
             if (!(d instanceof Decl.Module m)) continue;
@@ -80,9 +88,7 @@ public final class HotModules {
                 if (by.containsKey(name)) owns.add(global);
             });
             Verdict v = verdict(m, single.test(name), migrated.contains(name), moduleState.get(name), owns, params, writers);
-            Set<String> callers = new TreeSet<>();
-            for (Decl o : program.decls()) if (o instanceof Decl.Module caller && calls(caller.members(), name)) callers.add(caller.name().text());
-            out.put(name, new Verdict(v.why(), v.where(), v.owns(), callers));
+            out.put(name, new Verdict(v.why(), v.where(), v.owns(), callersOf.getOrDefault(name, Set.of())));
         }
         return out;
     }
@@ -187,16 +193,15 @@ public final class HotModules {
         return null;
     }
 
-    /** True when {@code node} calls an endpoint of {@code module}. */
-    static boolean calls(Object node, String module) {
+    /** Adds the modules whose endpoints {@code node} calls to {@code into}. */
+    static void callees(Object node, Set<String> into) {
         if (node instanceof List<?> list) {
-            for (Object o : list) if (calls(o, module)) return true;
-            return false;
+            for (Object o : list) callees(o, into);
+            return;
         }
-        if (node instanceof Stmt.Call c && c.module().text().equals(module)) return true;
-        if (!(node instanceof Record r)) return false;
-        for (Object part : Ast.parts(r)) if (calls(part, module)) return true;
-        return false;
+        if (node instanceof Stmt.Call c) into.add(c.module().text());
+        if (!(node instanceof Record r)) return;
+        for (Object part : Ast.parts(r)) callees(part, into);
     }
 
     /** Collects the globals {@code node} writes (assignments, {@code cas}, bindings), outside {@code state}, for {@code owner}. */

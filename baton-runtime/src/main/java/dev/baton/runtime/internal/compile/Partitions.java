@@ -63,6 +63,22 @@ public final class Partitions {
                 workflows.put(w.name().text(), w);
             }
         }
+        // who calls each module — the first caller in program order other than itself — from one walk of each
+        Map<String, String> firstCaller = new java.util.HashMap<>();
+        for (Decl o : program.decls()) {
+            java.util.Set<String> callees = new java.util.HashSet<>();
+            String label;
+            if (o instanceof Decl.Module caller) {
+                HotModules.callees(caller.members(), callees);
+                label = caller.name().text();
+            } else if (o instanceof Decl.Workflow w) {
+                HotModules.callees(w.body(), callees);
+                label = "workflow " + w.name().text();
+            } else {
+                continue;
+            }
+            for (String callee : callees) if (!callee.equals(label)) firstCaller.putIfAbsent(callee, label);
+        }
         List<String> split = new ArrayList<>();
         String firstWhy = null;
         Span firstWhere = null;
@@ -71,14 +87,7 @@ public final class Partitions {
             String name = m.name().text();
             String why = null;
             Span where = m.span();
-            for (Decl o : program.decls()) {
-                if (o instanceof Decl.Module caller && !caller.name().text().equals(name) && HotModules.calls(caller.members(), name)) {
-                    why = caller.name().text() + " calls it";
-                } else if (o instanceof Decl.Workflow w && HotModules.calls(w.body(), name)) {
-                    why = "workflow " + w.name().text() + " calls it";
-                }
-                if (why != null) break;
-            }
+            if (firstCaller.containsKey(name)) why = firstCaller.get(name) + " calls it";
             if (why == null) {
                 for (Member mem : m.members()) {
                     if (mem instanceof Member.On on && emitters.containsKey(on.event().text())) {
