@@ -45,6 +45,11 @@ final class Reports {
                 n(c.get("call_retries")), n(c.get("calls_failed")), n(c.get("calls_deduplicated")), n(c.get("calls_fenced")));
         out.printf("  %-12s %s started, %s completed, %s failed%s%n", "workflows", n(c.get("workflows_started")),
                 n(c.get("workflows_completed")), n(c.get("workflows_failed")), inFlight(r.workflows()));
+        long sagas = sum(c, "sagas_compensating", "step_retries", "compensation_retries");
+        if (sagas > 0) {
+            out.printf("  %-12s %s compensated, %s step retries, %s compensation retries%n", "sagas", n(c.getOrDefault("sagas_compensating", 0L)),
+                    n(c.getOrDefault("step_retries", 0L)), n(c.getOrDefault("compensation_retries", 0L)));
+        }
         if (((Number) c.get("decisions")).longValue() > 0) {
             out.printf("  %-12s %s proposals, %s rejected by checks%n", "decisions", n(c.get("decisions")), n(c.get("decisions_rejected")));
         }

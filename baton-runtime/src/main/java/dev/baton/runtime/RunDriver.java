@@ -182,6 +182,7 @@ public final class RunDriver {
         counters.put("workflows_cancelled", s.workflowsCancelled);
         counters.put("sagas_compensating", s.sagasCompensating);
         counters.put("compensation_retries", s.compensationRetries);
+        counters.put("step_retries", s.stepRetries);
         counters.put("locks_granted", s.locksGranted);
         counters.put("leases_expired", s.leasesExpired);
         counters.put("decisions", s.decisions);

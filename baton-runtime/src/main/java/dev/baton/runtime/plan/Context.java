@@ -80,6 +80,15 @@ public interface Context {
     Object discarded(int module, int slot);
 
     /** Call options, resolved at call time. {@code persistent}: retry until answered (calls in sagas). */
-    record CallOptions(Duration timeout, int retries, Duration backoff, Object key, boolean persistent) {
+    /**
+     * How a call is made: {@code retries} new sends after a lost message (-1: the default);
+     * {@code retryFailures} also retries — as a new attempt under the same key, after the backoff —
+     * when the callee fails ({@code retry_on: failure}); {@code persistent} retries until answered
+     * (a saga's calls).
+     */
+    record CallOptions(Duration timeout, int retries, Duration backoff, Object key, boolean persistent, boolean retryFailures) {
+        public CallOptions(Duration timeout, int retries, Duration backoff, Object key, boolean persistent) {
+            this(timeout, retries, backoff, key, persistent, false);
+        }
     }
 }

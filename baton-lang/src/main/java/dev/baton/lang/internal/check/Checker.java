@@ -979,7 +979,8 @@ public final class Checker {
     private void callStmt(Stmt.Call call, Ctx c) {
         String mn = call.module().text();
         ModuleInfo m = modules.get(mn);
-        options(call.options(), c, "Call", Map.of("timeout", "duration", "retry", "int", "backoff", "duration", "key", "expr"), false);
+        options(call.options(), c, "Call", Map.of("timeout", "duration", "retry", "int", "backoff", "duration", "key", "expr",
+                "retry_on", "word:timeout,failure"), false);
         if (call.instance() != null) {
             Type k = expr(call.instance(), c);
             if (!Type.isStringy(k) && !Type.isNumeric(k)) {

@@ -567,6 +567,7 @@ public final class Compiler {
         begin.compStart = new int[n];
         begin.pivot = new boolean[n];
         begin.stepRetry = new Ev[n];
+        begin.stepBackoff = new Ev[n];
         begin.stepNames = new String[n];
         begin.retries = saga.options().get("retries").map(r -> expr(r, sc)).orElse(null);
         sc.emit(begin);
@@ -577,6 +578,7 @@ public final class Compiler {
             begin.stepNames[i] = step.name().text();
             begin.pivot[i] = step.pivot();
             begin.stepRetry[i] = step.options().get("retry").map(r -> expr(r, sc)).orElse(null);
+            begin.stepBackoff[i] = step.options().get("backoff").map(r -> expr(r, sc)).orElse(null);
             begin.stepStart[i] = sc.emit(new Instrs.StepBegin(step.span(), i, step.pivot()));
             for (Stmt st : step.action().stmts()) stmt(st, sc);
             sc.emit(new Instrs.StepEnd(step.span(), i, step.pivot()));
@@ -686,7 +688,8 @@ public final class Compiler {
                 c.instance() == null ? null : expr(c.instance(), sc), e, c.args() == null ? null : expr(c.args(), sc),
                 o.get("timeout").map(x -> expr(x, sc)).orElse(null), o.get("retry").map(x -> expr(x, sc)).orElse(null),
                 o.get("backoff").map(x -> expr(x, sc)).orElse(null), o.get("key").map(x -> expr(x, sc)).orElse(null),
-                bindingPlace(c.binding(), sc)));
+                bindingPlace(c.binding(), sc),
+                o.get("retry_on").map(x -> x instanceof Expr.Ident id && id.name().equals("failure")).orElse(false)));
     }
 
     private void guard(Span span, String provider, Ev input, TypeRef expectRef, List<Stmt.Check> checks, Ev retries, Expr otherwise,

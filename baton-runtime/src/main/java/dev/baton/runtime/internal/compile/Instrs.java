@@ -317,12 +317,15 @@ final class Instrs {
         final Ev backoff;
         final Ev key;
         final Place binding;
+        /** {@code [retry_on: failure]}: a failure of the callee is retried too, not only a lost message. */
+        final boolean retryFailures;
         /** Built once: a call's reply passes through {@link #bindOrFail} on every resume. */
         private final String failurePrefix;
 
         Call(Span span, int module, String target, Ev instance, int endpoint, Ev args, Ev timeout, Ev retry, Ev backoff, Ev key,
-             Place binding) {
+             Place binding, boolean retryFailures) {
             super(span);
+            this.retryFailures = retryFailures;
             this.module = module;
             this.target = target;
             this.failurePrefix = "Call " + target + " failed: ";
@@ -351,7 +354,7 @@ final class Instrs {
                     timeout == null ? null : Values.asDuration(timeout.eval(f)),
                     retry == null ? -1 : (int) Values.asLong(retry.eval(f)),
                     backoff == null ? null : Values.asDuration(backoff.eval(f)),
-                    k2, saga != null);
+                    k2, saga != null, retryFailures);
             f.ctx.call(f, module, k, endpoint, a, o);
             return SUSPEND;
         }
@@ -529,6 +532,7 @@ final class Instrs {
         int[] compStart;
         boolean[] pivot;
         Ev[] stepRetry;
+        Ev[] stepBackoff;
         String[] stepNames;
         Ev retries;
         int exit;
@@ -553,6 +557,16 @@ final class Instrs {
         @Override
         public int stepStart(int step) {
             return stepStart[step];
+        }
+
+        @Override
+        public boolean declaresRetry(int step) {
+            return stepRetry[step] != null;
+        }
+
+        @Override
+        public java.time.Duration stepBackoff(Fiber f, int step) {
+            return stepBackoff == null || stepBackoff[step] == null ? null : Values.asDuration(stepBackoff[step].eval(f));
         }
 
         @Override

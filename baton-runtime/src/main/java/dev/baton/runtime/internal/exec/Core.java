@@ -124,7 +124,12 @@ public final class Core implements Context {
     private Hot.Outcome hostOut;
 
     /** A call waiting for its reply. {@code persistent}: retried until answered (calls in sagas). */
-    record Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs, boolean persistent) {
+    record Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs, boolean persistent,
+                   boolean retryFailures) {
+        Pending(long fiber, long token, int target, Msg msg, int attemptsLeft, long backoffMs, long timeoutMs, boolean persistent) {
+            this(fiber, token, target, msg, attemptsLeft, backoffMs, timeoutMs, persistent, false);
+        }
+
     }
 
     /** A held lock key. */
@@ -203,6 +208,8 @@ public final class Core implements Context {
         public long workflowsCancelled;
         public long sagasCompensating;
         public long compensationRetries;
+        /** Retries of a saga's step before its pivot ({@code Step X [retry: n]}), before any compensation. */
+        public long stepRetries;
         public long locksGranted;
         public long leasesExpired;
         public long decisions;
@@ -1146,6 +1153,19 @@ public final class Core implements Context {
                             + " retries: " + message(err));
                     continue;
                 }
+                if (!f.cancelling && saga.declaresRetry(sf.current)) {
+                    // a step that says [retry: n] is tried again (with backoff) before the saga gives up on it
+                    int limit = saga.retries(f, sf.current, false);
+                    if (sf.attempts < limit) {
+                        sf.attempts++;
+                        stats.stepRetries++;
+                        f.pc = saga.stepStart(sf.current);
+                        Duration first = saga.stepBackoff(f, sf.current);
+                        retryLater(f, first == null ? backoff(sf.attempts)
+                                : Duration.ofMillis(Math.min(60_000, first.toMillis() << Math.min(16, sf.attempts - 1))));
+                        return UNWIND_SUSPENDED;
+                    }
+                }
                 sf.compensating = true;
                 sf.failure = message(err);
                 sf.attempts = 0;
@@ -1213,6 +1233,14 @@ public final class Core implements Context {
         }
         Fiber f = suspended.get(fiberId);
         if (f == null || f.waitToken != token) return;
+        Pending call = pending.get(fiberId);
+        if (call != null && call.token() == token && value instanceof dev.baton.runtime.plan.CallFailure failed) {
+            if (call.retryFailures() && call.attemptsLeft() > 0 && !fenced(failed)) {
+                retryFailedCall(f, call);
+                return;
+            }
+            stats.callsFailed++; // the callee failed (its Fail, an error); a lost message is counted where it times out
+        }
         suspended.remove(fiberId);
         pending.remove(fiberId);
         f.waitToken = 0;
@@ -1231,6 +1259,25 @@ public final class Core implements Context {
             return;
         }
         resume(f, value);
+    }
+
+    /** A call the callee failed, sent again as a new attempt (the callee's de-duplication replays an attempt, not a key's failure). */
+    private void retryFailedCall(Fiber f, Pending p) {
+        stats.callRetries++;
+        Msg m = p.msg();
+        long seq = f.owner == Fiber.Owner.INSTANCE ? ++insts[f.instance].callSeq : ++f.callSeq;
+        Msg again = new Msg(m.kind(), m.handler(), m.payload(), m.caller(), m.epoch(), seq, m.key(), m.fiber(), m.token(), m.fenceKeys(), m.fenceToken());
+        pending.put(f.id, new Pending(p.fiber(), p.token(), p.target(), again, p.attemptsLeft() - 1, Math.min(p.backoffMs() * 2, 5000),
+                p.timeoutMs(), p.persistent(), true));
+        long at = now + p.backoffMs();
+        sendAt(at, p.target(), again, plan.modules.get(insts[p.target()].module).name);
+        schedule(at + p.timeoutMs(), Task.TIMEOUT, -1, f.id, p.token(), null);
+    }
+
+    /** A refusal no retry can change: the caller's lock or incarnation was superseded. */
+    private static boolean fenced(dev.baton.runtime.plan.CallFailure f) {
+        String m = f.message();
+        return m.startsWith("stale fencing token") || m.startsWith("fenced:");
     }
 
     private void complete(Fiber f) {
@@ -1558,7 +1605,7 @@ public final class Core implements Context {
         long timeout = periodMs(options.timeout() == null ? DEFAULT_CALL_TIMEOUT : options.timeout());
         int retries = options.retries() < 0 ? DEFAULT_CALL_RETRIES : options.retries();
         long backoff = periodMs(options.backoff() == null ? DEFAULT_BACKOFF : options.backoff());
-        pending.put(f.id, new Pending(f.id, token, target, msg, retries, backoff, timeout, options.persistent()));
+        pending.put(f.id, new Pending(f.id, token, target, msg, retries, backoff, timeout, options.persistent(), options.retryFailures()));
         suspend(f, "CALLING");
         stats.callsSent++;
         if (!m.endpoints.get(endpoint).query()) stats.commandCalls++;
@@ -1578,7 +1625,7 @@ public final class Core implements Context {
             // a saga's call is retried until answered: its outcome must be known before anything is compensated
             stats.callRetries++;
             pending.put(fiberId, new Pending(p.fiber(), p.token(), p.target(), p.msg(), Math.max(0, p.attemptsLeft() - 1),
-                    Math.min(p.backoffMs() * 2, 1000), p.timeoutMs(), p.persistent()));
+                    Math.min(p.backoffMs() * 2, 1000), p.timeoutMs(), p.persistent(), p.retryFailures()));
             long at = now + p.backoffMs();
             sendAt(at, p.target(), p.msg(), plan.modules.get(insts[p.target()].module).name);
             schedule(at + p.timeoutMs(), Task.TIMEOUT, -1, fiberId, token, null);

@@ -117,6 +117,7 @@ public final class CoreCodec {
             out.writeLong(p.backoffMs());
             out.writeLong(p.timeoutMs());
             out.writeBoolean(p.persistent());
+            out.writeBoolean(p.retryFailures());
         }
         Map<Long, Msg> calls = new TreeMap<>(c.callMsgs);
         out.writeInt(calls.size());
@@ -414,7 +415,7 @@ public final class CoreCodec {
         int np = in.readInt();
         for (int k = 0; k < np; k++) {
             Core.Pending p = new Core.Pending(in.readLong(), in.readLong(), in.readInt(), (Msg) ValueCodec.read(in), in.readInt(),
-                    in.readLong(), in.readLong(), in.readBoolean());
+                    in.readLong(), in.readLong(), in.readBoolean(), format >= 6 && in.readBoolean());
             c.pending.put(p.fiber(), p);
         }
         int nc = in.readInt();
