@@ -14,6 +14,8 @@ public final class ExitCode {
     public static final int INTERNAL = 4;
     /** A data directory is in use by another baton process: nothing was touched; try again when it ends. */
     public static final int IN_USE = 5;
+    /** Stopped by Ctrl-C (SIGINT; the shell's 130) or SIGTERM: the run is kept, unfinished; the same command resumes it. */
+    public static final int INTERRUPTED = 130;
 
     private ExitCode() {
     }

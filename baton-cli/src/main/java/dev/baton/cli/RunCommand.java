@@ -322,10 +322,31 @@ final class RunCommand extends ProgramCommand {
                     err.print(Reports.progressLine(p));
                     err.flush();
                 } : null);
+        // Ctrl-C or SIGTERM: the run stops at its next slice, snapshots, says so, and the process exits then
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopping.set(true);
+            try {
+                done.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "baton-run-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return withEmitLog(settings.emitLog, fresh, stem(file), options, err, "run", o -> execute(plan, o, out, err, "run", settings.json()));
+            return withEmitLog(settings.emitLog, fresh, stem(file), options.withStop(stopping::get), err, "run",
+                    o -> execute(plan, o, out, err, "run", settings.json()));
         } finally {
             if (inbox instanceof KafkaInbox k) k.close();
+            out.flush();
+            err.flush();
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the run has stopped
+            }
         }
     }
 
@@ -491,6 +512,9 @@ final class RunCommand extends ProgramCommand {
         } catch (dev.baton.runtime.DataDir.InUse e) {
             err.println("baton " + command + ": " + e.getMessage());
             return ExitCode.IN_USE;
+        } catch (EmbeddedEngine.Stopped e) {
+            err.println("baton " + command + ": interrupted: " + e.getMessage());
+            return ExitCode.INTERRUPTED;
         } catch (IOException e) {
             err.println("baton " + command + ": " + e.getMessage());
             return ExitCode.INPUT;

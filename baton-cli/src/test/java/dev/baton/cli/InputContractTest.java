@@ -98,6 +98,34 @@ class InputContractTest {
         assertThat(JSON.readTree(resumed.out()).get("globals").get("total").asLong()).as("the five acknowledged deposits").isEqualTo(1500);
     }
 
+    /** SIGTERM (as Ctrl-C): the run stops at its next slice, snapshots, says how to resume, exits 143; the same command goes on. */
+    @Test
+    void aSignalStopsTheRunResumablyAndSaysSo(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("beats.baton"), KillTest.BEATS);
+        Process p = ChildProcess.startWithErr(dir, "run", "beats.baton", "--clock", "real", "--duration", "1h", "--data-dir", "d");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        // observed progress: the first snapshot is on disk
+        while (!hasSnapshot(dir.resolve("d"))) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            assertThat(p.isAlive()).isTrue();
+            Thread.sleep(10);
+        }
+        p.toHandle().destroy(); // SIGTERM (Process.destroy would close our end of its pipes, losing what it says next)
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(143);
+        assertThat(err).contains("baton run: interrupted: stopped at ").contains("run the same command again to resume it");
+        CliTest.Run history = run("history", dir.resolve("beats.baton").toString(), "--data-dir", dir.resolve("d").toString());
+        assertThat(history.out()).contains("status: in progress");
+    }
+
+    private static boolean hasSnapshot(Path d) throws IOException {
+        if (!Files.isDirectory(d)) return false;
+        try (var s = Files.list(d)) {
+            return s.anyMatch(f -> f.getFileName().toString().startsWith("snapshot-") && f.getFileName().toString().endsWith(".bin"));
+        }
+    }
+
     @Test
     void aLineOverTheLimitIsRejectedAndTheInputAfterItIsRead(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("ledger.baton"), KillTest.LEDGER);

@@ -49,6 +49,13 @@ public final class EmbeddedEngine implements Engine {
         return core;
     }
 
+    /** The run was told to stop ({@link EngineOptions#stop}): it stopped unfinished, resumable, after a snapshot. */
+    public static final class Stopped extends IOException {
+        public Stopped(String message) {
+            super(message);
+        }
+    }
+
     /** The inbox failed (what followed in its input was not read): the run stopped unfinished, resumable. */
     public static final class InputFailed extends IOException {
         public InputFailed(String message) {
@@ -113,6 +120,15 @@ public final class EmbeddedEngine implements Engine {
             }
             reason = driver.stopReason(inboxOpen, options.inbox() != null);
             if (reason != null) break;
+            if (options.stop() != null && options.stop().getAsBoolean()) {
+                options.bus().flush();
+                if (durability != null) {
+                    durability.snapshot(core);
+                    durability.close();
+                }
+                throw new Stopped("stopped at " + core.now() + "ms of engine time" + (durability == null ? ""
+                        : "; everything acknowledged is kept: run the same command again to resume it"));
+            }
             boolean paced = options.realClock() || inboxOpen;
             // paced: slice by slice, taking the inbox at every slice end; otherwise empty stretches are skipped
             long until = paced ? driver.nextSliceEnd() : driver.nextStepEnd(Long.MAX_VALUE);

@@ -73,7 +73,8 @@ public final class RunDriver {
     }
 
     private final Map<String, Object> seen = new java.util.HashMap<>();
-    private long lastObserved = Long.MIN_VALUE;
+    /** Engine time of the last call to the observer: the first comes at the first slice (MIN_VALUE would overflow the difference). */
+    private long lastObserved = -StateObserver.EVERY_MS;
 
     /**
      * Tells {@code observer} of the globals changed since the last call (values are immutable, so

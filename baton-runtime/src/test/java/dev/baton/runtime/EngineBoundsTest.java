@@ -40,6 +40,19 @@ class EngineBoundsTest {
         assertThat(Core.MAX_STEPS).isEqualTo(100_000_000L);
     }
 
+    /** The global state reaches its observer (--state) during the run, every 100 ms of engine time — not once at the end. */
+    @Test
+    void theStateObserverHearsOfTheRunAsItGoes() {
+        java.util.List<long[]> calls = new java.util.ArrayList<>(); // {engine time, changed count, last}
+        StateObserver observer = (time, changed, last) -> calls.add(new long[] {time, changed.size(), last ? 1 : 0});
+        Programs.report("$n = 0\nModule M {\n    Tick [10ms] {\n        $n += 1\n    }\n}\n",
+                EngineOptions.defaults().withDuration(Duration.ofSeconds(2)).withState(observer));
+        assertThat(calls.size()).as("calls: one per 100 ms of engine time, and the last").isBetween(20, 22);
+        for (int i = 1; i < calls.size() - 1; i++) assertThat(calls.get(i)[0] - calls.get(i - 1)[0]).isGreaterThanOrEqualTo(StateObserver.EVERY_MS);
+        assertThat(calls.get(calls.size() - 1)[2]).isEqualTo(1);
+        assertThat(calls.get(calls.size() - 1)[0]).isEqualTo(2000);
+    }
+
     private static String heavy(String policy) {
         return """
                 $runs = 0
