@@ -55,8 +55,9 @@ final class Reports {
         }
         long faults = sum(c, "crashes", "messages_dropped", "messages_duplicated", "messages_delayed", "messages_spiked", "hallucinations_injected");
         if (faults > 0 || !r.faults().equals("none")) {
-            out.printf("  %-12s %s crashes (%s events arrived while an instance was down), messages: %s dropped, %s duplicated, "
-                            + "%s delayed, %s slowed by a latency spike; %s hallucinations%n", "faults", n(c.get("crashes")), n(c.get("events_lost_to_crashes")),
+            out.printf("  %-12s %s crashes (%s events held for an instance while it was down), messages: %s dropped, %s duplicated, "
+                            + "%s delayed, %s slowed by a latency spike; %s hallucinations%n", "faults", n(c.get("crashes")),
+                    n(c.getOrDefault("events_held_while_down", c.get("events_lost_to_crashes"))),
                     n(c.get("messages_dropped")), n(c.get("messages_duplicated")), n(c.get("messages_delayed")), n(c.getOrDefault("messages_spiked", 0L)),
                     n(c.get("hallucinations_injected")));
         }

@@ -177,6 +177,9 @@ public final class RunDriver {
         counters.put("messages_spiked", s.messagesSpiked);
         counters.put("crashes", s.crashes);
         counters.put("events_lost_to_crashes", s.eventsLostToCrashes);
+        counters.put("events_held_while_down", s.eventsHeldWhileDown);
+        counters.put("events_redelivered", s.eventsRedelivered);
+        counters.put("events_deduplicated", s.eventsDeduplicated);
         counters.put("workflows_started", s.workflowsStarted);
         counters.put("workflows_completed", s.workflowsCompleted);
         counters.put("workflows_failed", s.workflowsFailed);

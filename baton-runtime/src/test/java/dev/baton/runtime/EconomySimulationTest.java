@@ -42,13 +42,32 @@ class EconomySimulationTest {
             assertThat(r.errors()).as("seed %d", seed).isEmpty();
             @SuppressWarnings("unchecked")
             Map<String, Object> trades = (Map<String, Object>) r.report().get("trades");
-            // a request that reaches the market while a random crash has it down is lost (and counted)
-            long lost = ((Number) r.counters().get("events_lost_to_crashes")).longValue();
-            assertThat(((Number) trades.get("started")).longValue()).isBetween(300 - lost, 300L);
+            // a request that reaches the market while a random crash has it down is held and handled when it is back
+            assertThat(((Number) trades.get("started")).longValue()).as("seed %d", seed).isEqualTo(300L);
+            assertThat(((Number) r.counters().get("events_lost_to_crashes")).longValue()).isZero();
             compensated += ((Number) trades.get("compensated")).longValue();
             aborted += ((Number) trades.get("aborted_by_mass_compensation")).longValue();
         }
         assertThat(aborted).as("the outage interrupted trades in every run").isGreaterThan(200);
         assertThat(compensated).isGreaterThan(0);
+    }
+
+    /**
+     * The economy at full size, fresh, under message loss (and loss with duplication, delay and
+     * crashes): every invariant holds, every trade settles once. (With the default 10 s call
+     * timeout, lost messages kept trades on their item's lock past its one-minute lease: the item
+     * went to the next trade mid-delivery, and coins and items were lost.)
+     */
+    @Test
+    void theFullEconomyHoldsUnderMessageLoss() throws IOException {
+        Plan plan = Programs.plan(java.nio.file.Files.readString(java.nio.file.Path.of("../examples/economy.baton")));
+        for (String f : new String[] {"drop=0.1", "drop=0.2,duplicate=0.1,delay=0.2", "crash=3,drop=0.1"}) {
+            for (long seed = 1; seed <= 2; seed++) {
+                RunReport r = new EmbeddedEngine(plan, EngineOptions.defaults().withSeed(seed).withFaults(Faults.parse(f))).run();
+                assertThat(r.failedInvariants()).as("%s seed %d: %s", f, seed, r.report()).isEmpty();
+                assertThat(r.workflows()).as("%s seed %d", f, seed).containsOnlyKeys("COMPLETED");
+                assertThat(((Number) r.counters().get("messages_dropped")).longValue()).isPositive();
+            }
+        }
     }
 }

@@ -201,7 +201,14 @@ public final class Core implements Context {
         /** Messages slowed by a latency spike ({@code --faults spike=Module}). */
         public long messagesSpiked;
         public long crashes;
+        /** Always 0 since events are durable (kept for snapshots written before). */
         public long eventsLostToCrashes;
+        /** Events that reached an instance while it was down, held and delivered when it was back. */
+        public long eventsHeldWhileDown;
+        /** Event deliveries lost on the (simulated) network and sent again ({@code drop}). */
+        public long eventsRedelivered;
+        /** Event deliveries that came twice ({@code duplicate}), the copy recognised and discarded. */
+        public long eventsDeduplicated;
         public long workflowsStarted;
         public long workflowsCompleted;
         public long workflowsFailed;
@@ -939,8 +946,13 @@ public final class Core implements Context {
             return;
         }
         if (inst.crashed) {
-            if (m.kind() == Msg.EVENT) stats.eventsLostToCrashes++;
-            else stats.messagesDropped++;
+            if (m.kind() == Msg.EVENT) {
+                // events are durable: held for the instance, delivered when it is back
+                stats.eventsHeldWhileDown++;
+                inst.mailbox.add(m);
+            } else {
+                stats.messagesDropped++; // a call is lost (its caller times out and retries); a tick is simply missed
+            }
             return;
         }
         if (inst.current != null) {
@@ -1023,12 +1035,16 @@ public final class Core implements Context {
         }
         // a duplicate delivery of the same attempt replays that attempt's reply (success or failure)
         long[] last = inst.lastSeq.get(m.caller());
-        if (last != null) {
-            if (m.epoch() < last[0]) {
-                stats.callsFenced++;
-                reply(m, new dev.baton.runtime.plan.CallFailure("fenced: " + m.caller() + " epoch " + m.epoch() + " is older than " + last[0]));
+        if (last != null && m.epoch() < last[0]) {
+            // sent by an earlier incarnation of its caller before that one crashed, arriving late: it is
+            // still a call that was made (its caller's state is gone, not the call), so it is applied —
+            // once: its own (caller, epoch) keeps its sequence
+            long[] old = inst.lastSeq.get(earlierIncarnation(m.caller(), m.epoch()));
+            if (old != null && m.seq() <= old[1]) {
+                stats.callsDeduplicated++;
                 return false;
             }
+        } else if (last != null) {
             if (m.epoch() == last[0] && m.seq() <= last[1]) {
                 stats.callsDeduplicated++;
                 if (m.seq() == last[1]) reply(m, inst.lastReply.get(m.caller()));
@@ -1311,9 +1327,24 @@ public final class Core implements Context {
         schedule(now, Task.REPLY, -1, w.parentFiber, w.parentToken, outcome);
     }
 
+    /** Where the sequence of a caller's earlier incarnation is kept, beside its current one's. */
+    private static String earlierIncarnation(String caller, long epoch) {
+        return caller + "\u0000" + epoch;
+    }
+
     private void remember(Inst inst, Msg call, Object result) {
-        inst.lastSeq.put(call.caller(), new long[] {call.epoch(), call.seq()});
-        inst.lastReply.put(call.caller(), result);
+        long[] last = inst.lastSeq.get(call.caller());
+        if (last != null && call.epoch() < last[0]) {
+            inst.lastSeq.merge(earlierIncarnation(call.caller(), call.epoch()), new long[] {call.epoch(), call.seq()},
+                    (a, b) -> a[1] >= b[1] ? a : b);
+        } else {
+            if (last != null && call.epoch() > last[0]) {
+                // a new incarnation's first call: the last one's position is kept for its calls still on the way
+                inst.lastSeq.put(earlierIncarnation(call.caller(), last[0]), last);
+            }
+            inst.lastSeq.put(call.caller(), new long[] {call.epoch(), call.seq()});
+            inst.lastReply.put(call.caller(), result);
+        }
         // a failed keyed call changed nothing (rolled back): a retry with the key runs it again
         if (call.key() != null && !(result instanceof dev.baton.runtime.plan.CallFailure)) inst.keyed.put(call.key(), result);
     }
@@ -1486,8 +1517,32 @@ public final class Core implements Context {
         return Values.str(org.pcollections.TreePVector.from(m.keys));
     }
 
+    /** How long a lost event delivery takes to be sent again (the transport's retransmission). */
+    private static final long EVENT_REDELIVERY_MS = 100;
+
     private void deliverEvent(Inst inst, Msg msg) {
         if (elsewhere != null && elsewhere[inst.index]) return;
+        if (faults.drop() > 0 || faults.duplicate() > 0 || faults.delay() > 0 || faults.spikeModule() != null) {
+            // the simulated network between modules carries events too. Its transport is reliable:
+            // a lost delivery is sent again, a duplicate is recognised by its delivery id and
+            // discarded at the receiver — so the faults reach an event as lateness (and another
+            // order), never as a loss or a second delivery
+            long at = now;
+            if (faults.drop() > 0 && random() < faults.drop()) {
+                stats.messagesDropped++;
+                stats.eventsRedelivered++;
+                at += EVENT_REDELIVERY_MS;
+            }
+            if (faults.duplicate() > 0 && random() < faults.duplicate()) {
+                stats.messagesDuplicated++;
+                stats.eventsDeduplicated++;
+            }
+            at += latency(plan.modules.get(inst.module).name);
+            if (at > now) {
+                schedule(at, Task.DELIVER, inst.index, 0, 0, msg);
+                return;
+            }
+        }
         if (delivering > 0) {
             schedule(now, Task.DELIVER, inst.index, 0, 0, msg);
             return;
@@ -2203,8 +2258,12 @@ public final class Core implements Context {
      * back, and its message goes back to the head of the mailbox with the call sequence it
      * started with — so the re-run sends the same calls with the same identities, and
      * callees de-duplicate them. With {@code crash-state=discard} the instance loses its
-     * state, mailbox and running handler and comes back as a new incarnation (epoch + 1),
-     * which fences anything the old one still has in flight.
+     * state, the calls in its mailbox and its running handler, and comes back as a new
+     * incarnation (epoch + 1), numbering its calls anew; calls the old one sent before it
+     * crashed are still applied, once, when they arrive (identified by caller, epoch and
+     * sequence). Either
+     * way the events it had not finished handling — and those that arrive while it is down —
+     * are delivered when it is back: events are durable, calls are retried by their callers.
      */
     private void crash(Inst inst, long downMs) {
         if (inst.crashed) return;
@@ -2228,8 +2287,17 @@ public final class Core implements Context {
             inst.currentMsg = null;
         }
         if (faults.discardOnCrash()) {
-            stats.messagesDropped += inst.mailbox.size() + (inFlight == null ? 0 : 1);
+            // the process's memory is gone, but not the events it had yet to finish: they are durable
+            // (like a consumer's uncommitted records), and come again to the new incarnation
+            java.util.ArrayDeque<Msg> events = new java.util.ArrayDeque<>();
+            if (inFlight != null && inFlight.kind() == Msg.EVENT) events.add(inFlight);
+            else if (inFlight != null) stats.messagesDropped++;
+            for (Msg m : inst.mailbox) {
+                if (m.kind() == Msg.EVENT) events.add(m);
+                else stats.messagesDropped++;
+            }
             inst.mailbox.clear();
+            inst.mailbox.addAll(events);
             Arrays.fill(inst.ticksQueued, 0);
             initState(inst);
         } else {
