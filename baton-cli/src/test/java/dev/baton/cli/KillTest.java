@@ -66,9 +66,7 @@ class KillTest {
         for (int attempt = 0; attempt < 30 && kills < 12; attempt++) {
             Process p = ChildProcess.start(dir, "run", "boss.baton", "--data-dir", "crashy", "--snapshot-every", "100ms",
                     "--report", "json", "--no-progress");
-            boolean finished = p.waitFor(300 + rnd.nextInt(900), TimeUnit.MILLISECONDS);
-            if (finished) break;
-            ChildProcess.kill9(p);
+            if (!killAfterProgress(p, dir.resolve("crashy"), rnd)) break;
             kills++;
         }
         assertThat(kills).as("runs killed mid-way").isGreaterThanOrEqualTo(10);
@@ -134,7 +132,7 @@ class KillTest {
                 }
                 in.flush();
                 // kill at a random moment once the engine is up and has taken some of the stream
-                long deadline = System.currentTimeMillis() + 5000;
+                long deadline = System.currentTimeMillis() + 120_000; // a bound for a hang: it waits for observed progress
                 while (highest.get() <= acked && System.currentTimeMillis() < deadline) Thread.sleep(5);
                 Thread.sleep(rnd.nextInt(30));
                 ChildProcess.kill9(p);
@@ -203,8 +201,7 @@ class KillTest {
         for (int attempt = 0; attempt < 40 && kills < 10; attempt++) {
             Process p = ChildProcess.start(dir, "run", "economy.baton", "--data-dir", "crashy", "--snapshot-every", "200ms",
                     "--report", "json", "--no-progress");
-            if (p.waitFor(400 + rnd.nextInt(1200), TimeUnit.MILLISECONDS)) break;
-            ChildProcess.kill9(p);
+            if (!killAfterProgress(p, dir.resolve("crashy"), rnd)) break;
             kills++;
         }
         assertThat(kills).isGreaterThanOrEqualTo(10);
@@ -228,7 +225,7 @@ class KillTest {
     @Test
     void theEmitLogOfAKilledRunHasEveryEventOnceResumed(@TempDir Path dir) throws Exception {
         Files.copy(Path.of("../examples/economy.baton"), dir.resolve("economy.baton"));
-        emitLogSurvivesKills(dir, new String[] {"run", "economy.baton", "--snapshot-every", "200ms"}, 10_000, 500, 1000);
+        emitLogSurvivesKills(dir, new String[] {"run", "economy.baton", "--snapshot-every", "200ms"}, 10_000);
     }
 
     static final String BEATS = """
@@ -247,10 +244,10 @@ class KillTest {
     void theEmitLogOfASlowRunKeepsWhatCameBeforeItsSnapshots(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("beats.baton"), BEATS);
         emitLogSurvivesKills(dir, new String[] {"run", "beats.baton", "--clock", "real", "--duration", "3s", "--snapshot-every", "100ms"},
-                100, 900, 400);
+                100);
     }
 
-    private static void emitLogSurvivesKills(Path dir, String[] run, int atLeast, int killAfterMs, int jitterMs) throws Exception {
+    private static void emitLogSurvivesKills(Path dir, String[] run, int atLeast) throws Exception {
         run = concat(run, new String[] {"--report", "json", "--no-progress"});
         Process ref = ChildProcess.start(dir, concat(run, new String[] {"--data-dir", "ref", "--emit-log", "ref.jsonl"}));
         ref.getInputStream().readAllBytes();
@@ -264,8 +261,7 @@ class KillTest {
         String[] crashy = concat(run, new String[] {"--data-dir", "crashy", "--emit-log", "crashy.jsonl"});
         for (int attempt = 0; attempt < 20 && kills < 5; attempt++) {
             Process p = ChildProcess.start(dir, crashy);
-            if (p.waitFor(killAfterMs + rnd.nextInt(jitterMs), TimeUnit.MILLISECONDS)) break;
-            ChildProcess.kill9(p);
+            if (!killAfterProgress(p, dir.resolve("crashy"), rnd)) break;
             kills++;
         }
         assertThat(kills).isGreaterThanOrEqualTo(3);
@@ -300,8 +296,7 @@ class KillTest {
         int kills = 0;
         for (int attempt = 0; attempt < 40 && kills < 8; attempt++) {
             Process p = ChildProcess.start(dir, run.apply("crashy"));
-            if (p.waitFor(600 + rnd.nextInt(1500), TimeUnit.MILLISECONDS)) break;
-            ChildProcess.kill9(p);
+            if (!killAfterProgress(p, dir.resolve("crashy"), rnd)) break;
             kills++;
         }
         assertThat(kills).as("runs killed mid-way").isGreaterThanOrEqualTo(8);
@@ -339,8 +334,7 @@ class KillTest {
         for (int attempt = 0; attempt < 20 && kills < 5; attempt++) {
             Process p = ChildProcess.start(dir, concat(new String[] {"run", "world-boss.baton", "--data-dir", "boss", "--report", "json",
                     "--no-progress", "--snapshot-every", "200ms"}, size));
-            if (p.waitFor(500 + rnd.nextInt(1500), TimeUnit.MILLISECONDS)) break;
-            ChildProcess.kill9(p);
+            if (!killAfterProgress(p, dir.resolve("boss"), rnd)) break;
             kills++;
         }
         assertThat(kills).isGreaterThanOrEqualTo(3);
@@ -355,6 +349,38 @@ class KillTest {
         assertThat(r.get("victory_triggered").asLong()).isEqualTo(1);
         assertThat(r.get("rewards").get("granted").asLong()).isEqualTo(5000);
         assertThat(r.get("rewards").get("duplicates").asLong()).isZero();
+    }
+
+    /**
+     * Kills {@code p} with SIGKILL once it has made progress since it started — a snapshot newer
+     * than any in {@code data} before — and then a random bit more: observed progress, never an
+     * amount of wall time, so a loaded machine changes only how long it takes. False when the run
+     * finished first.
+     */
+    static boolean killAfterProgress(Process p, Path data, Random rnd) throws Exception {
+        long before = newestSnapshot(data);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300); // a bound for a hang only
+        while (newestSnapshot(data) <= before) {
+            if (!p.isAlive()) return false;
+            if (System.nanoTime() > deadline) throw new AssertionError("no new snapshot in " + data + " for 300 s");
+            Thread.sleep(2);
+        }
+        if (p.waitFor(rnd.nextInt(150), TimeUnit.MILLISECONDS)) return false; // a random point in what follows
+        ChildProcess.kill9(p);
+        return true;
+    }
+
+    /** The engine time of the newest snapshot in {@code data} (from its name), or -1. */
+    static long newestSnapshot(Path data) throws IOException {
+        if (!Files.isDirectory(data)) return -1;
+        long newest = -1;
+        try (var s = Files.list(data)) {
+            for (Path f : s.toList()) {
+                String n = f.getFileName().toString();
+                if (n.startsWith("snapshot-") && n.endsWith(".bin")) newest = Math.max(newest, Long.parseLong(n.substring(9, n.length() - 4)));
+            }
+        }
+        return newest;
     }
 
     private static String[] concat(String[] a, String[] b) {
