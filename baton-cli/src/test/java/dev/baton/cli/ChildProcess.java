@@ -36,6 +36,23 @@ final class ChildProcess {
         return new ProcessBuilder(cmd).directory(workDir.toFile());
     }
 
+    /** The lines a process prints on standard output (with standard error when merged), collected as they come. */
+    static java.util.List<String> lines(Process p) {
+        java.util.List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) out.add(line);
+            } catch (IOException ignored) {
+                // killed
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return out;
+    }
+
     /** SIGKILL: no shutdown hooks, no flushing — what a crash looks like. */
     static void kill9(Process p) throws InterruptedException {
         p.destroyForcibly();

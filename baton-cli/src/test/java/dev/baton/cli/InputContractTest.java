@@ -11,11 +11,9 @@ import dev.baton.runtime.value.ValueError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static dev.baton.cli.CliTest.run;
@@ -43,21 +40,6 @@ class InputContractTest {
         return "{\"seq\": " + seq + ", \"event\": \"Bank.Deposit\", \"payload\": {\"account\": " + account + ", \"amount\": " + amount + "}}\n";
     }
 
-    /** The lines a process prints (standard error merged), as they come. */
-    static List<String> lines(Process p) {
-        List<String> out = new CopyOnWriteArrayList<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) out.add(line);
-            } catch (IOException ignored) {
-                // killed
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return out;
-    }
 
     /** Waits (observed progress, not a duration) until {@code n} lines start with "ack "; a generous bound only guards against a hang. */
     static void awaitAcks(List<String> out, Process p, int n) throws InterruptedException {
@@ -73,7 +55,7 @@ class InputContractTest {
     void aLiveRunsDirectoryCannotBeFreshenedOrResumedFromAnotherProcess(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("ledger.baton"), KillTest.LEDGER);
         Process live = ChildProcess.startMerged(dir, "run", "ledger.baton", "--events", "-", "--data-dir", "d");
-        List<String> out = lines(live);
+        List<String> out = ChildProcess.lines(live);
         try (OutputStream in = live.getOutputStream()) {
             for (int s = 1; s <= 5; s++) in.write(event(s, s, 100 * s).getBytes(StandardCharsets.UTF_8));
             in.flush();

@@ -7,16 +7,12 @@ import dev.baton.stack.LocalTemporal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +45,7 @@ class TemporalEventsTest {
             String id = WorkflowHistory.runId("ledger.baton", TemporalKafkaTest.BUSY_LEDGER, 1, temporal.target());
             String[] cmd = {"run", "ledger.baton", "--engine", "temporal", "--temporal", temporal.target(), "--events", "-", "--report", "json"};
             Process first = ChildProcess.startMerged(dir, cmd);
-            List<String> firstOut = lines(first);
+            List<String> firstOut = ChildProcess.lines(first);
             try (OutputStream in = first.getOutputStream()) {
                 in.write("this is not an event\n".getBytes(StandardCharsets.UTF_8));
                 for (int s = 1; s <= 2000; s++) {
@@ -77,7 +73,7 @@ class TemporalEventsTest {
             assertThat(firstOut).anyMatch(l -> l.startsWith("reject line 1: invalid JSON: "));
 
             Process last = ChildProcess.startMerged(dir, cmd);
-            List<String> lastOut = lines(last);
+            List<String> lastOut = ChildProcess.lines(last);
             long from = Math.max(1, acked - 50);
             try (OutputStream in = last.getOutputStream()) {
                 for (long s = from; s <= n; s++) in.write(event(s, account[(int) s], amount[(int) s]));
@@ -107,7 +103,7 @@ class TemporalEventsTest {
              WorkflowHistory history = new WorkflowHistory(temporal.target())) {
             Process p = ChildProcess.start(dir, "run", "ledger.baton", "--engine", "temporal", "--temporal", temporal.target(), "--events", "-",
                     "--report", "json");
-            List<String> out = lines(p);
+            List<String> out = ChildProcess.lines(p);
             long total = 0;
             try (OutputStream in = p.getOutputStream()) {
                 for (int s = 1; s <= n; s++) {
@@ -135,21 +131,6 @@ class TemporalEventsTest {
         return out.stream().filter(l -> l.startsWith("ack ")).mapToLong(l -> Long.parseLong(l.substring(4).trim())).max().orElse(0);
     }
 
-    /** The process's standard output, line by line, as it comes. */
-    private static List<String> lines(Process p) {
-        List<String> out = new CopyOnWriteArrayList<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) out.add(line);
-            } catch (IOException ignored) {
-                // killed
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return out;
-    }
 
     private static byte[] event(long seq, int account, int amount) {
         return ("{\"seq\": " + seq + ", \"event\": \"Bank.Deposit\", \"payload\": {\"account\": " + account + ", \"amount\": " + amount + "}}\n")

@@ -25,8 +25,10 @@ final class ListInbox implements Inbox {
         return taken;
     }
 
+    /** {@code ack SEQ}, {@code reject SEQ: why} — with the producer's name first when it has one. */
     @Override
-    public void acknowledge(long seq, String rejection) {
+    public void acknowledge(Item item, String rejection) {
+        String seq = (item.source().isEmpty() ? "" : item.source() + " ") + item.seq();
         acks.add(rejection == null ? "ack " + seq : "reject " + seq + ": " + rejection);
     }
 }

@@ -307,9 +307,27 @@ public final class FileJournal implements Journal {
         int headerSize = legacy ? LEGACY_HEADER : HEADER;
         long pos = Math.max(position, start);
         if (pos > start && pos < durable && !isRecordStart(pos)) pos = firstRecordAtOrAfter(pos);
+        walk(pos, Long.MAX_VALUE, (at, len) -> {
+            ByteBuffer body = ByteBuffer.allocate(len);
+            channel.read(body, at + headerSize);
+            each.accept(new Entry(at, at + headerSize + len, body.array()));
+        });
+    }
+
+    private interface RecordVisitor {
+        void visit(long position, int length) throws IOException;
+    }
+
+    /**
+     * Steps from record to record, {@code from} up to {@code until} (or the durable end), over
+     * damaged regions; tells {@code each} of every record. Returns where it stopped.
+     */
+    private long walk(long from, long until, RecordVisitor each) throws IOException {
+        int headerSize = legacy ? LEGACY_HEADER : HEADER;
+        long pos = from;
         ByteBuffer header = ByteBuffer.allocate(headerSize);
         int d = 0;
-        while (pos + headerSize <= durable) {
+        while (pos < until && pos + headerSize <= durable) {
             while (d < damage.size() && damage.get(d).to() <= pos) d++;
             if (d < damage.size() && damage.get(d).from() <= pos) {
                 pos = damage.get(d).to();
@@ -319,11 +337,10 @@ public final class FileJournal implements Journal {
             channel.read(header, pos);
             header.flip();
             int len = header.getInt();
-            ByteBuffer body = ByteBuffer.allocate(len);
-            channel.read(body, pos + headerSize);
-            each.accept(new Entry(pos, pos + headerSize + len, body.array()));
+            if (each != null) each.visit(pos, len);
             pos += headerSize + len;
         }
+        return pos;
     }
 
     private boolean isRecordStart(long pos) throws IOException {
@@ -338,22 +355,7 @@ public final class FileJournal implements Journal {
 
     /** The first record boundary at or after {@code target}, walking from the start. */
     private long firstRecordAtOrAfter(long target) throws IOException {
-        int headerSize = legacy ? LEGACY_HEADER : HEADER;
-        long pos = start;
-        ByteBuffer header = ByteBuffer.allocate(headerSize);
-        int d = 0;
-        while (pos < target && pos + headerSize <= durable) {
-            while (d < damage.size() && damage.get(d).to() <= pos) d++;
-            if (d < damage.size() && damage.get(d).from() <= pos) {
-                pos = damage.get(d).to();
-                continue;
-            }
-            header.clear();
-            channel.read(header, pos);
-            header.flip();
-            pos += headerSize + header.getInt();
-        }
-        return pos;
+        return walk(start, target, null);
     }
 
     @Override
