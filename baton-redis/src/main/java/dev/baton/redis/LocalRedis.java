@@ -99,10 +99,29 @@ public final class LocalRedis implements AutoCloseable {
         }
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port for a server that a test or {@code baton up} starts on 127.0.0.1: free now, never
+     * handed out before by this process, and taken from 20000–31999 — below the kernel's
+     * ephemeral range, which a port picked by binding to 0 would come from, and where the
+     * outgoing connections of everything else on the machine (another build's clients, beside this
+     * one) could take it between this check and the server's own bind. Random, so two builds side
+     * by side rarely try the same one.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            if (HANDED_OUT.contains(port)) continue;
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            } catch (IOException taken) {
+                continue;
+            }
+            if (HANDED_OUT.add(port)) return port;
         }
+        throw new IOException("no free port between 20000 and 31999 on 127.0.0.1");
     }
 
     /** True when the server answers PING with PONG (not LOADING, not refused). */

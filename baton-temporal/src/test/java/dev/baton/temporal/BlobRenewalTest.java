@@ -136,7 +136,13 @@ class BlobRenewalTest {
                 int runs;
                 while (true) {
                     assertThat(run.isDone()).as("the run still waits for events").isFalse();
-                    current = client.fetchHistory(engine.workflowId());
+                    try {
+                        current = client.fetchHistory(engine.workflowId());
+                    } catch (io.grpc.StatusRuntimeException notStartedYet) {
+                        assertThat(System.nanoTime()).as("the run's workflow starts").isLessThan(deadline);
+                        Thread.sleep(100);
+                        continue;
+                    }
                     // walk the chain back to its first run
                     first = current;
                     runs = 1;
