@@ -14,7 +14,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Baton: one readable language for the intent of a system, run by interchangeable engines.",
-        subcommands = {CheckCommand.class, FmtCommand.class, RunCommand.class, SimCommand.class, CallCommand.class, WorkerCommand.class, HistoryCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {CheckCommand.class, FmtCommand.class, RunCommand.class, ServeCommand.class, SimCommand.class, CallCommand.class, WorkerCommand.class, HistoryCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
                 "  0  ok",

@@ -127,10 +127,11 @@ public final class Plan {
     /**
      * An endpoint; {@code defaults} has, per parameter, its default value's expression (null when
      * it has none); {@code paramsType} is the record its arguments must fit (a parameter with a
-     * default may be left out), for calls from outside the program.
+     * default may be left out), for calls from outside the program; {@code returns} what it answers
+     * ({@code None} when it declares nothing).
      */
     public record Endpoint(String name, boolean query, Body body, List<String> params, int[] paramSlots, List<Ev> defaults,
-                           dev.baton.lang.types.Type paramsType) {
+                           dev.baton.lang.types.Type paramsType, dev.baton.lang.types.Type returns) {
     }
 
     public record Tick(int index, Duration period, Missed missed, Body body) {
@@ -143,10 +144,11 @@ public final class Plan {
     /**
      * A workflow; {@code detachable}: self-contained (its outcome depends only on its arguments,
      * start time and own random draws), so a {@code Run} of it may execute apart from the run —
-     * in a core of its own, or as a Temporal child workflow — with exactly the same result.
+     * in a core of its own, or as a Temporal child workflow — with exactly the same result;
+     * {@code paramsType} is the record a start's arguments must fit.
      */
     public record WorkflowPlan(int index, String name, Body body, List<String> params, int[] paramSlots, List<Ev> defaults,
-                               long maxDepth, long maxChildren, boolean detachable) {
+                               long maxDepth, long maxChildren, boolean detachable, Type paramsType) {
     }
 
     /** {@code Fault name [at, module, key, down]}: instance {@code instance} crashes at {@code atMs} for {@code downMs}. */

@@ -376,7 +376,8 @@ public final class Compiler {
                 block(e.body(), sc);
                 sc.finish();
                 endpoints.add(new Plan.Endpoint(e.name().text(), e.kind() == Member.Endpoint.Kind.RETURN, sc.body, params, slots,
-                        java.util.Collections.unmodifiableList(defaults), new Type.Rec(m.name().text() + "." + e.name().text(), paramTypes, false)));
+                        java.util.Collections.unmodifiableList(defaults), new Type.Rec(m.name().text() + "." + e.name().text(), paramTypes, false),
+                        e.returns() == null ? Type.NONE : resolve(e.returns())));
             } else if (mem instanceof Member.Tick t) {
                 Scope sc = new Scope(newBody(m.name().text() + ".Tick"), ms, false);
                 block(t.body(), sc);
@@ -412,9 +413,11 @@ public final class Compiler {
         List<String> params = new ArrayList<>();
         int[] slots = new int[w.params().size()];
         List<Ev> defaults = new ArrayList<>();
+        Map<String, Type.Field> paramTypes = new LinkedHashMap<>();
         for (int i = 0; i < w.params().size(); i++) {
             Param p = w.params().get(i);
             params.add(p.name().text());
+            paramTypes.put(p.name().text(), new Type.Field(p.type() == null ? Type.ANY : resolve(p.type()), p.defaultValue() != null));
             slots[i] = sc.declare(p.name().text());
             defaults.add(p.defaultValue() == null ? null : expr(p.defaultValue(), sc));
         }
@@ -423,7 +426,7 @@ public final class Compiler {
         long maxDepth = w.options().get("max_depth").map(this::constant).map(v -> (Long) v).orElse(64L);
         long maxChildren = w.options().get("max_children").map(this::constant).map(v -> (Long) v).orElse(Long.MAX_VALUE);
         return new Plan.WorkflowPlan(index, w.name().text(), sc.body, params, slots, defaults, maxDepth, maxChildren,
-                detachable.contains(w.name().text()));
+                detachable.contains(w.name().text()), new Type.Rec(w.name().text(), paramTypes, false));
     }
 
     private Plan.LoadPlan load(Decl.Load l, int index) {

@@ -1013,7 +1013,26 @@ public final class Core implements Context {
         inst.handled++;
         stats.handlerRuns++;
         if (m.kind() == Msg.CALL) callMsgs.put(f.id, m);
-        exec(f, 0);
+        if (handlerTimer == null) {
+            exec(f, 0);
+        } else {
+            long t0 = System.nanoTime();
+            exec(f, 0);
+            handlerTimer.ran(m.kind() == Msg.EVENT ? 0 : m.kind() == Msg.TICK ? 1 : 2, System.nanoTime() - t0);
+        }
+    }
+
+    /** Told how long each handler ran on the engine thread (up to its end or first wait); for metrics. */
+    public interface HandlerTimer {
+        /** {@code kind}: 0 an event handler, 1 a tick, 2 an endpoint. */
+        void ran(int kind, long nanos);
+    }
+
+    private HandlerTimer handlerTimer;
+
+    /** Times every handler run (wall clock; observation only, not part of a snapshot). */
+    public void setHandlerTimer(HandlerTimer t) {
+        this.handlerTimer = t;
     }
 
     /** The CALL message each running endpoint fiber answers. */
@@ -1402,10 +1421,32 @@ public final class Core implements Context {
         return "internal error (" + e + ")";
     }
 
+    /** Told of every runtime error and declared failure as it is recorded (see {@link #setErrorListener}). */
+    public interface ErrorListener {
+        /** {@code ordinal}: errors and failures recorded in the run so far, this one included (deterministic). */
+        void recorded(long ordinal, RunError error, boolean declared);
+    }
+
+    private ErrorListener errorListener;
+
+    /**
+     * Tells {@code l} of every error and failure as it is recorded — all of them, where the core
+     * itself keeps only the first {@code MAX_ERRORS_KEPT} of each — numbered so that one
+     * re-recorded by a replay after a restore can be told from a new one. Not part of a snapshot.
+     */
+    public void setErrorListener(ErrorListener l) {
+        this.errorListener = l;
+    }
+
     private void recordError(Fiber f, Span span, String owner, RuntimeException e) {
         boolean declared = e instanceof dev.baton.runtime.plan.Failure;
         if (declared) stats.failures++;
         else stats.errors++;
+        if (errorListener != null && hostOut == null) {
+            SourceFile file = plan.file;
+            errorListener.recorded(stats.failures + stats.errors, new RunError(file.name() + ":" + file.line(span.start()) + ":"
+                    + file.column(span.start()), owner, message(e), now), declared);
+        }
         List<RunError> list = declared ? failures : errors;
         if (list.size() < MAX_ERRORS_KEPT || hostOut != null) {
             SourceFile file = plan.file;
@@ -1468,6 +1509,18 @@ public final class Core implements Context {
     }
 
     /** Publishes every emitted event to {@code bus} as well (after delivering it inside the engine). */
+    private boolean publishInputs = true;
+
+    /**
+     * Whether the events a {@code Load} generates and the external events injected are published
+     * to the bus too (the default), or only what modules and workflows emit ({@code baton serve}'s
+     * stream: a browser cannot take a million simulated players' events a second). The numbers
+     * published stay the emission's number in the run either way.
+     */
+    public void setPublishInputs(boolean publish) {
+        this.publishInputs = publish;
+    }
+
     public void setBus(dev.baton.runtime.EventBus bus) {
         this.bus = bus;
     }
@@ -1500,7 +1553,7 @@ public final class Core implements Context {
         }
         List<Waiter> ws = waiters.get(event);
         if (!ws.isEmpty()) matchWaiters(ws, payload);
-        if (counted && bus != dev.baton.runtime.EventBus.NONE) {
+        if (counted && bus != dev.baton.runtime.EventBus.NONE && (publishInputs || f != null && f.owner != Fiber.Owner.LOAD)) {
             bus.publish(now, ((long) partition << 40) + stats.eventsEmitted, plan.events.get(event).name(), payload);
         }
     }
@@ -2208,6 +2261,57 @@ public final class Core implements Context {
         return null;
     }
 
+    /** What {@link #query} answers when the query needs the timeline (it calls another endpoint). */
+    public static final Object NEEDS_ENGINE = new Object();
+
+    /**
+     * Answers the {@code /return} query {@code endpoint} of instance {@code key} of module
+     * {@code module} at once, on the live state, changing nothing (see {@link QueryContext}): the
+     * run goes on exactly as if it had not been asked. Returns the query's value, or
+     * {@link #NEEDS_ENGINE} when it cannot be answered so (it calls another endpoint, or the
+     * instance is down) — then answer it on a copy ({@link CoreCodec#copy}). A declared
+     * {@code Fail} or a runtime error in the query is thrown ({@link ValueError}).
+     */
+    public Object query(int module, Object key, int endpoint, Object args) {
+        Plan.ModulePlan mod = plan.modules.get(module);
+        Plan.Endpoint e = mod.endpoints.get(endpoint);
+        if (!e.query()) throw new IllegalArgumentException(mod.name + "." + e.name() + " is an /execute command, not a query");
+        int target = instanceOf(module, key);
+        if (insts[target].crashed || elsewhere != null && elsewhere[target]) return NEEDS_ENGINE;
+        Fiber f = new Fiber(0, e.body(), Fiber.Owner.INSTANCE, target, null);
+        f.ctx = new QueryContext(this);
+        f.payload = args;
+        PSortedMap<String, Object> a = args instanceof PSortedMap<?, ?> pm ? Values.map(pm) : Values.EMPTY_MAP;
+        try {
+            for (int i = 0; i < e.paramSlots().length; i++) {
+                Object v = a.get(e.params().get(i));
+                if (v == null && e.defaults().get(i) != null) v = e.defaults().get(i).eval(f);
+                f.locals[e.paramSlots()[i]] = v == null ? None.NONE : v;
+            }
+            Instr[] code = e.body().code;
+            int pc = 0;
+            long steps = 0;
+            while (pc >= 0 && pc < code.length) {
+                f.pc = pc;
+                if (++steps > MAX_STEPS) throw new ValueError("the query ran " + MAX_STEPS + " steps without finishing");
+                pc = code[pc].exec(f, pc);
+            }
+            if (pc == Instr.SUSPEND) return NEEDS_ENGINE;
+        } catch (QueryContext.NeedsEngine needs) {
+            return NEEDS_ENGINE;
+        }
+        return f.result == null ? None.NONE : f.result;
+    }
+
+    /** One workflow in a listing: its id, type (the workflow's name), status and start time. */
+    public record WorkflowRow(String id, String type, String status, long startedAt) {
+    }
+
+    /** Every workflow the run knows, in the order they started. */
+    public void forEachWorkflow(java.util.function.Consumer<WorkflowRow> each) {
+        for (Wf w : workflows.values()) each.accept(new WorkflowRow(w.id, plan.workflows.get(w.workflow).name(), w.status, w.startedAt));
+    }
+
     /** True while a call from outside waits for its reply or its reply has not been taken. */
     public boolean outsideCallsOpen() {
         if (!outsideReplies.isEmpty()) return true;
@@ -2415,6 +2519,33 @@ public final class Core implements Context {
         }
         if (w.result != null) out.put("result", dev.baton.runtime.Json.toPlain(w.result));
         if (w.error != null) out.put("error", w.error);
+        if (w.fiber != null) {
+            List<Map<String, Object>> sagas = new ArrayList<>();
+            List<String> locks = new ArrayList<>();
+            for (Object fr : w.fiber.frames) {
+                if (fr instanceof dev.baton.runtime.plan.SagaFrame sf) {
+                    Map<String, Object> saga = new LinkedHashMap<>();
+                    Instr begin = w.fiber.body.code[sf.beginPc];
+                    if (begin instanceof dev.baton.runtime.plan.SagaLayout layout) {
+                        saga.put("step", layout.stepName(sf.current));
+                        List<String> done = new ArrayList<>();
+                        for (int st : sf.completed) done.add(layout.stepName(st));
+                        saga.put("completed", done);
+                    }
+                    saga.put("compensating", sf.compensating);
+                    saga.put("pivot_passed", sf.pivotPassed);
+                    if (sf.failure != null) saga.put("failure", sf.failure);
+                    sagas.add(saga);
+                } else if (fr instanceof dev.baton.runtime.plan.LockFrame lf) {
+                    locks.addAll(lf.keys);
+                }
+            }
+            if (!sagas.isEmpty()) out.put("sagas", sagas);
+            out.put("locks_held", locks);
+            if (!w.children.isEmpty()) out.put("children", new ArrayList<>(w.children));
+            if (w.fiber.pc >= 0 && w.fiber.pc < w.fiber.body.code.length) out.put("waits_on", w.fiber.body.code[w.fiber.pc].describe());
+        }
+        if (w.parent != null) out.put("parent", w.parent);
         return out;
     }
 

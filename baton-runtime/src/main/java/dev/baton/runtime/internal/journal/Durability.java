@@ -66,6 +66,10 @@ public final class Durability {
     /** The directory's lock; released on close when this opened it (not when the caller holds it). */
     private final DataDir held;
     private final boolean ownsLock;
+    /** Applies journaled commands (items whose name starts with {@link #COMMAND}); null: none are expected. */
+    private Commands commands;
+    /** What a snapshot carries besides the core (a host's own durable state), and how it is read back. */
+    private Extras extras;
     /** What the last {@link #restore} started from, in words (for reports and {@code baton history}). */
     private final List<String> recoveryNotes = new ArrayList<>();
 
@@ -76,6 +80,47 @@ public final class Durability {
         this.journal = journal;
         this.held = held;
         this.ownsLock = ownsLock;
+    }
+
+    /**
+     * Journal items whose name starts with this are not events but commands of a host
+     * ({@code baton serve}: a call of an endpoint, a workflow started or cancelled, an answer
+     * kept for an idempotency key), journaled, synced and replayed exactly like events.
+     */
+    public static final String COMMAND = "~";
+
+    /** Validates and applies the host's journaled commands, live and in a replay alike (deterministically). */
+    public interface Commands {
+        /** Why the command cannot be applied, or null. */
+        String validate(Inbox.Item item);
+
+        /** Applies it to the core (live, or replayed after a restore: the same effect either way). */
+        void apply(Core core, Inbox.Item item, boolean replay);
+    }
+
+    /** A host's own state kept in every snapshot, atomically with the core's. */
+    public interface Extras {
+        void write(DataOutputStream out) throws IOException;
+
+        /** Called by a restore with what the snapshot restored holds (an empty stream for a snapshot without it). */
+        void read(DataInputStream in) throws IOException;
+    }
+
+    /** Sets who applies journaled commands; before {@link #restore}. */
+    public void setCommands(Commands c) {
+        this.commands = c;
+    }
+
+    private java.util.function.Consumer<Core> onRestored;
+
+    /** Told of the core a restore starts from, before the journal is replayed into it (to attach a bus, listeners). */
+    public void setOnRestored(java.util.function.Consumer<Core> c) {
+        this.onRestored = c;
+    }
+
+    /** Sets what snapshots carry besides the core; before {@link #restore}. */
+    public void setExtras(Extras e) {
+        this.extras = e;
     }
 
     /** The damaged journal a run must not resume from without being told to go on. */
@@ -233,6 +278,7 @@ public final class Durability {
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
                 long pos = in.readLong();
                 core = CoreCodec.read(plan, options.faults(), options.decisions(), in);
+                if (extras != null) extras.read(in);
                 journalPos = pos;
                 recoveryNotes.add("restored " + snap.getFileName() + " (" + core.now() + "ms of engine time)");
                 break;
@@ -242,6 +288,7 @@ public final class Durability {
             }
         }
         if (core == null) {
+            if (extras != null) extras.read(new DataInputStream(new ByteArrayInputStream(new byte[0])));
             // Always correct, only slower: the journal is never truncated, so replaying all of it
             // from a fresh start reaches the same state.
             core = new Core(plan, options.seed(), options.faults(), options.decisions());
@@ -250,6 +297,7 @@ public final class Durability {
             recoveryNotes.add("no readable snapshot: started over and replayed the journal from the beginning");
         }
         checkDamage(journalPos, options);
+        if (onRestored != null) onRestored.accept(core);
         if (journal.durableSize() < journalPos) {
             // the snapshot includes records the journal no longer has (a cut tail): what is appended
             // from now on must lie past the snapshot's position, or a later restore would skip it
@@ -263,7 +311,7 @@ public final class Durability {
             Batch b = Batch.decode(e.data());
             if (b == null) return; // padding
             c.runUntil(b.time);
-            for (Batch.Item item : b.items) apply(plan, c, item);
+            for (Batch.Item item : b.items) apply(plan, c, item, commands, true);
             replayed[0]++;
         });
         if (replayed[0] > 0) recoveryNotes.add("replayed " + replayed[0] + " journal record(s)");
@@ -326,7 +374,31 @@ public final class Durability {
 
     /** Takes what the inbox has: validates, journals (durably), applies, acknowledges. */
     public void acceptInbox(Core core, Inbox inbox) throws IOException {
-        accept(plan, core, inbox, journal);
+        accept(plan, core, inbox, journal, commands);
+    }
+
+    /**
+     * Takes what the inbox has — validates, journals, applies, answers — without syncing the
+     * journal: the inbox must hold its answers back until {@link #sync} returns (a host that
+     * answers many requests with one sync, after running the core, as {@code baton serve} does).
+     */
+    public void acceptInboxUnsynced(Core core, Inbox inbox) throws IOException {
+        List<Inbox.Item> items = inbox.poll();
+        if (!items.isEmpty()) accept(plan, core, items, inbox, journal, commands, false);
+    }
+
+    /**
+     * Journals that the run has reached engine time {@code time} (synced by the next {@link #sync}):
+     * a restore then replays to at least this time, so everything the run did up to it — what it
+     * emitted, what it answered — is what it will have done after any crash, whatever comes next.
+     */
+    public void mark(long time) throws IOException {
+        journal.append(new Batch(time, List.of()).encode());
+    }
+
+    /** Makes everything journaled so far durable. */
+    public void sync() throws IOException {
+        journal.force();
     }
 
     /**
@@ -334,7 +406,7 @@ public final class Durability {
      * (nothing survives the process; positions are still kept, so duplicates are dropped).
      */
     public static void acceptVolatile(Plan plan, Core core, Inbox inbox) throws IOException {
-        accept(plan, core, inbox, null);
+        accept(plan, core, inbox, null, null);
     }
 
     /**
@@ -342,13 +414,13 @@ public final class Durability {
      * validates and applies each once, with no journal and no one to acknowledge to.
      */
     public static void applyDurableElsewhere(Plan plan, Core core, List<Inbox.Item> items) throws IOException {
-        accept(plan, core, items, null, null);
+        accept(plan, core, items, null, null, null, true);
     }
 
-    private static void accept(Plan plan, Core core, Inbox inbox, FileJournal journal) throws IOException {
+    private static void accept(Plan plan, Core core, Inbox inbox, FileJournal journal, Commands commands) throws IOException {
         if (inbox == null) return;
         List<Inbox.Item> items = inbox.poll();
-        if (!items.isEmpty()) accept(plan, core, items, inbox, journal);
+        if (!items.isEmpty()) accept(plan, core, items, inbox, journal, commands, true);
     }
 
     /**
@@ -357,7 +429,8 @@ public final class Durability {
      * the journal is synced: a duplicate of an event in this very batch must not be
      * acknowledged before the event it duplicates is durable.
      */
-    private static void accept(Plan plan, Core core, List<Inbox.Item> items, Inbox inbox, FileJournal journal) throws IOException {
+    private static void accept(Plan plan, Core core, List<Inbox.Item> items, Inbox inbox, FileJournal journal, Commands commands,
+                               boolean sync) throws IOException {
         List<Batch.Item> accepted = new ArrayList<>();
         List<Inbox.Item> answered = new ArrayList<>(items.size());
         List<String> answers = new ArrayList<>(items.size());
@@ -365,7 +438,9 @@ public final class Durability {
         InboxPositions.Batch judged = core.inbox().batch(inbox != null);
         for (Inbox.Item item : items) {
             // validated first, so that an event refused for its content does not take its number
-            String problem = validate(plan, item);
+            String problem = item.event().startsWith(COMMAND)
+                    ? (commands == null ? "not an event: '" + item.event() + "'" : commands.validate(item))
+                    : validate(plan, item);
             if (problem == null) {
                 InboxPositions.Verdict v = judged.take(item.source(), item.seq());
                 if (v == InboxPositions.Verdict.REFUSED) problem = judged.why();
@@ -378,9 +453,9 @@ public final class Durability {
         if (!accepted.isEmpty()) {
             if (journal != null) {
                 journal.append(new Batch(core.now(), accepted).encode());
-                journal.force();
+                if (sync) journal.force();
             }
-            for (Batch.Item item : accepted) apply(plan, core, item);
+            for (Batch.Item item : accepted) apply(plan, core, item, commands, false);
         }
         if (inbox != null) for (int i = 0; i < answered.size(); i++) inbox.acknowledge(answered.get(i), answers.get(i));
     }
@@ -399,7 +474,15 @@ public final class Durability {
         }
     }
 
-    private static void apply(Plan plan, Core core, Batch.Item item) {
+    private static void apply(Plan plan, Core core, Batch.Item item, Commands commands, boolean replay) {
+        if (item.event().startsWith(COMMAND)) {
+            if (commands == null) {
+                throw new IllegalStateException("the journal holds a command (" + item.event() + ") of a served run: resume it with baton serve");
+            }
+            Inbox.Item it = new Inbox.Item(item.source(), item.seq(), item.event(), item.payloadJson());
+            if (core.inbox().apply(item.source(), item.seq())) commands.apply(core, it, replay);
+            return;
+        }
         int ev = plan.eventIndex(item.event());
         Object payload = Conform.coerce(plan.events.get(ev).payload(), Json.parseTrusted(item.payloadJson()));
         core.inject(item.source(), item.seq(), ev, payload);
@@ -411,6 +494,7 @@ public final class Durability {
         try (DataOutputStream out = new DataOutputStream(body)) {
             out.writeLong(journal.durableSize());
             CoreCodec.write(core, out);
+            if (extras != null) extras.write(out);
         }
         byte[] bytes = body.toByteArray();
         CRC32C crc = new CRC32C();
