@@ -148,8 +148,13 @@ public final class HttpApi implements AutoCloseable {
                         + " (the routes are in /openapi.json)", null));
             }
         });
-        r.error(405, ctx -> json(ctx, Problems.answer(405, "method-not-allowed", "Method not allowed", ctx.method() + " is not allowed on "
-                + ctx.path() + " (the routes are in /openapi.json)", null)));
+        r.error(405, ctx -> {
+            String type = ctx.res().getContentType();
+            if (type == null || !type.startsWith(Problems.CONTENT_TYPE)) {
+                json(ctx, Problems.answer(405, "method-not-allowed", "Method not allowed", ctx.method() + " is not allowed on "
+                        + ctx.path() + " (the routes are in /openapi.json)", null));
+            }
+        });
         r.error(413, ctx -> {
             String type = ctx.res().getContentType();
             if (type == null || !type.startsWith(Problems.CONTENT_TYPE)) {

@@ -211,6 +211,14 @@ public final class Service implements AutoCloseable {
         }
     }
 
+    private volatile boolean held;
+
+    /** For tests: while held, the engine takes no new requests (they wait, in flight). */
+    void hold(boolean h) {
+        held = h;
+        LockSupport.unpark(engine);
+    }
+
     /** Why the engine thread died, or null while it runs. */
     public Throwable died() {
         return died;
@@ -382,26 +390,29 @@ public final class Service implements AutoCloseable {
             publishStats();
             ready.complete(null);
             long lastSnapshot = core.now();
-            long lastMarkWall = System.nanoTime();
             while (true) {
                 boolean stop = stopping;
-                durability.acceptInboxUnsynced(core, inbox);
+                if (!held) durability.acceptInboxUnsynced(core, inbox);
                 // a turn covers at most one slice of engine time, so requests are taken that often even when the
                 // run falls behind the wall clock (a heavy load): it then catches up slice by slice
                 long target = Math.min((System.nanoTime() - paceBase) / 1_000_000L, core.now() + TURN_MS);
                 if (target > core.now()) core.runUntil(target);
                 collectReplies();
-                boolean due = !staged.isEmpty() || stream.hasPending() || !resultWaiters.isEmpty()
-                        || System.nanoTime() - lastMarkWall > STATE_EVERY_MS * 1_000_000L;
+                // a mark (one small journal record and a sync) only when something is to be answered or shown:
+                // an idle service writes nothing
+                Map<String, Object> changed = System.nanoTime() - lastStateWall >= STATE_EVERY_MS * 1_000_000L ? changedGlobals() : Map.of();
+                boolean due = !staged.isEmpty() || stream.hasPending() || !changed.isEmpty() || waitersReady();
                 if (due || stop) {
                     long t0 = System.nanoTime();
                     durability.mark(core.now());
                     durability.sync();
                     metrics.journalSync(System.nanoTime() - t0);
-                    lastMarkWall = System.nanoTime();
                     stream.release(core.now());
                     answerStaged();
-                    streamState();
+                    if (!changed.isEmpty()) {
+                        stream.state(core.now(), changed);
+                        lastStateWall = System.nanoTime();
+                    }
                     wakeResultWaiters();
                     publishStats();
                 }
@@ -437,7 +448,7 @@ public final class Service implements AutoCloseable {
 
     /** Until the next task is due, a request comes, or 50 ms pass (state and long polls are looked at that often). */
     private void sleep() {
-        if (!submitted.isEmpty() || !reads.isEmpty() || stopping) return;
+        if (!submitted.isEmpty() && !held || !reads.isEmpty() || stopping) return;
         long next = core.nextTime();
         long nowEngine = (System.nanoTime() - paceBase) / 1_000_000L;
         long waitMs = next == Long.MAX_VALUE ? STATE_EVERY_MS : Math.min(STATE_EVERY_MS, next - nowEngine);
@@ -738,10 +749,8 @@ public final class Service implements AutoCloseable {
         }
     }
 
-    private void streamState() {
-        long wall = System.nanoTime();
-        if (wall - lastStateWall < STATE_EVERY_MS * 1_000_000L) return;
-        lastStateWall = wall;
+    /** The globals changed since they were last streamed (values are immutable: a changed one is another object). */
+    private Map<String, Object> changedGlobals() {
         Map<String, Object> changed = new LinkedHashMap<>();
         core.globals().forEach((k, v) -> {
             if (lastGlobals.get(k) != v) {
@@ -749,7 +758,15 @@ public final class Service implements AutoCloseable {
                 changed.put(k, Json.toPlain(v));
             }
         });
-        if (!changed.isEmpty()) stream.state(core.now(), changed);
+        return changed;
+    }
+
+    private boolean waitersReady() {
+        for (String id : resultWaiters.keySet()) {
+            Map<String, Object> w = core.describeWorkflow(id);
+            if (w != null && ended(w)) return true;
+        }
+        return false;
     }
 
     private void wakeResultWaiters() {
