@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HttpApi implements AutoCloseable {
     /** The largest request body. */
     public static final int MAX_BODY = 1 << 20;
+    /** A body over {@link #MAX_BODY} but under this is read and dropped before the 413 (above it the connection is closed). */
+    static final int DRAIN_LIMIT = 16 << 20;
     /** The most events in one request. */
     public static final int MAX_BATCH = 10_000;
     /** Requests queued for the engine beyond which new ones get 429. */
@@ -74,7 +76,7 @@ public final class HttpApi implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.host = host;
             cfg.jetty.port = port;
-            cfg.http.maxRequestSize = MAX_BODY;
+            cfg.http.maxRequestSize = DRAIN_LIMIT;
             cfg.http.prefer405over404 = true;
             cfg.http.asyncTimeout = MAX_WAIT_MS + 10_000;
             cfg.staticFiles.add(s -> {
@@ -512,7 +514,8 @@ public final class HttpApi implements AutoCloseable {
             json(ctx, Problems.invalid("the program declares no workflow type '" + type + "'", List.of(new Problems.FieldError("type", "unknown"))));
             return;
         }
-        List<String> statuses = List.of("STARTED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED");
+        List<String> statuses = List.of("STARTED", "RUNNING", "SLEEPING", "AWAITING", "CALLING", "LOCKING", "JOINING", "COMPLETED", "FAILED",
+                "CANCELLED");
         if (status != null && !statuses.contains(status.toUpperCase(java.util.Locale.ROOT))) {
             json(ctx, Problems.invalid("status is one of " + String.join(", ", statuses).toLowerCase(java.util.Locale.ROOT),
                     List.of(new Problems.FieldError("status", "'" + status + "' is not a status"))));
@@ -690,6 +693,8 @@ public final class HttpApi implements AutoCloseable {
     private byte[] body(Context ctx) throws IOException {
         long declared = ctx.req().getContentLengthLong();
         if (declared > MAX_BODY) {
+            // read (and drop) what the client sends, so that it gets the answer instead of a broken connection
+            if (declared <= DRAIN_LIMIT) ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             json(ctx, Problems.answer(413, "too-large", "Request too large", "the body is " + declared + " bytes; at most " + MAX_BODY, null));
             return null;
         }

@@ -213,6 +213,13 @@ public final class Service implements AutoCloseable {
 
     private volatile boolean held;
 
+    /** True while a request with this idempotency key is in flight. */
+    boolean inFlight(String key) {
+        synchronized (kept) {
+            return inFlight.containsKey(key);
+        }
+    }
+
     /** For tests: while held, the engine takes no new requests (they wait, in flight). */
     void hold(boolean h) {
         held = h;

@@ -73,10 +73,12 @@ class ServeApiTest {
             assertProblem(s.get("/modules/Account/1/Withdraw?amount=1"), 405, "method-not-allowed", "POST it");
 
             long before = Served.journalSize(dir);
-            HttpResponse<String> q = s.get("/modules/Account/1/Balance");
-            assertThat(Served.body(q)).containsEntry("value", 70);
-            assertThat(Served.body(s.postJson("/modules/Account/1/Balance", ""))).containsEntry("value", 70);
-            assertThat(Served.journalSize(dir)).as("a query journals nothing").isEqualTo(before);
+            for (int i = 0; i < 20; i++) {
+                assertThat(Served.body(s.get("/modules/Account/1/Balance"))).containsEntry("value", 70);
+                assertThat(Served.body(s.postJson("/modules/Account/1/Balance", ""))).containsEntry("value", 70);
+            }
+            // 40 queries journal nothing: at most the one mark (25 bytes) that streams the last change of the globals
+            assertThat(Served.journalSize(dir) - before).as("a query journals nothing").isLessThanOrEqualTo(25);
 
             Map<String, Object> inst = Served.body(s.get("/modules/Account/1"));
             assertThat(inst).containsEntry("name", "Account[1]").containsKey("mailbox");
@@ -109,7 +111,7 @@ class ServeApiTest {
             assertThat(running).containsEntry("workflow", "Hold").containsKey("waiting_at").containsEntry("locks_held", List.of());
             assertThat((String) running.get("waiting_at")).contains("bank.baton:40");
             Map<String, Object> notYet = Served.body(s.get("/workflows/" + id + "/result?wait=200ms"));
-            assertThat(notYet.get("status")).isIn("STARTED", "RUNNING");
+            assertThat(notYet.get("status")).isIn("STARTED", "RUNNING", "SLEEPING");
             assertThat(s.post("/workflows/" + id + "/cancel", null, "").statusCode()).isEqualTo(202);
             assertThat(Served.body(s.get("/workflows/" + id + "/result?wait=30s"))).containsEntry("status", "CANCELLED");
 
@@ -179,10 +181,8 @@ class ServeApiTest {
                     throw new IllegalStateException(e);
                 }
             });
-            HttpResponse<String> conflict = null;
-            for (int i = 0; i < 2000 && (conflict == null || conflict.statusCode() != 409); i++) {
-                conflict = s.postJson("/events/Bank.Deposit", "{\"account\": 1, \"amount\": 3}", "Idempotency-Key", "dep-2");
-            }
+            while (!s.service.inFlight("dep-2")) Thread.onSpinWait();
+            HttpResponse<String> conflict = s.postJson("/events/Bank.Deposit", "{\"account\": 1, \"amount\": 3}", "Idempotency-Key", "dep-2");
             assertProblem(conflict, 409, "request-in-progress", "dep-2");
             s.service.hold(false);
             assertThat(inFlight.get().statusCode()).isEqualTo(202);
