@@ -600,7 +600,11 @@ public final class HttpApi implements AutoCloseable {
         StreamLog.Sub sub = service.stream().subscribe(after);
         try (sub) {
             Map<String, Object> hello = new LinkedHashMap<>();
-            hello.put("globals", service.stream().globals());
+            hello.put("globals", service.read(c -> {
+                Map<String, Object> g = new LinkedHashMap<>();
+                c.globals().forEach((k, v) -> g.put(k, Json.toPlain(v)));
+                return g;
+            }).get(10, java.util.concurrent.TimeUnit.SECONDS));
             hello.put("last_id", service.stream().lastId());
             client.sendEvent("hello", Json.write(hello));
             while (!client.terminated()) {
@@ -615,6 +619,8 @@ public final class HttpApi implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            client.sendEvent("unavailable", "{\"detail\":\"the engine is not running\"}");
         } finally {
             streams.decrementAndGet();
         }
