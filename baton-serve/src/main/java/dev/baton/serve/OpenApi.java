@@ -34,7 +34,8 @@ public final class OpenApi {
         Map<String, Object> schemas = new LinkedHashMap<>();
         schemas.put("Problem", problemSchema());
         schemas.put("EventsAccepted", obj(Map.of("accepted", Map.of("type", "integer", "minimum", 0), "producer", Map.of("type", "string"),
-                "seqs", Map.of("type", "array", "items", Map.of("type", "integer"))), List.of("accepted", "producer", "seqs")));
+                "seqs", Map.of("type", "array", "items", Map.of("type", "integer")), "at_ms", Map.of("type", "integer",
+                        "description", "the engine time the events were applied at")), List.of("accepted", "producer", "seqs", "at_ms")));
         schemas.put("WorkflowStarted", obj(Map.of("id", Map.of("type", "string"), "workflow", Map.of("type", "string"),
                 "created", Map.of("type", "boolean"), "status", Map.of("type", "string")), List.of("id", "workflow", "created", "status")));
         schemas.put("Workflow", workflowSchema());

@@ -101,6 +101,8 @@ public final class Service implements AutoCloseable {
         /** Answers of this request's items still to come (events). */
         int open;
         final List<Long> seqs = new ArrayList<>();
+        /** The engine time the request's batch is applied at. */
+        long atMs;
         String rejection;
 
         Request(List<EventIn> events, String command, String payloadJson, Idem idem) {
@@ -140,6 +142,10 @@ public final class Service implements AutoCloseable {
     private long paceBase;
     private final Map<String, Object> lastGlobals = new HashMap<>();
     private long lastStateWall;
+    private long lastStatsWall;
+    private long lastStatsEngine = -1;
+    /** How often the counters go to the stream (for the console's live charts). */
+    static final long STATS_EVERY_NS = 500_000_000L;
     private volatile Map<String, Object> statsView = Map.of();
 
     public Service(Plan plan, EngineOptions options, StreamLog stream, Metrics metrics) {
@@ -408,7 +414,8 @@ public final class Service implements AutoCloseable {
                 // a mark (one small journal record and a sync) only when something is to be answered or shown:
                 // an idle service writes nothing
                 Map<String, Object> changed = System.nanoTime() - lastStateWall >= STATE_EVERY_MS * 1_000_000L ? changedGlobals() : Map.of();
-                boolean due = !staged.isEmpty() || stream.hasPending() || !changed.isEmpty() || waitersReady();
+                boolean due = !staged.isEmpty() || stream.hasPending() || !changed.isEmpty() || waitersReady()
+                        || System.nanoTime() - lastStatsWall >= STATS_EVERY_NS && core.now() != lastStatsEngine;
                 if (due || stop) {
                     long t0 = System.nanoTime();
                     durability.mark(core.now());
@@ -422,6 +429,11 @@ public final class Service implements AutoCloseable {
                     }
                     wakeResultWaiters();
                     publishStats();
+                    if (System.nanoTime() - lastStatsWall >= STATS_EVERY_NS) {
+                        lastStatsWall = System.nanoTime();
+                        stream.stats(core.now(), statsView);
+                        lastStatsEngine = core.now();
+                    }
                 }
                 Runnable r;
                 while ((r = reads.poll()) != null) r.run();
@@ -472,6 +484,7 @@ public final class Service implements AutoCloseable {
             owner.clear();
             Request r;
             while (out.size() < 100_000 && (r = submitted.poll()) != null) {
+                r.atMs = core.now();
                 if (r.events != null) {
                     for (EventIn e : r.events) {
                         Item it = new Item(SOURCE, nextSeq++, e.event(), e.payloadJson());
@@ -539,6 +552,7 @@ public final class Service implements AutoCloseable {
         b.put("accepted", r.events.size());
         b.put("producer", SOURCE);
         b.put("seqs", List.copyOf(r.seqs));
+        b.put("at_ms", r.atMs);
         return b;
     }
 

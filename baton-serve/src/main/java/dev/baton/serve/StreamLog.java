@@ -137,6 +137,15 @@ public final class StreamLog implements AutoCloseable {
         for (Sub s : subs) s.offer(new Entry(-1, time, "state", json));
     }
 
+    /** The run's counters at engine time {@code time}: to every client now (not numbered). */
+    void stats(long time, Map<String, Object> stats) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("t", time);
+        m.put("stats", stats);
+        String json = Json.write(m);
+        for (Sub s : subs) s.offer(new Entry(-1, time, "stats", json));
+    }
+
     /** The newest value of every global streamed so far. */
     public Map<String, Object> globals() {
         return globals;
@@ -242,7 +251,7 @@ public final class StreamLog implements AutoCloseable {
         }
 
         void offer(Entry e) {
-            if (e.kind().equals("state") || e == END) {
+            if (e.id() < 0) {
                 queue.offer(e);
                 return;
             }
