@@ -23,7 +23,8 @@ import java.util.Properties;
                 "  3  an input could not be read",
                 "  4  internal error (a bug in Baton; --verbose shows details)",
                 "  5  the data directory is in use by another baton process (nothing was touched)",
-                "  130/143  stopped by Ctrl-C / SIGTERM (a run is kept unfinished: the same command resumes it)"})
+                "  130/143  stopped by Ctrl-C / SIGTERM (a run is kept unfinished: the same command resumes it;",
+                "           baton serve exits 0: stopping is how a service ends)"})
 public final class Main implements Runnable {
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "Show internal details (stack traces) when Baton itself fails.")

@@ -148,10 +148,17 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            // graceful: stop taking requests, finish the turn, sync, snapshot
+            // graceful: stop taking requests, finish the turn, sync, snapshot — then exit 0 (a stop asked for is
+            // how a service ends, not a failure)
             api.close();
             service.close();
             done.countDown();
+            boolean clean = service.died() == null;
+            err.println(clean ? "baton serve: stopped; everything answered is kept (run the same command to resume)"
+                    : "baton serve: the engine stopped: " + rootMessage(service.died()));
+            err.flush();
+            out.flush();
+            Runtime.getRuntime().halt(clean ? ExitCode.OK : ExitCode.INTERNAL);
         }, "baton-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -174,8 +181,6 @@ final class ServeCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        err.println("baton serve: stopped; everything answered is kept (run the same command to resume)");
-        err.flush();
         return ExitCode.OK;
     }
 
