@@ -76,7 +76,7 @@ class CliTest {
         assertThat(text.code()).isEqualTo(ExitCode.OK);
         assertThat(text.out()).contains(
                 "../examples/world-boss.baton:104:8: module GlobalAuthority is hot: it lives on the state store (owns $defeat, $global_boss_state)",
-                "../examples/world-boss.baton:232:8: module Ledger can live on the state store (--hot-modules Ledger)",
+                "../examples/world-boss.baton:236:8: module Ledger can live on the state store (--hot-modules Ledger)",
                 "../examples/world-boss.baton:138:5: module Director stays in the run: it has a Tick",
                 "module GlobalAuthority stays in the run: it starts TriggerVictorySequence without an [id: …]",
                 "../examples/world-boss.baton:61:1: the run cannot be spread over partitions: ShardBossController cannot be split:"
