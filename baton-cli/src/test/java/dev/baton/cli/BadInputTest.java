@@ -200,7 +200,7 @@ class BadInputTest {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         assertThat(json.readTree(underscored.out()).get("traceHash")).isEqualTo(json.readTree(dashed.out()).get("traceHash"));
         assertThat(json.readTree(dashed.out()).get("globals").toString()).contains("\"hp\":0");
-        for (String[] args : List.of(new String[] {"serve", "--help"}, new String[] {"serv"}, new String[] {"runn", "x.baton"})) {
+        for (String[] args : List.of(new String[] {"deploy", "--help"}, new String[] {"serv"}, new String[] {"runn", "x.baton"})) {
             CliTest.Run unknown = run(args);
             assertThat(unknown.code()).as(String.join(" ", args)).isEqualTo(ExitCode.USAGE);
             assertThat(unknown.err()).contains("unknown command '" + args[0] + "'").contains("commands: check, fmt, run");
