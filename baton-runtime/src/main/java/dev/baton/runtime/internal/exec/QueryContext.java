@@ -24,10 +24,12 @@ final class QueryContext implements Context {
     }
 
     private final Core core;
-    private final java.util.SplittableRandom random = new java.util.SplittableRandom();
+    /** A stream of its own, seeded by the engine time: the same query at the same time answers the same; the run's stream is untouched. */
+    private final java.util.SplittableRandom random;
 
     QueryContext(Core core) {
         this.core = core;
+        this.random = new java.util.SplittableRandom(core.now() * 0x9E3779B97F4A7C15L);
     }
 
     @Override
@@ -37,12 +39,12 @@ final class QueryContext implements Context {
 
     @Override
     public double random() {
-        return random.nextDouble(); // the run's own stream is left untouched
+        return random.nextDouble();
     }
 
     @Override
     public String uuid() {
-        return java.util.UUID.randomUUID().toString();
+        return new java.util.UUID(random.nextLong(), random.nextLong()).toString();
     }
 
     @Override
