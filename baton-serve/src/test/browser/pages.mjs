@@ -24,7 +24,26 @@ try {
   await page.waitForSelector("#wflist .click", { timeout: 30000 });
   await page.click("#wflist .click");
   await page.waitForFunction(() => document.querySelector("#wfdetail").textContent.includes("BuyBattlePass"), null, { timeout: 30000 });
+  // an instance: its state and its journal (what it handled), refreshed live
+  await page.click('#modules .click[data-mod="ShardBossController"]');
+  await page.waitForSelector('#modules .click[data-key]', { timeout: 30000 });
+  await page.click('#modules .click[data-key]');
+  await page.waitForFunction(() => document.querySelectorAll("#instance table.journal tr").length >= 3
+    && /Player\.AttackBoss|Tick/.test(document.querySelector("#instance table.journal").textContent), null, { timeout: 60000 });
+  const handled = await page.textContent("#instance h3");
+  // the start form, made from the API document, starts a workflow
+  await page.selectOption("#startform select[name=workflow]", "BuyBattlePass");
+  await page.fill("#startform input[name=id]", "console-started");
+  await page.fill("#startform textarea[name=args]", '{"player_id": "console-user", "price": 500, "tier": "standard"}');
+  await page.click("#startform button");
+  await page.waitForFunction(() => document.querySelector("#actresult").textContent.includes("console-started"), null, { timeout: 30000 });
+  // and a bad one is refused with the field at fault, shown, not thrown
+  await page.fill("#startform input[name=id]", "console-bad");
+  await page.fill("#startform textarea[name=args]", '{"player_id": "x", "price": 0, "tier": "gold"}');
+  await page.click("#startform button");
+  await page.waitForFunction(() => document.querySelector("#actresult").textContent.includes("/args/"), null, { timeout: 30000 });
   await page.screenshot({ path: out + "/console.png", fullPage: true });
+  console.log("console: instance " + handled.trim() + "; a workflow started from the form");
   console.log("console: live, engine time moved from " + t0 + "s");
 
   // the portal: a purchase through the form drives the payment saga and shows its outcome

@@ -53,7 +53,7 @@ public final class HttpApi implements AutoCloseable {
     static final int MAX_STREAMS = 64;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final Service service;
+    private final Backend service;
     private final Plan plan;
     private final Metrics metrics;
     private final byte[] token;
@@ -65,7 +65,7 @@ public final class HttpApi implements AutoCloseable {
     /**
      * @param token the bearer token every mutation must carry (null: none required)
      */
-    public HttpApi(Service service, Metrics metrics, String token, String host, int port) {
+    public HttpApi(Backend service, Metrics metrics, String token, String host, int port) {
         this.service = service;
         this.plan = service.plan();
         this.metrics = metrics;
@@ -107,7 +107,7 @@ public final class HttpApi implements AutoCloseable {
         r.get("/", ctx -> ctx.redirect("/console.html"));
         r.get("/portal", ctx -> ctx.redirect("/portal.html"));
         r.get("/boss", ctx -> ctx.redirect("/boss.html"));
-        r.get("/healthz", timed("/healthz", ctx -> json(ctx, new Service.Answer(200, Map.of("status", service.died() == null ? "ok" : "failed")))));
+        r.get("/healthz", timed("/healthz", ctx -> json(ctx, new Service.Answer(service.died() == null ? 200 : 503, Map.of("status", service.died() == null ? "ok" : "failed", "engine", service.engine())))));
         r.get("/openapi.json", timed("/openapi.json", ctx -> {
             ctx.contentType("application/json; charset=utf-8");
             ctx.result(openApi.getBytes(StandardCharsets.UTF_8));
@@ -127,12 +127,8 @@ public final class HttpApi implements AutoCloseable {
         r.get("/workflows/{id}", timed("/workflows/{id}", this::workflow));
         r.get("/workflows/{id}/result", timed("/workflows/{id}/result", this::result));
         r.post("/workflows/{id}/cancel", timed("/workflows/{id}/cancel", this::cancel));
-        r.get("/state", timed("/state", ctx -> answer(ctx, service.read(c -> {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("engine_ms", c.now());
-            Map<String, Object> g = new LinkedHashMap<>();
-            c.globals().forEach((k, v) -> g.put(k, Json.toPlain(v)));
-            out.put("globals", g);
+        r.get("/state", timed("/state", ctx -> answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("state")).thenApply(st -> {
+            Map<String, Object> out = new LinkedHashMap<>(st);
             out.put("stats", service.statsView());
             return new Service.Answer(200, out);
         }))));
@@ -410,28 +406,8 @@ public final class HttpApi implements AutoCloseable {
         int offset = intParam(ctx, "cursor", 0);
         int limit = Math.min(1000, intParam(ctx, "limit", 100));
         if (offset < 0 || limit < 0) return;
-        Plan.ModulePlan mp = plan.modules.get(m);
-        answer(ctx, service.read(c -> {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (int i = offset; i < Math.min(mp.keys.size(), offset + limit); i++) {
-                String name = mp.name + "[" + dev.baton.runtime.value.Values.str(mp.keys.get(i)) + "]";
-                Map<String, Object> d = c.describeInstance(name);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("key", keyOf(mp, i));
-                if (d != null) {
-                    row.put("lifecycle", d.get("lifecycle"));
-                    row.put("mailbox", d.get("mailbox"));
-                    row.put("handled", d.get("handled"));
-                }
-                out.add(row);
-            }
-            Map<String, Object> b = new LinkedHashMap<>();
-            b.put("module", mp.name);
-            b.put("total", mp.keys.size());
-            b.put("instances", out);
-            if (offset + limit < mp.keys.size()) b.put("next_cursor", String.valueOf(offset + limit));
-            return new Service.Answer(200, b);
-        }));
+        answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("instances", "module", module, "offset", offset, "limit", limit))
+                .thenApply(b -> new Service.Answer(200, b)));
     }
 
     private static Object keyOf(Plan.ModulePlan mp, int i) {
@@ -442,7 +418,7 @@ public final class HttpApi implements AutoCloseable {
     static String instanceName(Plan.ModulePlan mp, String key) {
         for (int i = 0; i < mp.keys.size(); i++) {
             if (key.equals("_") && mp.keys.size() == 1 || String.valueOf(keyOf(mp, i)).equals(key)) {
-                return mp.name + "[" + dev.baton.runtime.value.Values.str(mp.keys.get(i)) + "]";
+                return dev.baton.runtime.Inspect.instanceName(mp, i);
             }
         }
         return null;
@@ -463,12 +439,10 @@ public final class HttpApi implements AutoCloseable {
                     + (mp.keys.size() == 1 ? " (it has one: _)" : " (" + mp.keys.size() + " instances: GET /modules/" + module + " lists them)"), null));
             return;
         }
-        answer(ctx, service.read(c -> {
-            Map<String, Object> d = c.describeInstance(name);
+        answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("instance", "name", name)).thenApply(d -> {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("module", module);
             b.put("key", key);
-            b.put("name", name);
             b.putAll(d);
             return new Service.Answer(200, b);
         }));
@@ -476,14 +450,9 @@ public final class HttpApi implements AutoCloseable {
 
     private void workflow(Context ctx) {
         String id = ctx.pathParam("id");
-        answer(ctx, service.read(c -> {
-            Map<String, Object> d = c.describeWorkflow(id);
-            if (d == null) return Problems.answer(404, "no-such-workflow", "No such workflow", "the run has no workflow '" + id + "'", null);
-            Map<String, Object> b = new LinkedHashMap<>();
-            b.put("id", id);
-            b.putAll(d);
-            return new Service.Answer(200, b);
-        }));
+        answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("workflow", "id", id)).thenApply(d -> d == null
+                ? Problems.answer(404, "no-such-workflow", "No such workflow", "the run has no workflow '" + id + "'", null)
+                : new Service.Answer(200, d)));
     }
 
     private void result(Context ctx) {
@@ -514,40 +483,14 @@ public final class HttpApi implements AutoCloseable {
             json(ctx, Problems.invalid("the program declares no workflow type '" + type + "'", List.of(new Problems.FieldError("type", "unknown"))));
             return;
         }
-        List<String> statuses = List.of("STARTED", "RUNNING", "SLEEPING", "AWAITING", "CALLING", "LOCKING", "JOINING", "COMPLETED", "FAILED",
-                "CANCELLED");
+        List<String> statuses = dev.baton.runtime.Inspect.STATUSES;
         if (status != null && !statuses.contains(status.toUpperCase(java.util.Locale.ROOT))) {
             json(ctx, Problems.invalid("status is one of " + String.join(", ", statuses).toLowerCase(java.util.Locale.ROOT),
                     List.of(new Problems.FieldError("status", "'" + status + "' is not a status"))));
             return;
         }
-        String want = status == null ? null : status.toUpperCase(java.util.Locale.ROOT);
-        answer(ctx, service.read(c -> {
-            List<Map<String, Object>> rows = new ArrayList<>();
-            int[] seen = {0};
-            boolean[] more = {false};
-            c.forEachWorkflow(row -> {
-                if (want != null && !row.status().equals(want)) return;
-                if (type != null && !row.type().equals(type)) return;
-                int i = seen[0]++;
-                if (i < offset) return;
-                if (rows.size() >= limit) {
-                    more[0] = true;
-                    return;
-                }
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", row.id());
-                m.put("workflow", row.type());
-                m.put("status", row.status());
-                m.put("started_at_ms", row.startedAt());
-                rows.add(m);
-            });
-            Map<String, Object> b = new LinkedHashMap<>();
-            b.put("workflows", rows);
-            b.put("total", seen[0]);
-            if (more[0]) b.put("next_cursor", String.valueOf(offset + limit));
-            return new Service.Answer(200, b);
-        }));
+        answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("workflows", "status", status, "type", type, "offset", offset, "limit", limit))
+                .thenApply(b -> new Service.Answer(200, b)));
     }
 
     private void errors(Context ctx) {
@@ -600,11 +543,7 @@ public final class HttpApi implements AutoCloseable {
         StreamLog.Sub sub = service.stream().subscribe(after);
         try (sub) {
             Map<String, Object> hello = new LinkedHashMap<>();
-            hello.put("globals", service.read(c -> {
-                Map<String, Object> g = new LinkedHashMap<>();
-                c.globals().forEach((k, v) -> g.put(k, Json.toPlain(v)));
-                return g;
-            }).get(10, java.util.concurrent.TimeUnit.SECONDS));
+            hello.put("globals", service.inspect(dev.baton.runtime.Inspect.Request.of("state")).get(10, java.util.concurrent.TimeUnit.SECONDS).get("globals"));
             hello.put("last_id", service.stream().lastId());
             client.sendEvent("hello", Json.write(hello));
             while (!client.terminated()) {

@@ -55,7 +55,7 @@ import java.util.function.Function;
  * after completion — even after a restart — replays the stored answer; a repeat while the first
  * is in flight is a conflict (409); the same key with another body is refused (422).
  */
-public final class Service implements AutoCloseable {
+public final class Service implements Backend {
     /** How long an idempotency key's answer is kept, in wall-clock milliseconds (24 h). */
     public static final long RETENTION_MS = TimeUnit.HOURS.toMillis(24);
     /** At most this many keys are kept; beyond it the oldest go first (said in the docs). */
@@ -132,6 +132,7 @@ public final class Service implements AutoCloseable {
     private final Map<String, List<CompletableFuture<Answer>>> resultWaiters = new HashMap<>();
     private final List<Object[]> timedWaiters = new ArrayList<>();  // [id, future, wall deadline]
     private Durability durability;
+    private final InstanceLog instanceLog;
     private Core core;
     private Thread engine;
     private volatile boolean stopping;
@@ -153,12 +154,15 @@ public final class Service implements AutoCloseable {
         this.options = options;
         this.stream = stream;
         this.metrics = metrics;
+        this.instanceLog = new InstanceLog(plan);
     }
 
+    @Override
     public Plan plan() {
         return plan;
     }
 
+    @Override
     public StreamLog stream() {
         return stream;
     }
@@ -199,7 +203,10 @@ public final class Service implements AutoCloseable {
         core = c;
         c.setBus(new Bus(c));
         c.setPublishInputs(false);
-        c.setHandlerTimer(metrics::handlerRan);
+        c.setHandlerTimer((kind, instance, handler, at, nanos) -> {
+            metrics.handlerRan(kind, nanos);
+            instanceLog.ran(kind, instance, handler, at);
+        });
         c.setErrorListener((ordinal, error, declared) -> stream.error(c.stats().eventsEmitted + ordinal, error, declared));
     }
 
@@ -233,6 +240,7 @@ public final class Service implements AutoCloseable {
     }
 
     /** Why the engine thread died, or null while it runs. */
+    @Override
     public Throwable died() {
         return died;
     }
@@ -244,11 +252,13 @@ public final class Service implements AutoCloseable {
     // ================================================================== requests (any thread)
 
     /** Events (already validated), journaled and synced before the answer (202 with their sequence numbers). */
+    @Override
     public CompletableFuture<Answer> events(List<EventIn> events, Idem idem) {
         return submit(new Request(events, null, null, idem));
     }
 
     /** An {@code /execute} endpoint call, answered with its reply once the reply is durable. */
+    @Override
     public CompletableFuture<Answer> call(EndpointCall call, Idem idem) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("target", call.target());
@@ -257,6 +267,7 @@ public final class Service implements AutoCloseable {
     }
 
     /** Starts workflow {@code workflow} (id null: the engine names it) with arguments (already checked). */
+    @Override
     public CompletableFuture<Answer> start(String workflow, String id, Object argsPlain, Idem idem) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("workflow", workflow);
@@ -265,6 +276,7 @@ public final class Service implements AutoCloseable {
         return submit(new Request(null, "~start", Json.write(p), idem));
     }
 
+    @Override
     public CompletableFuture<Answer> cancel(String id, Idem idem) {
         return submit(new Request(null, "~cancel", Json.write(Map.of("id", id)), idem));
     }
@@ -316,6 +328,20 @@ public final class Service implements AutoCloseable {
         return Problems.answer(503, "stopping", "The service is stopping", "it takes no more requests; retry against it once it is back", null);
     }
 
+    @Override
+    public String engine() {
+        return "embedded";
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Object>> inspect(dev.baton.runtime.Inspect.Request r) {
+        return read(c -> {
+            Map<String, Object> out = dev.baton.runtime.Inspect.run(c, r);
+            if (out != null && r.kind().equals("instance")) out.put("journal", instanceLog.recent(instanceLog.indexOf((String) out.get("name"))));
+            return out;
+        });
+    }
+
     /** Runs {@code f} against the core on the engine thread, between two turns (reads: state, workflows, instances). */
     public <T> CompletableFuture<T> read(Function<Core, T> f) {
         CompletableFuture<T> out = new CompletableFuture<>();
@@ -335,6 +361,7 @@ public final class Service implements AutoCloseable {
     }
 
     /** A {@code /return} query: answered at once from the live state, changing nothing and journaling nothing. */
+    @Override
     public CompletableFuture<Answer> query(EndpointCall call) {
         return read(c -> {
             Object reply;
@@ -354,6 +381,7 @@ public final class Service implements AutoCloseable {
     }
 
     /** The workflow's result once it has ended (within {@code waitMs} of wall time; else its state so far, with 200 and status RUNNING). */
+    @Override
     public CompletableFuture<Answer> result(String id, long waitMs) {
         CompletableFuture<Answer> out = new CompletableFuture<>();
         read(c -> {
@@ -390,6 +418,7 @@ public final class Service implements AutoCloseable {
     }
 
     /** The run's counters as of the last turn (for metrics; any thread). */
+    @Override
     public Map<String, Object> statsView() {
         return statsView;
     }

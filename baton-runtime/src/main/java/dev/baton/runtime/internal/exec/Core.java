@@ -1018,14 +1018,17 @@ public final class Core implements Context {
         } else {
             long t0 = System.nanoTime();
             exec(f, 0);
-            handlerTimer.ran(m.kind() == Msg.EVENT ? 0 : m.kind() == Msg.TICK ? 1 : 2, System.nanoTime() - t0);
+            handlerTimer.ran(m.kind() == Msg.EVENT ? 0 : m.kind() == Msg.TICK ? 1 : 2, inst.index, m.handler(), now, System.nanoTime() - t0);
         }
     }
 
     /** Told how long each handler ran on the engine thread (up to its end or first wait); for metrics. */
     public interface HandlerTimer {
-        /** {@code kind}: 0 an event handler, 1 a tick, 2 an endpoint. */
-        void ran(int kind, long nanos);
+        /**
+         * {@code kind}: 0 an event handler, 1 a tick, 2 an endpoint; {@code handler} its index in the
+         * instance's module (handlers, ticks or endpoints by kind); {@code at} the engine time it ran at.
+         */
+        void ran(int kind, int instance, int handler, long at, long nanos);
     }
 
     private HandlerTimer handlerTimer;
