@@ -3,10 +3,12 @@ package dev.baton.cli;
 import dev.baton.runtime.DataDir;
 import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.plan.Plan;
+import dev.baton.serve.Backend;
 import dev.baton.serve.HttpApi;
 import dev.baton.serve.Metrics;
 import dev.baton.serve.Service;
 import dev.baton.serve.StreamLog;
+import dev.baton.serve.TemporalBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,7 +27,8 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code baton serve FILE}: the program live, on the embedded engine on real time, with its HTTP API, console and metrics. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve a Baton program live: the embedded engine on real time, durably, with an HTTP/JSON API generated",
+        description = {"Serve a Baton program live — on the embedded engine on real time, durably (default), or as a run on",
+                "Temporal (--engine temporal --temporal HOST:PORT: the same routes and answers) — with an HTTP/JSON API generated",
                 "from the program's declarations (events, module endpoints, workflows), a web console at /, the OpenAPI",
                 "document at /openapi.json, a live stream at /stream (SSE) and Prometheus metrics at /metrics.",
                 "Every request that changes the run is journaled and synced before it is answered; run the same command",
@@ -64,8 +67,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--accept-journal-damage", description = "Resume even though the journal is damaged where recovery must read it (see baton run --help).")
     boolean acceptJournalDamage;
 
-    @Option(names = "--engine", defaultValue = "embedded", paramLabel = "ENGINE", description = "embedded (the only engine baton serve runs on so far).")
+    @Option(names = "--engine", defaultValue = "embedded", paramLabel = "ENGINE",
+            description = {"embedded (default: in this process, durably in --data-dir) or temporal (the program as a run on Temporal,",
+                    "its worker hosted here: events are signals, /execute endpoints and workflow starts are updates, reads are",
+                    "queries; --data-dir keeps the idempotency answers and the stream)."})
     String engine;
+
+    @picocli.CommandLine.Mixin
+    TemporalOptions temporal = new TemporalOptions();
 
     @Unmatched
     List<String> paramArgs = new ArrayList<>();
@@ -77,10 +86,17 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!engine.equals("embedded")) {
-            err.println("baton serve: --engine " + engine + " is not supported yet: baton serve runs on the embedded engine"
-                    + " (baton run --engine temporal runs a program on Temporal, and baton call calls its endpoints)");
+        if (!engine.equals("embedded") && !engine.equals("temporal")) {
+            err.println("baton serve: --engine is embedded or temporal, not '" + engine + "'");
             return ExitCode.USAGE;
+        }
+        dev.baton.temporal.TemporalTls tls = null;
+        if (engine.equals("temporal")) {
+            try {
+                tls = temporal.checked(err, "serve");
+            } catch (Programs.Failed f) {
+                return f.exitCode;
+            }
         }
         if (port < 0 || port > 65535) {
             err.println("baton serve: --port is 0 to 65535, not " + port);
@@ -98,12 +114,14 @@ final class ServeCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         for (picocli.CommandLine.Model.OptionSpec o : spec.options()) names.addAll(List.of(o.names()));
         Plan plan;
+        java.util.Map<String, String> overrides;
         try {
-            plan = Programs.load(file, err, "serve", Programs.overrides(paramArgs, err, "serve"), names);
+            overrides = Programs.overrides(paramArgs, err, "serve");
+            plan = Programs.load(file, err, "serve", overrides, names);
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
-        Path dir = dataDir != null ? dataDir : Path.of(".baton", RunCommand.stem(file) + ".serve");
+        Path dir = dataDir != null ? dataDir : Path.of(".baton", RunCommand.stem(file) + (engine.equals("temporal") ? ".serve-temporal" : ".serve"));
         DataDir held;
         try {
             held = DataDir.lock(dir);
@@ -115,26 +133,49 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCode.INPUT;
         }
         try (held) {
-            if (fresh) held.clearRun();
-            return serve(plan, held, dir, tok, out, err);
+            if (fresh) {
+                held.clearRun();
+                // the service's own files go too: an old stream's numbers would hide the new run's
+                java.nio.file.Files.deleteIfExists(dir.resolve("stream.log"));
+                java.nio.file.Files.deleteIfExists(dir.resolve("idempotency.log"));
+            }
+            return serve(plan, overrides, tls, held, dir, tok, out, err);
         } catch (IOException e) {
             err.println("baton serve: " + e.getMessage());
             return ExitCode.INPUT;
         }
     }
 
-    private int serve(Plan plan, DataDir held, Path dir, String tok, PrintWriter out, PrintWriter err) throws IOException {
+    private int serve(Plan plan, java.util.Map<String, String> overrides, dev.baton.temporal.TemporalTls tls, DataDir held, Path dir, String tok,
+                      PrintWriter out, PrintWriter err) throws IOException {
         EngineOptions options = EngineOptions.defaults().withSeed(seed).withDataDir(held).withSnapshotEvery(snapshotEvery)
                 .withRealClock(true).withAcceptJournalDamage(acceptJournalDamage).withNotices(n -> {
                     err.println("baton serve: " + n);
                     err.flush();
                 });
         StreamLog stream = StreamLog.open(dir);
-        Service[] holder = new Service[1];
+        Backend[] holder = new Backend[1];
         Metrics metrics = new Metrics(() -> holder[0] == null ? java.util.Map.of() : holder[0].statsView());
-        Service service = new Service(plan, options, stream, metrics);
+        Backend service;
+        if (engine.equals("temporal")) {
+            try {
+                service = new TemporalBackend(plan, overrides, EngineOptions.defaults().withSeed(seed), temporal.target, temporal.namespace, tls,
+                        temporal.taskQueue, fresh, dir, stream);
+            } catch (IllegalArgumentException e) {
+                err.println("baton serve: " + e.getMessage());
+                return ExitCode.USAGE;
+            }
+        } else {
+            service = new Service(plan, options, stream, metrics);
+        }
         holder[0] = service;
-        service.start();
+        try {
+            service.start();
+        } catch (IOException e) {
+            service.close();
+            err.println("baton serve: " + e.getMessage());
+            return ExitCode.INPUT;
+        }
         HttpApi api;
         try {
             api = new HttpApi(service, metrics, tok, bind, port).start();

@@ -16,6 +16,12 @@ import java.util.concurrent.CompletableFuture;
 public interface Backend extends AutoCloseable {
     Plan plan();
 
+    /** Starts the engine (resuming what the data directory or the run holds); returns once it serves. */
+    void start() throws java.io.IOException;
+
+    /** Completes once the engine has stopped (closed, or failed: see {@link #died}). */
+    CompletableFuture<Void> stopped();
+
     /** The emitted events (and, where the engine records them, errors and failures) as the SSE stream serves them. */
     StreamLog stream();
 

@@ -133,6 +133,15 @@ public final class HttpApi implements AutoCloseable {
             return new Service.Answer(200, out);
         }))));
         r.get("/errors", timed("/errors", this::errors));
+        r.before("/stream", ctx -> {
+            // the SSE handler answers only a client that asks for the event stream (EventSource does); say so to one that does not
+            String accept = ctx.header("Accept");
+            if (ctx.method().name().equals("GET") && (accept == null || !accept.contains("text/event-stream"))) {
+                json(ctx, Problems.answer(406, "not-acceptable", "Not acceptable", "GET /stream is a Server-Sent Events stream:"
+                        + " send Accept: text/event-stream (curl -N -H 'Accept: text/event-stream' …; a browser's EventSource does)", null));
+                ctx.skipRemainingHandlers();
+            }
+        });
         r.sse("/stream", this::stream);
         r.exception(Exception.class, (e, ctx) -> {
             // never a stack trace: what went wrong, in words
@@ -560,6 +569,8 @@ public final class HttpApi implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             client.sendEvent("unavailable", "{\"detail\":\"the engine is not running\"}");
+        } catch (RuntimeException e) {
+            client.sendEvent("unavailable", Json.write(Map.of("detail", "the stream failed: " + e)));
         } finally {
             streams.decrementAndGet();
         }

@@ -161,7 +161,8 @@ public final class OpenApi {
         Map<String, Object> stream = op("Live stream", "stream", "stream", "Server-Sent Events: 'hello' (globals), then 'emit', 'error',"
                 + " 'failure' entries with the run's durable sequence as id (resume with Last-Event-ID or ?after=), and 'state' changes.", false);
         stream.put("parameters", List.of(query("after", "resume after this id", Map.of("type", "integer", "minimum", 0))));
-        stream.put("responses", Map.of("200", Map.of("description", "the stream", "content", Map.of("text/event-stream", Map.of("schema", Map.of("type", "string"))))));
+        stream.put("responses", responses(Map.of("200", Map.of("description", "the stream", "content", Map.of("text/event-stream", Map.of("schema",
+                Map.of("type", "string"))))), "406"));
         paths.put("/stream", Map.of("get", stream));
         Map<String, Object> metrics = op("Prometheus metrics", "operations", "metrics", "The exposition text format.", false);
         metrics.put("responses", Map.of("200", Map.of("description", "metrics", "content", Map.of("text/plain", Map.of("schema", Map.of("type", "string"))))));
@@ -200,7 +201,7 @@ public final class OpenApi {
                 Map.entry("409", "a request with this Idempotency-Key is in flight"), Map.entry("413", "body or batch too large"),
                 Map.entry("415", "unsupported Content-Type"), Map.entry("422", "the endpoint failed, or the Idempotency-Key was used with another request"),
                 Map.entry("429", "too many requests waiting for the engine"), Map.entry("503", "the service is stopping"),
-                Map.entry("504", "the endpoint did not reply in time"));
+                Map.entry("504", "the endpoint did not reply in time"), Map.entry("406", "the request does not accept text/event-stream"));
         for (String e : errors) {
             r.put(e, Map.of("description", why.get(e), "content", Map.of(Problems.CONTENT_TYPE, Map.of("schema", ref("Problem")))));
         }

@@ -170,6 +170,7 @@ public final class Service implements Backend {
     // ================================================================== lifecycle
 
     /** Opens the data directory, restores the run (or starts it) and starts the engine thread; returns once it serves. */
+    @Override
     public void start() throws IOException {
         durability = Durability.open(options.dataDir(), plan, options);
         durability.setCommands(new Commands());
@@ -245,6 +246,7 @@ public final class Service implements Backend {
         return died;
     }
 
+    @Override
     public CompletableFuture<Void> stopped() {
         return stopped;
     }
@@ -293,8 +295,7 @@ public final class Service implements Backend {
                 String fp = inFlight.get(r.idem.key());
                 if (fp != null) {
                     if (!fp.equals(r.idem.fingerprint())) return CompletableFuture.completedFuture(keyReused());
-                    return CompletableFuture.completedFuture(Problems.answer(409, "request-in-progress", "A request with this key is in progress",
-                            "the first request with Idempotency-Key '" + r.idem.key() + "' has not been answered yet; repeat it later", null));
+                    return CompletableFuture.completedFuture(inProgress(r.idem.key()));
                 }
                 inFlight.put(r.idem.key(), r.idem.fingerprint());
             }
@@ -319,7 +320,12 @@ public final class Service implements Backend {
         }
     }
 
-    private static Answer keyReused() {
+    static Answer inProgress(String key) {
+        return Problems.answer(409, "request-in-progress", "A request with this key is in progress",
+                "the first request with Idempotency-Key '" + key + "' has not been answered yet; repeat it later", null);
+    }
+
+    static Answer keyReused() {
         return Problems.answer(422, "idempotency-key-reused", "Idempotency-Key reused with another request",
                 "this Idempotency-Key was used with a different request (method, path or body); use a new key for a new request", null);
     }
@@ -402,12 +408,12 @@ public final class Service implements Backend {
         return out;
     }
 
-    private static boolean ended(Map<String, Object> w) {
+    static boolean ended(Map<String, Object> w) {
         Object s = w.get("status");
         return "COMPLETED".equals(s) || "FAILED".equals(s) || "CANCELLED".equals(s);
     }
 
-    private static Map<String, Object> resultBody(String id, Map<String, Object> w) {
+    static Map<String, Object> resultBody(String id, Map<String, Object> w) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", id);
         out.put("workflow", w.get("workflow"));

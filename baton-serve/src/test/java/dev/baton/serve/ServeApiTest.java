@@ -51,6 +51,7 @@ class ServeApiTest {
                     413, "too-large", "at most");
             assertProblem(s.get("/events/Bank.Deposit"), 405, "method-not-allowed", "GET");
             assertProblem(s.get("/no/such/route"), 404, "not-found", "/no/such/route");
+            assertProblem(s.get("/stream"), 406, "not-acceptable", "Accept: text/event-stream");
             assertThat(s.get("/no/such/route").body()).doesNotContain("Exception").doesNotContain("at dev.");
         }
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 final class Served implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     final Service service;
+    final Backend backend;
     final HttpApi api;
     final DataDir held;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -33,8 +34,19 @@ final class Served implements AutoCloseable {
         Metrics metrics = new Metrics(() -> s[0] == null ? Map.of() : s[0].statsView());
         service = new Service(plan, options, stream, metrics);
         s[0] = service;
+        backend = service;
         service.start();
         api = new HttpApi(service, metrics, token, "127.0.0.1", 0).start();
+    }
+
+    /** {@code backend} (not started) served on a free port; {@code dir} is held while it serves. */
+    Served(java.util.function.Function<Path, Backend> backend, Path dir, String token) throws Exception {
+        held = DataDir.lock(dir);
+        this.backend = backend.apply(dir);
+        this.service = this.backend instanceof Service s ? s : null;
+        Metrics metrics = new Metrics(this.backend::statsView);
+        this.backend.start();
+        api = new HttpApi(this.backend, metrics, token, "127.0.0.1", 0).start();
     }
 
     static Plan plan(Path program) throws Exception {
@@ -87,7 +99,7 @@ final class Served implements AutoCloseable {
     @Override
     public void close() throws IOException {
         api.close();
-        service.close();
+        backend.close();
         held.close();
     }
 }

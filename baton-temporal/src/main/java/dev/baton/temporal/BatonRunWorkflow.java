@@ -77,6 +77,25 @@ public interface BatonRunWorkflow {
     @QueryMethod(name = "query")
     String query(EndpointRequest request);
 
+    /**
+     * Starts or cancels one of the program's workflows in the run, at the next slice boundary, and
+     * answers {@code {"id", "workflow", "status", "created"}} (start) or {@code {"id", "status"}}
+     * (cancel). Recorded in the history; the same update id again gets the first answer.
+     */
+    @UpdateMethod(name = "command")
+    String command(WorkflowCommand command);
+
+    /** Rejects a command that does not fit the program (unknown workflow type, unknown id to cancel) before it is recorded. */
+    @UpdateValidatorMethod(updateName = "command")
+    void validateCommand(WorkflowCommand command);
+
+    /**
+     * A read of the run's live state ({@code dev.baton.runtime.Inspect}: state, instances, instance,
+     * workflow, workflows), its request and answer as JSON; {@code null} when the run has no such thing.
+     */
+    @QueryMethod(name = "inspect")
+    String inspect(String read);
+
     /** Engine time, events emitted and the chain's generation, as a line of text. */
     @QueryMethod(name = "progress")
     String progress();

@@ -94,6 +94,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     /** Calls from outside (updates) not yet handed to the core, and those handed and waiting for their reply. */
     private final java.util.List<OutsideRequest> queued = new java.util.ArrayList<>();
     private final java.util.List<OutsideRequest> open = new java.util.ArrayList<>();
+    /** Workflow starts and cancels from outside (updates) not yet applied. */
+    private final java.util.List<Command> commands = new java.util.ArrayList<>();
     private String finished;
     /** This worker's hand-over state (never set in a replayer or a worker that is not stopping). */
     private final HandOver handOver;
@@ -124,6 +126,16 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
 
     BatonRunWorkflowImpl(HandOver handOver) {
         this.handOver = handOver;
+    }
+
+    /** A workflow start or cancel from an update, and its answer (JSON) once applied. */
+    private static final class Command {
+        final WorkflowCommand command;
+        String answer;
+
+        Command(WorkflowCommand command) {
+            this.command = command;
+        }
     }
 
     /** An endpoint call from an update: its handle in the core once sent, its reply once come. */
@@ -235,6 +247,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             handOver.check();
             applyPending(plan);
             sendRequests();
+            applyCommands();
             boolean inboxOpen = in.inbox && !inboxClosed;
             reason = driver.stopReason(inboxOpen, in.inbox);
             if (reason != null) break;
@@ -247,7 +260,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
                 long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
                 if (renewAt != Long.MAX_VALUE) waitMs = Math.max(1, Math.min(waitMs, renewAt - Workflow.currentTimeMillis()));
-                waitFor(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
+                waitFor(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || !commands.isEmpty() || wake);
                 wake = false;
                 handOver.check();
                 // bring engine time up to the clock before what woke the run is applied
@@ -261,7 +274,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 if (core.held() && !children.takeReturned()) {
                     // engine time waits at a child workflow's start until it returns (or something comes in)
                     flushEmitted();
-                    waitFor(null, () -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || wake);
+                    waitFor(null, () -> children.anyReturned() || !pending.isEmpty() || inboxClosed || !queued.isEmpty() || !commands.isEmpty() || wake);
                     wake = false;
                     handOver.check();
                 }
@@ -280,7 +293,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())
                         || Workflow.currentTimeMillis() >= renewAt;
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
-                if (due && queued.isEmpty() && open.isEmpty() && !core.outsideCallsOpen() && !core.detachedOut()) {
+                if (due && queued.isEmpty() && open.isEmpty() && commands.isEmpty() && !core.outsideCallsOpen() && !core.detachedOut()) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
                     if (in.maxInlineBytes <= 0 || next.inlineBytes() <= in.maxInlineBytes) Workflow.continueAsNew(next);
@@ -301,6 +314,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         if (in.partitions > 1 && in.partition == 0) gatherPartitions(in);
         for (OutsideRequest q : open) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " replied");
         for (OutsideRequest q : queued) q.reply = new dev.baton.runtime.plan.CallFailure("the run stopped (" + reason + ") before " + q.call.target() + " was called");
+        for (Command c : commands) c.answer = "{\"refused\": \"the run stopped (" + reason + ")\"}";
         Workflow.await(Workflow::isEveryHandlerFinished); // those updates answer before the workflow completes
         flushEmitted();
         long wallMs = Workflow.currentTimeMillis() - startedAt;
@@ -554,6 +568,71 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             }
         }
         queued.clear();
+    }
+
+    /** Applies the workflow starts and cancels from updates, in the order they came (the history's order: replay does the same). */
+    private void applyCommands() {
+        for (Command c : commands) {
+            WorkflowCommand w = c.command;
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            try {
+                if ("start".equals(w.kind)) {
+                    Plan.WorkflowPlan wp = workflowNamed(w.workflow);
+                    Object args = dev.baton.runtime.value.Conform.coerce(wp.paramsType(),
+                            dev.baton.runtime.Json.parse(w.args == null || w.args.isBlank() ? "{}" : w.args));
+                    boolean existed = w.id != null && core.describeWorkflow(w.id) != null;
+                    String id = core.startWorkflow(null, wp.index(), args, w.id == null ? dev.baton.runtime.value.None.NONE : w.id);
+                    out.put("id", id);
+                    out.put("workflow", wp.name());
+                    out.put("created", !existed);
+                    out.put("status", core.describeWorkflow(id).get("status"));
+                } else {
+                    core.cancelWorkflow(null, w.id);
+                    java.util.Map<String, Object> d = core.describeWorkflow(w.id);
+                    out.put("id", w.id);
+                    out.put("status", d == null ? "UNKNOWN" : d.get("status"));
+                }
+            } catch (RuntimeException e) {
+                out.clear();
+                out.put("refused", String.valueOf(e.getMessage()));
+            }
+            c.answer = dev.baton.runtime.Json.write(out);
+        }
+        commands.clear();
+    }
+
+    private Plan.WorkflowPlan workflowNamed(String name) {
+        for (Plan.WorkflowPlan wp : plan.workflows) if (wp.name().equals(name)) return wp;
+        throw new IllegalArgumentException("the program has no workflow '" + name + "'");
+    }
+
+    @Override
+    public void validateCommand(WorkflowCommand command) {
+        if (plan == null) return;
+        if ("start".equals(command.kind)) {
+            workflowNamed(command.workflow);
+        } else if ("cancel".equals(command.kind)) {
+            if (core != null && core.describeWorkflow(command.id) == null) throw new IllegalArgumentException("the run has no workflow '" + command.id + "'");
+        } else {
+            throw new IllegalArgumentException("no command '" + command.kind + "' (start, cancel)");
+        }
+    }
+
+    @Override
+    public String command(WorkflowCommand command) {
+        Workflow.await(() -> core != null);
+        if (finished != null) throw ApplicationFailure.newNonRetryableFailure("the run has finished (" + finished + ")", "RunFinished");
+        Command c = new Command(command);
+        commands.add(c);
+        Workflow.await(() -> c.answer != null);
+        return c.answer;
+    }
+
+    @Override
+    public String inspect(String read) {
+        if (core == null) throw new IllegalStateException("the run is starting; ask again");
+        java.util.Map<String, Object> out = dev.baton.runtime.Inspect.run(core, dev.baton.runtime.Inspect.Request.parse(read));
+        return out == null ? "null" : dev.baton.runtime.Json.write(out);
     }
 
     /** Takes the replies that have come; true when there was one (its update can now complete). */

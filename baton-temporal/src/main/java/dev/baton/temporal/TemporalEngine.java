@@ -306,7 +306,9 @@ public final class TemporalEngine implements Engine {
             WorkerFactory factory = startWorker(client, taskQueue, options.bus() == dev.baton.runtime.EventBus.NONE ? null : new BatonEffectsImpl(options.bus()),
                     hotStore, handOver);
             // stopped (Ctrl-C, SIGTERM) while it waits, this process hands the run over as 'baton worker' does
-            Thread stop = new Thread(new Serving(service, client, factory, handOver)::close, "baton-run-stop");
+            Serving here = new Serving(service, client, factory, handOver);
+            serving = here;
+            Thread stop = new Thread(here::close, "baton-run-stop");
             Runtime.getRuntime().addShutdownHook(stop);
             try {
                 return runOn(client);
@@ -321,6 +323,19 @@ public final class TemporalEngine implements Engine {
         } finally {
             service.shutdownNow();
         }
+    }
+
+    /** This process's worker while {@link #run} hosts one (null before and without). */
+    private volatile Serving serving;
+
+    /**
+     * Hands the run over and stops this process's worker (as Ctrl-C does), so that another process
+     * can serve the run at once — on Temporal's test server too, which never moves a stopped
+     * worker's tasks; {@link #run} then goes on until its thread is interrupted. Nothing without a worker here.
+     */
+    public void stopServing() {
+        Serving s = serving;
+        if (s != null) s.close();
     }
 
     /** Starts a worker for Baton runs on {@code taskQueue}; {@code effects} publishes their emitted events (null: none registered). */
@@ -516,6 +531,80 @@ public final class TemporalEngine implements Engine {
                 throw new IOException(callProblem(e.getCause()));
             }
         } finally {
+            service.shutdownNow();
+        }
+    }
+
+    /**
+     * A connection to this run's workflow for a process that serves it to others ({@code baton serve
+     * --engine temporal}): its endpoints, workflow commands and reads, each a blocking call. Close it when done.
+     *
+     * @throws IOException when no Temporal frontend answers
+     */
+    public Live live() throws IOException {
+        WorkflowServiceStubs service = connect();
+        return new Live(service, client(service).newUntypedWorkflowStub(workflowId()));
+    }
+
+    /** See {@link #live}. Each method throws {@link IOException} with the reason in words when the run does not answer. */
+    public final class Live implements AutoCloseable {
+        private final WorkflowServiceStubs service;
+        private final WorkflowStub run;
+
+        private Live(WorkflowServiceStubs service, WorkflowStub run) {
+            this.service = service;
+            this.run = run;
+        }
+
+        /** An endpoint as the update {@code execute} (id {@code updateId}: the same id again gets the first answer); see {@link #callEndpoint}. */
+        public String execute(String target, String argsJson, String updateId) throws IOException {
+            return update("execute", new EndpointRequest(target, argsJson, updateId), updateId);
+        }
+
+        /** A {@code /return} endpoint as the query {@code query}. */
+        public String query(String target, String argsJson) throws IOException {
+            return ask("query", new EndpointRequest(target, argsJson, null));
+        }
+
+        /** A workflow start or cancel as the update {@code command}. */
+        public String command(WorkflowCommand command, String updateId) throws IOException {
+            return update("command", command, updateId);
+        }
+
+        /** A read ({@code dev.baton.runtime.Inspect.Request} as JSON) as the query {@code inspect}; "null" when the run has no such thing. */
+        public String inspect(String readJson) throws IOException {
+            return ask("inspect", readJson);
+        }
+
+        /** The inbox positions the run has (the query {@code positions}). */
+        @SuppressWarnings("unchecked")
+        public Map<String, Long> positions() throws IOException {
+            try {
+                return run.query("positions", Map.class);
+            } catch (RuntimeException e) {
+                throw new IOException(callProblem(e));
+            }
+        }
+
+        private String ask(String query, Object arg) throws IOException {
+            try {
+                return run.query(query, String.class, arg);
+            } catch (RuntimeException e) {
+                throw new IOException(callProblem(e));
+            }
+        }
+
+        private String update(String name, Object arg, String updateId) throws IOException {
+            try {
+                return run.startUpdate(io.temporal.client.UpdateOptions.newBuilder(String.class).setUpdateName(name).setUpdateId(updateId)
+                        .setWaitForStage(io.temporal.client.WorkflowUpdateStage.COMPLETED).build(), arg).getResult();
+            } catch (RuntimeException e) {
+                throw new IOException(callProblem(e));
+            }
+        }
+
+        @Override
+        public void close() {
             service.shutdownNow();
         }
     }
