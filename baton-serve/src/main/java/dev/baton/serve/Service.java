@@ -444,7 +444,8 @@ public final class Service implements Backend {
                 // a turn covers at most one slice of engine time, so requests are taken that often even when the
                 // run falls behind the wall clock (a heavy load): it then catches up slice by slice
                 long target = Math.min((System.nanoTime() - paceBase) / 1_000_000L, core.now() + TURN_MS);
-                if (target > core.now()) core.runUntil(target);
+                // at least what is due now (what was just accepted): a replay runs to each batch's time before the next
+                if (target >= core.now()) core.runUntil(target);
                 collectReplies();
                 // a mark (one small journal record and a sync) only when something is to be answered or shown:
                 // an idle service writes nothing
@@ -877,8 +878,16 @@ public final class Service implements Backend {
         v.put("sagas_compensating", s.sagasCompensating);
         v.put("ticks", s.ticks);
         v.put("instances", core.instanceCount());
-        v.put("workflows", core.workflowsByStatus());
+        // counting workflows by status walks all of them: at most every STATS_EVERY_MS, not every turn
+        if (workflowsView == null || System.nanoTime() - workflowsCountedAt >= STATE_EVERY_MS * 1_000_000L) {
+            workflowsView = core.workflowsByStatus();
+            workflowsCountedAt = System.nanoTime();
+        }
+        v.put("workflows", workflowsView);
         v.put("event_counts", core.eventCounts());
         statsView = v;
     }
+
+    private Map<String, Long> workflowsView;
+    private long workflowsCountedAt;
 }

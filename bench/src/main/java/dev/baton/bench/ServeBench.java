@@ -10,10 +10,6 @@ import dev.baton.serve.StreamLog;
 import io.javalin.Javalin;
 import org.HdrHistogram.Histogram;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,6 +42,9 @@ public final class ServeBench {
                     $balance -= amount min 0
                     return $balance
                 }
+            }
+            Workflow Noop(n: Int) {
+                return n
             }
             """;
     static final String BODY = "{\"account\": 3, \"amount\": 10}";
@@ -90,24 +89,146 @@ public final class ServeBench {
                 System.out.printf("  bare endpoint (same HTTP stack, no engine): %,10.0f req/s   p50 %6.2f ms  p99 %6.2f ms%n", b[0], b[1], b[2]);
                 System.out.printf("  baton serve (journaled + synced first):     %,10.0f req/s   p50 %6.2f ms  p99 %6.2f ms%n", v[0], v[1], v[2]);
                 System.out.printf("  ratio: %.0f%% of the bare endpoint's throughput (floor: 50%%)%n", 100 * v[0] / b[0]);
-                HttpClient http = HttpClient.newBuilder().build();
+                // latency at half the maximum rate: h2load (from the OS packages) sends at a fixed rate per connection
+                int clients = 16;
+                long rate = Math.max(clients, Math.round(v[0] / 2));
+                Path body = Files.createTempFile("baton-h2load", ".json");
+                Files.writeString(body, BODY);
+                double[] bh = h2load(bareUrl, body, clients, rate, seconds);
+                double[] vh = h2load(servedUrl, body, clients, rate, seconds);
+                System.out.printf("h2load --h1 -c%d --rps %d (%,d req/s in all: half of baton serve's maximum above) -D %d POST the same body%n",
+                        clients, rate / clients, rate / clients * clients, seconds);
+                System.out.printf("  bare endpoint:  %,8.0f req/s   p50 %6.2f ms  p99 %6.2f ms%n", bh[0], bh[1], bh[2]);
+                System.out.printf("  baton serve:    %,8.0f req/s   p50 %6.2f ms  p99 %6.2f ms  (floor: p99 <= 10 ms)%n", vh[0], vh[1], vh[2]);
                 if (service.died() != null) throw new IllegalStateException("the engine died", service.died());
-                Histogram exec = new Histogram(3);
-                String execUrl = "http://127.0.0.1:" + api.port() + "/modules/Account/3/Withdraw";
-                for (int i = 0; i < 3000; i++) {
-                    long t0 = System.nanoTime();
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(execUrl)).header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"amount\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() != 200) throw new IllegalStateException(r.body());
-                    if (i >= 500) exec.recordValue((System.nanoTime() - t0) / 1000);
+                // round trips on one kept-alive connection from a plain blocking client, idle: an /execute command
+                // (journaled, run through the mailbox, synced, answered) against GET /healthz of the same server
+                // (the same HTTP stack and client, no engine) as the baseline
+                try (RawHttp raw = new RawHttp("127.0.0.1", api.port())) {
+                    Histogram base = new Histogram(3);
+                    Histogram exec = new Histogram(3);
+                    for (int i = 0; i < 12_000; i++) {
+                        long t0 = System.nanoTime();
+                        int code = raw.send("GET", "/healthz", null);
+                        long t1 = System.nanoTime();
+                        int c2 = raw.send("POST", "/modules/Account/3/Withdraw", "{\"amount\": 1}");
+                        long t2 = System.nanoTime();
+                        if (code != 200 || c2 != 200) throw new IllegalStateException("answered " + code + ", " + c2);
+                        if (i >= 2000) {
+                            base.recordValue((t1 - t0) / 1000);
+                            exec.recordValue((t2 - t1) / 1000);
+                        }
+                    }
+                    System.out.printf("round trips, idle, one kept-alive connection (10,000 each, after 2,000 warm-up):%n");
+                    System.out.printf("  GET /healthz (baseline: no engine)      p50 %5.2f ms  p99 %5.2f ms  p99.9 %5.2f ms%n",
+                            base.getValueAtPercentile(50) / 1e3, base.getValueAtPercentile(99) / 1e3, base.getValueAtPercentile(99.9) / 1e3);
+                    System.out.printf("  POST /execute (journaled + synced)      p50 %5.2f ms  p99 %5.2f ms  p99.9 %5.2f ms  (floor: p99 <= 5 ms)%n",
+                            exec.getValueAtPercentile(50) / 1e3, exec.getValueAtPercentile(99) / 1e3, exec.getValueAtPercentile(99.9) / 1e3);
                 }
-                System.out.printf("  /execute round trip, idle, one client (2,500 calls): p50 %.2f ms  p99 %.2f ms  (floor: p99 <= 5 ms)%n",
-                        exec.getValueAtPercentile(50) / 1e3, exec.getValueAtPercentile(99) / 1e3);
+                workflowStarts(api.port(), seconds, connections);
             } finally {
                 service.close();
                 bare.stop();
             }
         }
+    }
+
+    /**
+     * Starting a workflow: {@code POST /workflows/Noop} on baton serve (journaled, synced, answered 201) against
+     * Temporal's test server's StartWorkflowExecution over gRPC (a child JVM on loopback, as the tests run it), both
+     * by {@code connections} concurrent clients for throughput and one client for latency, in the same run.
+     */
+    static void workflowStarts(int port, int seconds, int connections) throws Exception {
+        Path lua = Files.createTempFile("baton-wrk-start", ".lua");
+        Files.writeString(lua, "wrk.method = \"POST\"\nwrk.body = '{\"args\": {\"n\": 1}}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
+        String url = "http://127.0.0.1:" + port + "/workflows/Noop";
+        wrk(url, lua, 2, connections, 2);
+        double[] served = wrk(url, lua, seconds, connections, 2);
+        Histogram servedOne = new Histogram(3);
+        try (RawHttp raw = new RawHttp("127.0.0.1", port)) {
+            for (int i = 0; i < 3000; i++) {
+                long t0 = System.nanoTime();
+                int code = raw.send("POST", "/workflows/Noop", "{\"args\": {\"n\": " + i + "}}");
+                if (code != 201) throw new IllegalStateException("start answered " + code);
+                if (i >= 500) servedOne.recordValue((System.nanoTime() - t0) / 1000);
+            }
+        }
+        double[] temporal;
+        Histogram temporalOne = new Histogram(3);
+        try (dev.baton.stack.LocalTemporal t = dev.baton.stack.LocalTemporal.start(dev.baton.stack.LocalKafka.freePort(),
+                Files.createTempDirectory("bench-temporal"))) {
+            io.temporal.serviceclient.WorkflowServiceStubs stubs = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+                    io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(t.target()).build());
+            io.temporal.client.WorkflowClient client = io.temporal.client.WorkflowClient.newInstance(stubs);
+            java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+            java.util.function.Supplier<Long> start = () -> {
+                long t0 = System.nanoTime();
+                client.newUntypedWorkflowStub("Noop", io.temporal.client.WorkflowOptions.newBuilder().setTaskQueue("bench-noop")
+                        .setWorkflowId("noop-" + ids.incrementAndGet()).build()).start(1);
+                return System.nanoTime() - t0;
+            };
+            for (int i = 0; i < 2000; i++) start.get(); // warm-up
+            temporal = concurrently(connections, seconds, start);
+            for (int i = 0; i < 3000; i++) {
+                long ns = start.get();
+                if (i >= 500) temporalOne.recordValue(ns / 1000);
+            }
+            stubs.shutdownNow();
+        }
+        System.out.printf("starting a workflow (%d concurrent clients for %d s; then one client, 2,500 starts):%n", connections, seconds);
+        System.out.printf("  baton serve POST /workflows/Noop:          %,8.0f starts/s  p50 %6.2f ms  p99 %6.2f ms | one client p50 %5.2f ms  p99 %5.2f ms%n",
+                served[0], served[1], served[2], servedOne.getValueAtPercentile(50) / 1e3, servedOne.getValueAtPercentile(99) / 1e3);
+        System.out.printf("  Temporal test server, StartWorkflow (gRPC): %,8.0f starts/s  p50 %6.2f ms  p99 %6.2f ms | one client p50 %5.2f ms  p99 %5.2f ms%n",
+                temporal[0], temporal[1], temporal[2], temporalOne.getValueAtPercentile(50) / 1e3, temporalOne.getValueAtPercentile(99) / 1e3);
+        System.out.printf("  ratio baton serve / Temporal: %.1fx the starts per second, one-client p50 %.2fx%n", served[0] / temporal[0],
+                servedOne.getValueAtPercentile(50) / (double) temporalOne.getValueAtPercentile(50));
+    }
+
+    /** Runs {@code call} (returns its latency in ns) from {@code threads} threads for {@code seconds}: {calls/s, p50 ms, p99 ms}. */
+    static double[] concurrently(int threads, int seconds, java.util.function.Supplier<Long> call) throws Exception {
+        Histogram all = new Histogram(3);
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> ts = new java.util.ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                Histogram h = new Histogram(3);
+                while (System.nanoTime() < end) {
+                    h.recordValue(call.get() / 1000);
+                    count.incrementAndGet();
+                }
+                synchronized (all) {
+                    all.add(h);
+                }
+            });
+            t.start();
+            ts.add(t);
+        }
+        for (Thread t : ts) t.join();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new double[] {count.get() / secs, all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3};
+    }
+
+    /** Requests/s, p50 ms, p99 ms from an h2load run at a fixed rate (percentiles from its per-request log). */
+    static double[] h2load(String url, Path body, int clients, long rate, int seconds) throws Exception {
+        Path log = Files.createTempFile("baton-h2load", ".log");
+        Process p = new ProcessBuilder(List.of("h2load", "--h1", "-c", String.valueOf(clients), "--rps", String.valueOf(Math.max(1, rate / clients)),
+                "-D", String.valueOf(seconds), "-d", body.toString(), "-H", "Content-Type: application/json", "--log-file", log.toString(), url))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IllegalStateException("h2load failed (install it: apt-get install nghttp2-client):\n" + out);
+        Histogram h = new Histogram(3);
+        long n = 0;
+        for (String line : Files.readAllLines(log)) {
+            String[] f = line.split("\t");
+            if (f.length < 3) continue;
+            if (!f[1].startsWith("2")) throw new IllegalStateException("answered " + f[1] + " under load:\n" + out);
+            h.recordValue(Long.parseLong(f[2].trim()));
+            n++;
+        }
+        if (n == 0) throw new IllegalStateException("h2load logged no request:\n" + out);
+        return new double[] {n / (double) seconds, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3};
     }
 
     /** Requests/s, p50 ms, p99 ms from a wrk run. */
