@@ -18,14 +18,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bench/run serve}: durable events per second ingested over HTTP by {@code baton serve}
- * (every event journaled and synced before its 202), against a bare endpoint of the same HTTP
- * stack (Javalin, same JSON body) that answers 202 without the engine — both driven in the same
- * run by {@code wrk} (from the OS packages), with wrk's latency percentiles; then the round trip
- * of an {@code /execute} command, idle. (The latency at half the maximum rate needs a
- * rate-limited generator, which wrk is not: not measured yet.)
+ * {@code bench/run serve}, in one run: durable events per second ingested over HTTP by {@code baton serve}
+ * (every event journaled and synced before its 202) against a bare endpoint of the same HTTP stack
+ * (Javalin, same JSON body) that answers 202 without the engine, driven by {@code wrk}; p50/p99 of both
+ * at half the served maximum rate, driven by {@code h2load --rps}; the round trip of an {@code /execute}
+ * command, idle, against {@code GET /healthz} of the same server; and starting a workflow against
+ * Temporal's test server over gRPC. {@code wrk} and {@code h2load} come from the OS packages.
  *
- * <p>Options: {@code --seconds N} per wrk run (default 10), {@code --connections N} (default 32).
+ * <p>Options: {@code --seconds N} per load run (default 10), {@code --connections N} (default 32).
  */
 public final class ServeBench {
     static final String PROGRAM = """
