@@ -24,6 +24,9 @@ try {
   await page.waitForSelector("#wflist .click", { timeout: 30000 });
   await page.click("#wflist .click");
   await page.waitForFunction(() => document.querySelector("#wfdetail").textContent.includes("BuyBattlePass"), null, { timeout: 30000 });
+  // the program's Report, live: its invariants as figures, its chart lists drawn
+  await page.waitForFunction(() => /invariants\.hp_accounting_exact/.test(document.querySelector("#report").textContent)
+    && document.querySelectorAll("#report-charts .report-chart canvas").length >= 2, null, { timeout: 60000 });
   // an instance: its state and its journal (what it handled), refreshed live
   await page.click('#modules .click[data-mod="ShardBossController"]');
   await page.waitForSelector('#modules .click[data-key]', { timeout: 30000 });

@@ -7,7 +7,7 @@
 //   await baton.query("GlobalAuthority", "_", "GetState");      // a /return query
 //   const {id} = await baton.start("BuyBattlePass", {player_id: "p1", price: 999, tier: "standard"}, {id: "pass-p1"});
 //   const result = await baton.result(id, "30s");     // long-polls until the workflow ends
-//   const stop = baton.stream({ onEmit, onState, onStats, onError, onHello }); // SSE, resumes by itself
+//   const stop = baton.stream({ onEmit, onState, onStats, onReport, onError, onHello }); // SSE, resumes by itself
 //
 // Every mutation carries an Idempotency-Key (made here unless given), and is resent with the same key
 // when the network fails, so a retry never applies twice. Errors throw a BatonError with the problem
@@ -96,13 +96,14 @@ export class Baton {
   }
 
   /** Subscribes to GET /stream; the browser resumes after the last id by itself (Last-Event-ID). Returns a function that closes it. */
-  stream({ onHello, onEmit, onState, onStats, onError, after } = {}) {
+  stream({ onHello, onEmit, onState, onStats, onReport, onError, after } = {}) {
     const src = new EventSource(this.base + "/stream" + (after ? "?after=" + after : ""));
     const parse = (fn) => (m) => fn && fn(JSON.parse(m.data), m.lastEventId);
     src.addEventListener("hello", parse(onHello));
     src.addEventListener("emit", parse(onEmit));
     src.addEventListener("state", parse(onState));
     src.addEventListener("stats", parse(onStats));
+    src.addEventListener("report", parse(onReport));
     src.addEventListener("error", (m) => m.data && onError && onError(JSON.parse(m.data), m.lastEventId));
     src.addEventListener("failure", (m) => onError && onError(JSON.parse(m.data), m.lastEventId));
     return () => src.close();

@@ -69,8 +69,24 @@ public final class Inspect {
             case "instance" -> instance(core, r.text("name"));
             case "workflow" -> workflow(core, r.text("id"));
             case "workflows" -> workflows(core, r.text("status"), r.text("type"), r.number("offset", 0), r.number("limit", 100));
+            case "report" -> report(core);
             default -> throw new IllegalArgumentException("no read '" + r.kind() + "'");
         };
+    }
+
+    /**
+     * The program's {@code Report} as the run stands: {@code {"engine_ms", "report"}} ({@code report}
+     * null when the program declares none), or {@code {"engine_ms", "error"}} when a figure does not evaluate yet.
+     */
+    public static Map<String, Object> report(Core c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("engine_ms", c.now());
+        try {
+            out.put("report", RunDriver.evaluateReport(c.plan(), c));
+        } catch (RuntimeException e) {
+            out.put("error", String.valueOf(e.getMessage()));
+        }
+        return out;
     }
 
     /** {@code {"engine_ms": …, "globals": {…}}}. */

@@ -207,19 +207,29 @@ public final class RunDriver {
     }
 
     /** The program's {@code Report} figures, evaluated against the final state (null when it declares none). */
-    @SuppressWarnings("unchecked")
     private Map<String, Object> programReport(List<String> errors) {
-        if (plan.report == null) return null;
-        dev.baton.runtime.plan.Fiber f = new dev.baton.runtime.plan.Fiber(0, new dev.baton.runtime.plan.Body(-1, "Report", plan.file),
-                dev.baton.runtime.plan.Fiber.Owner.LOAD, -1, null);
-        f.ctx = core;
         try {
-            Object v = Json.toPlain(plan.report.eval(f));
-            return v instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+            return evaluateReport(plan, core);
         } catch (RuntimeException e) {
             errors.add("Report: " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The program's {@code Report} figures against the run's state as it is now (null when it declares
+     * none): an expression that reads state and changes nothing, so a live service may ask it any time.
+     *
+     * @throws RuntimeException what the evaluation threw (a figure that does not evaluate)
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> evaluateReport(Plan plan, Core core) {
+        if (plan.report == null) return null;
+        dev.baton.runtime.plan.Fiber f = new dev.baton.runtime.plan.Fiber(0, new dev.baton.runtime.plan.Body(-1, "Report", plan.file),
+                dev.baton.runtime.plan.Fiber.Owner.LOAD, -1, null);
+        f.ctx = core;
+        Object v = Json.toPlain(plan.report.eval(f));
+        return v instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
     }
 
     /** Per module: the instance count, and for each state variable the total over instances (numbers) or the single value. */

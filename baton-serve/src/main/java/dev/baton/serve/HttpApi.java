@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * POST /workflows/{Workflow}                    {"id"?, "args"} → 201 (200: that id exists already)
  * GET  /workflows?status=&amp;type=&amp;cursor=&amp;limit=, /workflows/{id}, /workflows/{id}/result?wait=30s
  * POST /workflows/{id}/cancel
- * GET  /state, /errors, /stream (SSE), /openapi.json, /metrics, /healthz
+ * GET  /state, /report, /errors, /stream (SSE), /openapi.json, /metrics, /healthz
  * </pre>
  */
 public final class HttpApi implements AutoCloseable {
@@ -133,6 +133,8 @@ public final class HttpApi implements AutoCloseable {
             return new Service.Answer(200, out);
         }))));
         r.get("/errors", timed("/errors", this::errors));
+        r.get("/report", timed("/report", ctx -> answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("report"))
+                .thenApply(b -> new Service.Answer(200, b)))));
         r.before("/stream", ctx -> {
             // the SSE handler answers only a client that asks for the event stream (EventSource does); say so to one that does not
             String accept = ctx.header("Accept");

@@ -158,8 +158,13 @@ public final class OpenApi {
                         query("kind", "error or failure", Map.of("type", "string", "enum", List.of("error", "failure"))),
                         query("limit", "at most 1000 (default 100)", Map.of("type", "integer", "minimum", 0, "maximum", 1000))),
                 Map.of("200", json("a page of errors", Map.of("type", "object"))), "400")));
+        paths.put("/report", Map.of("get", withParams(op("The program's Report, live", "state", "getReport",
+                "The program's Report block evaluated against the run as it stands now: {engine_ms, report} (report null when the program"
+                        + " declares none), or {engine_ms, error} when a figure does not evaluate yet. Nothing is recorded.", false),
+                List.of(), Map.of("200", json("the report", Map.of("type", "object"))))));
         Map<String, Object> stream = op("Live stream", "stream", "stream", "Server-Sent Events: 'hello' (globals), then 'emit', 'error',"
-                + " 'failure' entries with the run's durable sequence as id (resume with Last-Event-ID or ?after=), and 'state' changes.", false);
+                + " 'failure' entries with the run's durable sequence as id (resume with Last-Event-ID or ?after=), 'state' changes, 'stats'"
+                + " counters and the live 'report'.", false);
         stream.put("parameters", List.of(query("after", "resume after this id", Map.of("type", "integer", "minimum", 0))));
         stream.put("responses", responses(Map.of("200", Map.of("description", "the stream", "content", Map.of("text/event-stream", Map.of("schema",
                 Map.of("type", "string"))))), "406"));

@@ -469,6 +469,8 @@ public final class Service implements Backend {
                         lastStatsWall = System.nanoTime();
                         stream.stats(core.now(), statsView);
                         lastStatsEngine = core.now();
+                        // the program's Report, live, for whoever watches (every other stats push: once a second)
+                        if (plan.report != null && stream.watched() && (++statsPushes & 1) == 0) stream.report(dev.baton.runtime.Inspect.report(core));
                     }
                 }
                 Runnable r;
@@ -889,5 +891,6 @@ public final class Service implements Backend {
     }
 
     private Map<String, Long> workflowsView;
+    private long statsPushes;
     private long workflowsCountedAt;
 }

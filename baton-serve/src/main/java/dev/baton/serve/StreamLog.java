@@ -146,6 +146,17 @@ public final class StreamLog implements AutoCloseable {
         for (Sub s : subs) s.offer(new Entry(-1, time, "stats", json));
     }
 
+    /** The program's {@code Report} as the run stands at engine time {@code time}: to every client now (not numbered). */
+    void report(Map<String, Object> report) {
+        String json = Json.write(report);
+        for (Sub s : subs) s.offer(new Entry(-1, ((Number) report.getOrDefault("engine_ms", 0L)).longValue(), "report", json));
+    }
+
+    /** True while a client follows the stream (what is only pushed need not be made otherwise). */
+    boolean watched() {
+        return !subs.isEmpty();
+    }
+
     /** The newest value of every global streamed so far. */
     public Map<String, Object> globals() {
         return globals;

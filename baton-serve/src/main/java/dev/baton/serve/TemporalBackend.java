@@ -159,7 +159,7 @@ public final class TemporalBackend implements Backend {
     public CompletableFuture<Service.Answer> call(EndpointCall call, Service.Idem idem) {
         Service.Answer early = admit(idem);
         if (early != null) return CompletableFuture.completedFuture(early);
-        String updateId = idem != null ? "http:" + idem.key() : "http:" + java.util.UUID.randomUUID();
+        String updateId = updateId(idem);
         return keep(idem, async(() -> endpointAnswer(call.target(), live.execute(call.target(), Json.write(Json.toPlain(call.args())), updateId))));
     }
 
@@ -172,7 +172,7 @@ public final class TemporalBackend implements Backend {
     public CompletableFuture<Service.Answer> start(String workflow, String id, Object argsPlain, Service.Idem idem) {
         Service.Answer early = admit(idem);
         if (early != null) return CompletableFuture.completedFuture(early);
-        String updateId = idem != null ? "http:" + idem.key() : "http:" + java.util.UUID.randomUUID();
+        String updateId = updateId(idem);
         return keep(idem, async(() -> {
             Map<String, Object> b = Service.object(live.command(WorkflowCommand.start(workflow, id, Json.write(argsPlain)), updateId));
             if (b.containsKey("refused")) return Problems.invalid(String.valueOf(b.get("refused")), List.of());
@@ -184,13 +184,18 @@ public final class TemporalBackend implements Backend {
     public CompletableFuture<Service.Answer> cancel(String id, Service.Idem idem) {
         Service.Answer early = admit(idem);
         if (early != null) return CompletableFuture.completedFuture(early);
-        String updateId = idem != null ? "http:" + idem.key() : "http:" + java.util.UUID.randomUUID();
+        String updateId = updateId(idem);
         return keep(idem, async(() -> {
             if (readNow(Inspect.Request.of("workflow", "id", id)) == null) return noWorkflow(id);
             Map<String, Object> b = Service.object(live.command(WorkflowCommand.cancel(id), updateId));
             if (b.containsKey("refused")) return Problems.invalid(String.valueOf(b.get("refused")), List.of());
             return new Service.Answer(202, b);
         }));
+    }
+
+    /** The update's id: the Idempotency-Key's (Temporal answers a repeat of it with the first outcome), else a new one. */
+    private static String updateId(Service.Idem idem) {
+        return "http:" + (idem != null ? idem.key() : java.util.UUID.randomUUID().toString());
     }
 
     /** A repeat (replayed), a conflict (409), a reused key (422), or null: go on (the key is now in flight). */
@@ -310,6 +315,7 @@ public final class TemporalBackend implements Backend {
     private void pollState() {
         Map<String, String> last = new HashMap<>();
         long lastStatsTime = -1;
+        long polls = 0;
         while (!stopping && died == null) {
             try {
                 Map<String, Object> st = readNow(Inspect.Request.of("state"));
@@ -324,6 +330,10 @@ public final class TemporalBackend implements Backend {
                     Map<String, Object> stats = new LinkedHashMap<>();
                     stats.put("events_emitted", stream.lastId());
                     // the counters go out when they or the engine time have moved
+                    if (plan.report != null && stream.watched() && ++polls % 5 == 0) {
+                        Map<String, Object> report = readNow(Inspect.Request.of("report"));
+                        if (report != null) stream.report(report);
+                    }
                     if (!stats.equals(statsView) || t != lastStatsTime) {
                         statsView = stats;
                         lastStatsTime = t;

@@ -31,6 +31,8 @@ class ServeApiTest {
             assertThat(Served.body(nd)).containsEntry("accepted", 2);
             Map<String, Object> state = Served.body(s.get("/state"));
             assertThat(globals(s)).containsEntry("deposits", 5).containsEntry("deposited", 25);
+            // the program's Report, evaluated against the live run
+            assertThat(Served.<Object>cast(Served.body(s.get("/report")).get("report"))).containsEntry("deposited", 25).containsEntry("balances", 25);
 
             HttpResponse<String> bad = s.postJson("/events/Bank.Deposit", "[{\"account\": 3, \"amount\": 0}, {\"account\": 1, \"extra\": true}]");
             assertThat(bad.statusCode()).isEqualTo(400);

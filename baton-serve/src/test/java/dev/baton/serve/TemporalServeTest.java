@@ -81,6 +81,7 @@ class TemporalServeTest {
             assertThat(s.postJson("/events/Bank.Deposit", "[{\"account\": 1, \"amount\": 5}, {\"account\": 1, \"amount\": 5}]").statusCode()).isEqualTo(202);
             Map<String, Object> g = await(s, m -> Objects.equals(m.get("deposits"), 3));
             assertThat(g).containsEntry("deposited", 50);
+            assertThat(Served.<Object>cast(Served.body(s.get("/report")).get("report"))).containsEntry("deposited", 50);
             assertProblem(s.postJson("/events/Bank.Deposit", "{\"account\": 9, \"amount\": 1}"), 400, "invalid-request", "do not fit");
 
             // /execute as an update: its reply, its declared failure, and a resend answered once
