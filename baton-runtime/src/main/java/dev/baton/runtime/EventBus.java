@@ -26,6 +26,15 @@ public interface EventBus {
     }
 
     /**
+     * A runtime error or declared failure the run recorded ({@code ordinal}: errors and failures
+     * recorded so far, this one included — deterministic, so a repeat after a crash carries the
+     * same one), for a bus that shows them ({@code baton serve}'s stream on Temporal). Event logs
+     * take none: the default does nothing.
+     */
+    default void problem(long time, long ordinal, boolean declared, String position, String owner, String message) {
+    }
+
+    /**
      * Returns once everything published so far has reached its destination (written to the
      * file, acknowledged by the broker), so that it survives the death of this process; throws
      * when some of it did not (then it must be published again). Publishing may buffer until then.

@@ -64,8 +64,10 @@ public final class StreamLog implements AutoCloseable {
     public static StreamLog open(Path dir) throws IOException {
         Path file = dir.resolve("stream.log");
         long good = 0;
-        List<Entry> tail = new ArrayList<>();
+        ArrayDeque<Entry> tail = new ArrayDeque<>();
         long last = 0;
+        long lastSeq = 0;
+        long lastOrdinal = 0;
         if (Files.exists(file)) {
             byte[] all = Files.readAllBytes(file);
             int start = 0;
@@ -77,8 +79,13 @@ public final class StreamLog implements AutoCloseable {
                 if (e == null) break;
                 good = start;
                 last = e.id();
-                tail.add(e);
-                if (tail.size() > RING) tail.remove(0);
+                tail.addLast(e);
+                if (tail.size() > RING) tail.removeFirst();
+                if (line.contains("\"src\"")) {
+                    long src = ((Number) MAPPER.readValue(line, Map.class).get("src")).longValue();
+                    if (e.kind().equals("emit")) lastSeq = Math.max(lastSeq, src);
+                    else lastOrdinal = Math.max(lastOrdinal, src);
+                }
             }
         }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -87,6 +94,9 @@ public final class StreamLog implements AutoCloseable {
         StreamLog log = new StreamLog(file, ch);
         log.ring.addAll(tail);
         log.lastWritten = last;
+        log.nextId = last + 1;
+        log.lastSeq = lastSeq;
+        log.lastOrdinal = lastOrdinal;
         return log;
     }
 
@@ -113,8 +123,43 @@ public final class StreamLog implements AutoCloseable {
         pending.add(new Entry(id, time, "emit", Json.write(m)));
     }
 
-    void error(long id, Core.RunError error, boolean declared) {
-        if (id <= lastWritten) return;
+    // ---------------------------------------------------------------- numbered here (a run on Temporal)
+
+    /** The next id this log gives, and the newest emission number and problem ordinal it has taken (see {@link #emittedFrom}). */
+    private long nextId = 1;
+    private long lastSeq;
+    private long lastOrdinal;
+
+    /**
+     * An emission of a run whose events arrive here at least once, in order (a Temporal run's
+     * publishing activity): numbered by this log, a repeat — its emission number {@code seq} at or
+     * below one already taken — dropped, across restarts too (the number is kept as {@code src}).
+     */
+    synchronized void emittedFrom(long seq, long time, String event, Object payload) {
+        if (seq <= lastSeq) return;
+        lastSeq = seq;
+        Map<String, Object> m = new LinkedHashMap<>();
+        long id = nextId++;
+        m.put("id", id);
+        m.put("t", time);
+        m.put("kind", "emit");
+        m.put("event", event);
+        m.put("payload", Json.toPlain(payload));
+        m.put("src", seq);
+        pending.add(new Entry(id, time, "emit", Json.write(m)));
+    }
+
+    /** A problem of such a run, by its ordinal (errors and failures recorded so far): numbered here, a repeat dropped. */
+    synchronized void problemFrom(long ordinal, Core.RunError error, boolean declared) {
+        if (ordinal <= lastOrdinal) return;
+        lastOrdinal = ordinal;
+        long id = nextId++;
+        Map<String, Object> m = problem(id, error, declared);
+        m.put("src", ordinal);
+        pending.add(new Entry(id, error.time(), declared ? "failure" : "error", Json.write(m)));
+    }
+
+    private static Map<String, Object> problem(long id, Core.RunError error, boolean declared) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", id);
         m.put("t", error.time());
@@ -122,6 +167,12 @@ public final class StreamLog implements AutoCloseable {
         m.put("position", error.position());
         m.put("owner", error.owner());
         m.put("message", error.message());
+        return m;
+    }
+
+    void error(long id, Core.RunError error, boolean declared) {
+        if (id <= lastWritten) return;
+        Map<String, Object> m = problem(id, error, declared);
         pending.add(new Entry(id, error.time(), declared ? "failure" : "error", Json.write(m)));
     }
 
@@ -167,7 +218,7 @@ public final class StreamLog implements AutoCloseable {
     }
 
     /** Publishes what was recorded up to engine time {@code upTo}, now durable: to the file, the ring and every client. */
-    void release(long upTo) throws IOException {
+    synchronized void release(long upTo) throws IOException {
         if (pending.isEmpty()) return;
         List<Entry> out = new ArrayList<>(pending.size());
         StringBuilder text = new StringBuilder();

@@ -496,7 +496,12 @@ public final class TemporalBackend implements Backend {
 
         @Override
         public void publish(long time, long seq, String event, Object payload) {
-            stream.emitted(seq, time, event, payload);
+            stream.emittedFrom(seq, time, event, payload);
+        }
+
+        @Override
+        public void problem(long time, long ordinal, boolean declared, String position, String owner, String message) {
+            stream.problemFrom(ordinal, new dev.baton.runtime.internal.exec.Core.RunError(position, owner, message, time), declared);
         }
 
         @Override

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -116,8 +117,16 @@ class TemporalServeTest {
             assertProblem(s.get("/workflows/nope"), 404, "no-such-workflow", "nope");
             assertProblem(s.post("/workflows/nope/cancel", null, ""), 404, "no-such-workflow", "nope");
 
-            // the stream: the run's emitted events, numbered by their sequence in the run
+            // the stream: the run's emitted events and the failures it recorded, numbered here 1, 2, … (each once)
             assertThat(streamUntil(s, line -> line.contains("Bank.Deposited") && line.contains("\"balance\":10"))).isTrue();
+            Map<String, Object> errors = null;
+            for (int i = 0; i < 3000 && (errors == null || !errors.toString().contains("insufficient funds")); i++) {
+                if (errors != null) Thread.sleep(20);
+                errors = Served.body(s.get("/errors"));
+            }
+            assertThat(errors.toString()).contains("insufficient funds").contains("bank.baton:");
+            List<StreamLog.Entry> entries = s.backend.stream().after(0, 1000);
+            for (int i = 0; i < entries.size(); i++) assertThat(entries.get(i).id()).isEqualTo(i + 1);
         }
         // another process serves the run: the answers kept under a key are replayed, nothing applied twice
         try (Served s = serve(dir)) {

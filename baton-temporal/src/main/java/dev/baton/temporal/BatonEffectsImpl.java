@@ -22,7 +22,15 @@ public final class BatonEffectsImpl implements BatonEffects {
     @Override
     public void publish(List<EmittedEvent> events) {
         synchronized (bus) {
-            for (EmittedEvent e : events) bus.publish(e.time, e.seq, e.event, Json.parseTrusted(e.payload));
+            for (EmittedEvent e : events) {
+                if (e.event.startsWith("~")) {
+                    java.util.Map<?, ?> p = (java.util.Map<?, ?>) Json.toPlain(Json.parseTrusted(e.payload));
+                    bus.problem(e.time, e.seq, e.event.equals(EmittedEvent.FAILURE), String.valueOf(p.get("position")), String.valueOf(p.get("owner")),
+                            String.valueOf(p.get("message")));
+                } else {
+                    bus.publish(e.time, e.seq, e.event, Json.parseTrusted(e.payload));
+                }
+            }
             // the batch counts as published (recorded in the history, never sent again) once this
             // returns: it must be at its destination by then, not in a buffer of this process
             bus.flush();

@@ -71,6 +71,9 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
      *       input is always recent enough to be there when a worker replays it.</li>
      *   <li>{@value #RUN_APART}, version 1: a {@code Run} of a self-contained workflow is a child
      *       workflow ({@link BatonChildWorkflow}); before, it ran inline in the run's core.</li>
+     *   <li>{@value #PUBLISH_PROBLEMS}, version 1 (asked only by a run that publishes its events): the errors and
+     *       failures the run records go to the publishing activity with its emitted events ({@link EmittedEvent#ERROR});
+     *       before, they stayed in the run.</li>
      *   <li>{@value #HOT_MODULES}, version 1 (asked only by a run with {@link RunInput#hotModules}): calls
      *       to hot modules run in batches on the state store ({@link BatonHot}); before, every module
      *       lived in the run's core.</li>
@@ -80,6 +83,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     static final String RENEW_BLOBS = "renew-blobs";
     static final String RUN_APART = "run-apart";
     static final String HOT_MODULES = "hot-modules";
+    static final String PUBLISH_PROBLEMS = "publish-problems";
     static final long LEGACY_WAIT_MS = 50;
 
     private String progress = "starting";
@@ -195,6 +199,12 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                     emitted.add(new EmittedEvent(time, seq, event, dev.baton.runtime.Json.write(dev.baton.runtime.Json.toPlain(payload))));
                 }
             });
+        }
+        if (in.publishEvents && Workflow.getVersion(PUBLISH_PROBLEMS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+            // the errors and failures the run records leave with its emitted events, for a bus that shows them
+            core.setErrorListener((ordinal, error, declared) -> emitted.add(new EmittedEvent(error.time(), ordinal,
+                    declared ? EmittedEvent.FAILURE : EmittedEvent.ERROR, dev.baton.runtime.Json.write(java.util.Map.of("position", error.position(),
+                    "owner", error.owner(), "message", error.message())))));
         }
         RunDriver driver = new RunDriver(plan, options, core);
         if (in.snapshot != null) driver.restoreSettle(new long[] {in.settledSince, in.settledCommands});
