@@ -73,6 +73,8 @@ public final class Core implements Context {
     final Inst[] insts;
     final int[] moduleFirst;
     final Map<Object, Integer>[] keyIndex;
+    /** Per module: its keys are 0, 1, … n-1 in order ({@code [instances: n]}), so a key is its instance's offset — no map lookup. */
+    private boolean[] denseKeys;
     final dev.baton.runtime.StateStore store = dev.baton.runtime.StateStore.inMemory();
     /** Where emitted events go beyond the engine (not part of a snapshot). */
     private dev.baton.runtime.EventBus bus = dev.baton.runtime.EventBus.NONE;
@@ -283,14 +285,18 @@ public final class Core implements Context {
         }
         moduleFirst[plan.modules.size()] = total;
         insts = new Inst[total];
+        denseKeys = new boolean[plan.modules.size()];
         for (Plan.ModulePlan m : plan.modules) {
             keyIndex[m.index] = new HashMap<>();
+            boolean dense = true;
             for (int k = 0; k < m.keys.size(); k++) {
                 int idx = moduleFirst[m.index] + k;
                 Object key = m.keys.get(k);
                 insts[idx] = new Inst(idx, m.index, key, m.name + "[" + Values.str(key) + "]");
                 keyIndex[m.index].put(normalizeKey(key), idx);
+                dense &= key instanceof Long l && l == k;
             }
+            denseKeys[m.index] = dense;
         }
         for (int i = 0; i < plan.events.size(); i++) waiters.add(new ArrayList<>());
         subscribers = new Sub[plan.events.size()][];
@@ -1321,7 +1327,8 @@ public final class Core implements Context {
     private void complete(Fiber f) {
         if (f.owner == Fiber.Owner.INSTANCE) {
             Inst inst = insts[f.instance];
-            Msg call = callMsgs.remove(f.id);
+            // only a call's handler has an entry (put in run()): an event's or a tick's needs no lookup
+            Msg call = inst.current == f && inst.currentMsg != null && inst.currentMsg.kind() != Msg.CALL ? null : callMsgs.remove(f.id);
             if (call != null) {
                 Object result = f.result == null ? None.NONE : f.result;
                 remember(inst, call, result);
@@ -1544,8 +1551,8 @@ public final class Core implements Context {
             if (on.route() != null) {
                 sub.routeFiber.payload = payload;
                 Object key = on.route().eval(sub.routeFiber);
-                Integer idx = keyIndex[m.index].get(normalizeKey(key));
-                if (idx == null) {
+                int idx = indexOf(m.index, key);
+                if (idx < 0) {
                     throw new ValueError("route " + Values.show(key) + " names no instance of " + m.name + " (keys: "
                             + describeKeys(m) + ")");
                 }
@@ -1673,8 +1680,8 @@ public final class Core implements Context {
     /** The instance a call goes to: the module's only one for None, else the one with that key. */
     private int instanceOf(int module, Object key) {
         if (key == None.NONE) return moduleFirst[module];
-        Integer idx = keyIndex[module].get(normalizeKey(key));
-        if (idx == null) {
+        int idx = indexOf(module, key);
+        if (idx < 0) {
             Plan.ModulePlan m = plan.modules.get(module);
             throw new ValueError(Values.show(key) + " is not an instance of " + m.name + " (keys: " + describeKeys(m) + ")");
         }
@@ -2425,6 +2432,15 @@ public final class Core implements Context {
     }
 
     // ================================================================== helpers
+
+    /** The index of the module's instance with {@code key}, or -1. */
+    private int indexOf(int module, Object key) {
+        if (denseKeys[module] && key instanceof Long l) {
+            return l >= 0 && l < moduleFirst[module + 1] - moduleFirst[module] ? moduleFirst[module] + (int) (long) l : -1;
+        }
+        Integer idx = keyIndex[module].get(normalizeKey(key));
+        return idx == null ? -1 : idx;
+    }
 
     static Object normalizeKey(Object key) {
         if (key instanceof Double d && d == Math.rint(d)) return d.longValue();
