@@ -40,8 +40,10 @@ import java.util.concurrent.Executors;
  * on Temporal, waiting — the same command serves it again.
  */
 public final class TemporalBackend implements Backend {
-    /** How often the globals are asked for, for the stream's state pushes. */
+    /** How often the globals are asked for while a client follows the stream, for its state pushes … */
     static final long STATE_EVERY_MS = 200;
+    /** … and while no client follows the stream (for the counters {@code /state} and {@code /metrics} show). */
+    static final long IDLE_STATE_EVERY_MS = 2_000;
     private final Plan plan;
     private final TemporalEngine engine;
     private final StreamLog stream;
@@ -340,7 +342,8 @@ public final class TemporalBackend implements Backend {
                         stream.stats(t, stats);
                     }
                 }
-                Thread.sleep(STATE_EVERY_MS);
+                // a query to Temporal each time: often while someone watches the stream, seldom when no one does
+                Thread.sleep(stream.watched() ? STATE_EVERY_MS : IDLE_STATE_EVERY_MS);
             } catch (InterruptedException e) {
                 return;
             } catch (IOException | RuntimeException e) {
