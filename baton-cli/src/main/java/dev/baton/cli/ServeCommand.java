@@ -5,7 +5,6 @@ import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.serve.Backend;
 import dev.baton.serve.HttpApi;
-import dev.baton.serve.Metrics;
 import dev.baton.serve.Service;
 import dev.baton.serve.StreamLog;
 import dev.baton.serve.TemporalBackend;
@@ -154,8 +153,6 @@ final class ServeCommand implements Callable<Integer> {
                     err.flush();
                 });
         StreamLog stream = StreamLog.open(dir);
-        Backend[] holder = new Backend[1];
-        Metrics metrics = new Metrics(() -> holder[0] == null ? java.util.Map.of() : holder[0].statsView());
         Backend service;
         if (engine.equals("temporal")) {
             try {
@@ -166,9 +163,8 @@ final class ServeCommand implements Callable<Integer> {
                 return ExitCode.USAGE;
             }
         } else {
-            service = new Service(plan, options, stream, metrics);
+            service = new Service(plan, options, stream);
         }
-        holder[0] = service;
         try {
             service.start();
         } catch (IOException e) {
@@ -178,7 +174,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         HttpApi api;
         try {
-            api = new HttpApi(service, metrics, tok, bind, port).start();
+            api = new HttpApi(service, tok, bind, port).start();
         } catch (RuntimeException e) {
             service.close();
             err.println("baton serve: cannot listen on " + bind + ":" + port + ": " + rootMessage(e));

@@ -31,6 +31,9 @@ public interface Backend extends AutoCloseable {
     /** The run's counters, for {@code /state} and {@code /metrics} (any thread). */
     Map<String, Object> statsView();
 
+    /** The service's Prometheus registry (the engine's counters, and what the HTTP API records). */
+    Metrics metrics();
+
     /** Which engine this is ({@code embedded}, {@code temporal}), as {@code /healthz} says. */
     String engine();
 

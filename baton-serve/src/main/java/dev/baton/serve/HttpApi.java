@@ -65,10 +65,10 @@ public final class HttpApi implements AutoCloseable {
     /**
      * @param token the bearer token every mutation must carry (null: none required)
      */
-    public HttpApi(Backend service, Metrics metrics, String token, String host, int port) {
+    public HttpApi(Backend service, String token, String host, int port) {
         this.service = service;
         this.plan = service.plan();
-        this.metrics = metrics;
+        this.metrics = service.metrics();
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.openApi = Json.write(OpenApi.document(plan));
         this.app = Javalin.create(cfg -> {

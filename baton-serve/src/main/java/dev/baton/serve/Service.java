@@ -149,11 +149,11 @@ public final class Service implements Backend {
     static final long STATS_EVERY_NS = 500_000_000L;
     private volatile Map<String, Object> statsView = Map.of();
 
-    public Service(Plan plan, EngineOptions options, StreamLog stream, Metrics metrics) {
+    public Service(Plan plan, EngineOptions options, StreamLog stream) {
         this.plan = plan;
         this.options = options;
         this.stream = stream;
-        this.metrics = metrics;
+        this.metrics = new Metrics(this::statsView);
         this.instanceLog = new InstanceLog(plan);
     }
 
@@ -204,9 +204,17 @@ public final class Service implements Backend {
         core = c;
         c.setBus(new Bus(c));
         c.setPublishInputs(false);
-        c.setHandlerTimer((kind, instance, handler, at, nanos) -> {
-            metrics.handlerRan(kind, nanos);
-            instanceLog.ran(kind, instance, handler, at);
+        c.setHandlerTimer(new Core.HandlerTimer() {
+            @Override
+            public long started() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void ran(int kind, int instance, int handler, long at, long started) {
+                metrics.handlerRan(kind, System.nanoTime() - started);
+                instanceLog.ran(kind, instance, handler, at);
+            }
         });
         c.setErrorListener((ordinal, error, declared) -> stream.error(c.stats().eventsEmitted + ordinal, error, declared));
     }
@@ -337,6 +345,11 @@ public final class Service implements Backend {
     @Override
     public String engine() {
         return "embedded";
+    }
+
+    @Override
+    public Metrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -47,6 +47,7 @@ public final class TemporalBackend implements Backend {
     private final Plan plan;
     private final TemporalEngine engine;
     private final StreamLog stream;
+    private final Metrics metrics = new Metrics(this::statsView);
     private final IdempotencyFile kept;
     private final Map<String, String> inFlight = new HashMap<>(); // key -> fingerprint; guarded by itself
     private final ExecutorService calls = Executors.newFixedThreadPool(32, r -> {
@@ -140,6 +141,11 @@ public final class TemporalBackend implements Backend {
     @Override
     public String engine() {
         return "temporal";
+    }
+
+    @Override
+    public Metrics metrics() {
+        return metrics;
     }
 
     // ------------------------------------------------------------------ mutations

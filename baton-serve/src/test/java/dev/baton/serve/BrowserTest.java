@@ -42,12 +42,9 @@ class BrowserTest {
         Path out = Path.of("target/browser").toAbsolutePath();
         Files.createDirectories(out);
         try (DataDir held = DataDir.lock(dir)) {
-            Service[] s = new Service[1];
-            Metrics metrics = new Metrics(() -> s[0] == null ? Map.of() : s[0].statsView());
-            Service service = new Service(plan, EngineOptions.defaults().withDataDir(held).withRealClock(true), StreamLog.open(dir), metrics);
-            s[0] = service;
+            Service service = new Service(plan, EngineOptions.defaults().withDataDir(held).withRealClock(true), StreamLog.open(dir));
             service.start();
-            try (HttpApi api = new HttpApi(service, metrics, null, "127.0.0.1", 0).start()) {
+            try (HttpApi api = new HttpApi(service, null, "127.0.0.1", 0).start()) {
                 Process node = new ProcessBuilder(List.of("node", script.toString(), "http://127.0.0.1:" + api.port(), out.toString()))
                         .redirectErrorStream(true).start();
                 String output = new String(node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

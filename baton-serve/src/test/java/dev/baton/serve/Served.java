@@ -30,13 +30,10 @@ final class Served implements AutoCloseable {
         held = DataDir.lock(dir);
         EngineOptions options = EngineOptions.defaults().withDataDir(held).withRealClock(true);
         StreamLog stream = StreamLog.open(dir);
-        Service[] s = new Service[1];
-        Metrics metrics = new Metrics(() -> s[0] == null ? Map.of() : s[0].statsView());
-        service = new Service(plan, options, stream, metrics);
-        s[0] = service;
+        service = new Service(plan, options, stream);
         backend = service;
         service.start();
-        api = new HttpApi(service, metrics, token, "127.0.0.1", 0).start();
+        api = new HttpApi(service, token, "127.0.0.1", 0).start();
     }
 
     /** {@code backend} (not started) served on a free port; {@code dir} is held while it serves. */
@@ -44,9 +41,8 @@ final class Served implements AutoCloseable {
         held = DataDir.lock(dir);
         this.backend = backend.apply(dir);
         this.service = this.backend instanceof Service s ? s : null;
-        Metrics metrics = new Metrics(this.backend::statsView);
         this.backend.start();
-        api = new HttpApi(this.backend, metrics, token, "127.0.0.1", 0).start();
+        api = new HttpApi(this.backend, token, "127.0.0.1", 0).start();
     }
 
     static Plan plan(Path program) throws Exception {

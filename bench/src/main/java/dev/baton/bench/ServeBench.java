@@ -4,7 +4,6 @@ import dev.baton.runtime.DataDir;
 import dev.baton.runtime.EngineOptions;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.serve.HttpApi;
-import dev.baton.serve.Metrics;
 import dev.baton.serve.Service;
 import dev.baton.serve.StreamLog;
 import io.javalin.Javalin;
@@ -72,12 +71,9 @@ public final class ServeBench {
         Path dir = Files.createTempDirectory("baton-serve-bench");
         Plan plan = Bench.plan("bank.baton", PROGRAM);
         try (DataDir held = DataDir.lock(dir)) {
-            Service[] s = new Service[1];
-            Metrics metrics = new Metrics(() -> s[0] == null ? Map.of() : s[0].statsView());
-            Service service = new Service(plan, EngineOptions.defaults().withDataDir(held).withRealClock(true), StreamLog.open(dir), metrics);
-            s[0] = service;
+            Service service = new Service(plan, EngineOptions.defaults().withDataDir(held).withRealClock(true), StreamLog.open(dir));
             service.start();
-            try (HttpApi api = new HttpApi(service, metrics, null, "127.0.0.1", 0).start()) {
+            try (HttpApi api = new HttpApi(service, null, "127.0.0.1", 0).start()) {
                 String bareUrl = "http://127.0.0.1:" + bare.port() + "/events/Bank.Deposit";
                 String servedUrl = "http://127.0.0.1:" + api.port() + "/events/Bank.Deposit";
                 wrk(bareUrl, lua, 2, connections, 2); // warm-up

@@ -1022,19 +1022,26 @@ public final class Core implements Context {
         if (handlerTimer == null) {
             exec(f, 0);
         } else {
-            long t0 = System.nanoTime();
+            long started = handlerTimer.started();
             exec(f, 0);
-            handlerTimer.ran(m.kind() == Msg.EVENT ? 0 : m.kind() == Msg.TICK ? 1 : 2, inst.index, m.handler(), now, System.nanoTime() - t0);
+            handlerTimer.ran(m.kind() == Msg.EVENT ? 0 : m.kind() == Msg.TICK ? 1 : 2, inst.index, m.handler(), now, started);
         }
     }
 
-    /** Told how long each handler ran on the engine thread (up to its end or first wait); for metrics. */
+    /**
+     * Told of each handler run on the engine thread (up to its end or first wait), for metrics. The
+     * timer reads its own clock: the core never reads one (runs depend on engine time and seeds only).
+     */
     public interface HandlerTimer {
+        /** A handler is about to run: the timer's reading, given back to {@link #ran}. */
+        long started();
+
         /**
          * {@code kind}: 0 an event handler, 1 a tick, 2 an endpoint; {@code handler} its index in the
-         * instance's module (handlers, ticks or endpoints by kind); {@code at} the engine time it ran at.
+         * instance's module (handlers, ticks or endpoints by kind); {@code at} the engine time it ran at;
+         * {@code started} what {@link #started} returned before it.
          */
-        void ran(int kind, int instance, int handler, long at, long nanos);
+        void ran(int kind, int instance, int handler, long at, long started);
     }
 
     private HandlerTimer handlerTimer;
