@@ -296,15 +296,9 @@ public final class Service implements Backend {
         if (r.idem != null) {
             synchronized (kept) {
                 Kept k = kept.get(r.idem.key());
-                if (k != null) {
-                    if (!k.fingerprint().equals(r.idem.fingerprint())) return CompletableFuture.completedFuture(keyReused());
-                    return CompletableFuture.completedFuture(new Answer(k.status(), plainOf(k.bodyJson()), true));
-                }
-                String fp = inFlight.get(r.idem.key());
-                if (fp != null) {
-                    if (!fp.equals(r.idem.fingerprint())) return CompletableFuture.completedFuture(keyReused());
-                    return CompletableFuture.completedFuture(inProgress(r.idem.key()));
-                }
+                Answer early = judge(r.idem, k == null ? null : k.fingerprint(), k == null ? null : new Answer(k.status(), plainOf(k.bodyJson())),
+                        inFlight.get(r.idem.key()));
+                if (early != null) return CompletableFuture.completedFuture(early);
                 inFlight.put(r.idem.key(), r.idem.fingerprint());
             }
         }
@@ -326,6 +320,22 @@ public final class Service implements Backend {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * What a request under {@code idem} gets before it runs, following the Idempotency-Key draft: the
+     * answer kept under the key, replayed; 422 when the key was used with another request; 409 while
+     * the first request with it is in flight; null to go on (the caller then marks it in flight).
+     *
+     * @param keptFingerprint the fingerprint recorded under the key (null: none)
+     * @param kept            the answer recorded under it (null: none yet)
+     * @param inFlightFingerprint the fingerprint of the request with the key now in flight (null: none)
+     */
+    static Answer judge(Idem idem, String keptFingerprint, Answer kept, String inFlightFingerprint) {
+        if (keptFingerprint != null && !keptFingerprint.equals(idem.fingerprint())) return keyReused();
+        if (kept != null) return new Answer(kept.status(), kept.body(), true);
+        if (inFlightFingerprint != null) return inFlightFingerprint.equals(idem.fingerprint()) ? inProgress(idem.key()) : keyReused();
+        return null;
     }
 
     static Answer inProgress(String key) {

@@ -212,21 +212,9 @@ public final class TemporalBackend implements Backend {
         if (idem == null) return null;
         synchronized (inFlight) {
             IdempotencyFile.Record r = kept.get(idem.key());
-            if (r != null && r.answer() != null) {
-                if (!r.fingerprint().equals(idem.fingerprint())) return Service.keyReused();
-                return new Service.Answer(r.answer().status(), r.answer().body(), true);
-            }
-            if (r != null && !r.fingerprint().equals(idem.fingerprint())) return Service.keyReused();
-            String fp = inFlight.get(idem.key());
-            if (fp != null) {
-                if (!fp.equals(idem.fingerprint())) return Service.keyReused();
-                return Service.inProgress(idem.key());
-            }
-            if (r != null) {
-                // sent before a crash and never answered: the resend below (same sequence numbers) answers it
-                inFlight.put(idem.key(), idem.fingerprint());
-                return null;
-            }
+            // a record without an answer was sent before a crash and never answered: going on resends it as it was
+            Service.Answer early = Service.judge(idem, r == null ? null : r.fingerprint(), r == null ? null : r.answer(), inFlight.get(idem.key()));
+            if (early != null) return early;
             inFlight.put(idem.key(), idem.fingerprint());
         }
         return null;
