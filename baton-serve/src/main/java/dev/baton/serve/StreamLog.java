@@ -75,16 +75,16 @@ public final class StreamLog implements AutoCloseable {
                 if (all[i] != '\n') continue;
                 String line = new String(all, start, i - start, StandardCharsets.UTF_8);
                 start = i + 1;
-                Entry e = parse(line);
-                if (e == null) break;
+                Map<String, Object> m = fields(line);
+                if (m == null) break;
+                Entry e = entry(m, line);
                 good = start;
                 last = e.id();
                 tail.addLast(e);
                 if (tail.size() > RING) tail.removeFirst();
-                if (line.contains("\"src\"")) {
-                    long src = ((Number) MAPPER.readValue(line, Map.class).get("src")).longValue();
-                    if (e.kind().equals("emit")) lastSeq = Math.max(lastSeq, src);
-                    else lastOrdinal = Math.max(lastOrdinal, src);
+                if (m.get("src") instanceof Number src) {
+                    if (e.kind().equals("emit")) lastSeq = Math.max(lastSeq, src.longValue());
+                    else lastOrdinal = Math.max(lastOrdinal, src.longValue());
                 }
             }
         }
@@ -100,11 +100,16 @@ public final class StreamLog implements AutoCloseable {
         return log;
     }
 
-    private static Entry parse(String line) {
+    private static Entry entry(Map<String, Object> m, String line) {
+        return new Entry(((Number) m.get("id")).longValue(), ((Number) m.get("t")).longValue(), (String) m.get("kind"), line);
+    }
+
+    /** A line's fields, or null when it is not a whole entry (a torn last line). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> fields(String line) {
         try {
-            @SuppressWarnings("unchecked")
             Map<String, Object> m = MAPPER.readValue(line, Map.class);
-            return new Entry(((Number) m.get("id")).longValue(), ((Number) m.get("t")).longValue(), (String) m.get("kind"), line);
+            return m.get("id") instanceof Number && m.get("t") instanceof Number && m.get("kind") instanceof String ? m : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
@@ -282,8 +287,9 @@ public final class StreamLog implements AutoCloseable {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null && out.size() < max) {
-                Entry e = parse(line);
-                if (e == null) break;
+                Map<String, Object> m = fields(line);
+                if (m == null) break;
+                Entry e = entry(m, line);
                 if (e.id() > after) out.add(e);
             }
         } catch (IOException e) {
