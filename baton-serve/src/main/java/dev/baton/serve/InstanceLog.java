@@ -69,12 +69,14 @@ final class InstanceLog {
 
     /** The index of the instance named {@code Module[key]}, or -1. */
     int indexOf(String name) {
-        int i = 0;
-        for (Plan.ModulePlan m : plan.modules) {
-            for (int k = 0; k < m.keys.size(); k++, i++) {
-                if (dev.baton.runtime.Inspect.instanceName(m, k).equals(name)) return i;
-            }
+        if (byName == null) {
+            byName = new java.util.HashMap<>();
+            int i = 0;
+            for (Plan.ModulePlan m : plan.modules) for (int k = 0; k < m.keys.size(); k++) byName.put(dev.baton.runtime.Inspect.instanceName(m, k), i++);
         }
-        return -1;
+        return byName.getOrDefault(name, -1);
     }
+
+    /** Instance indexes by display name, made when first asked (engine thread). */
+    private Map<String, Integer> byName;
 }
