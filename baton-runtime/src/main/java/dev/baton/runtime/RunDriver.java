@@ -1,6 +1,7 @@
 package dev.baton.runtime;
 
 import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.exec.Stats;
 import dev.baton.runtime.plan.Plan;
 import dev.baton.runtime.value.Values;
 
@@ -155,7 +156,7 @@ public final class RunDriver {
 
     /** The report of the run as it stands; {@code engine} names the engine that ran it. */
     public RunReport report(String engine, String reason, long wallMs, boolean resumed) {
-        Core.Stats s = core.stats();
+        Stats s = core.stats();
         core.wallMsForReport = wallMs;
         Map<String, Object> counters = new LinkedHashMap<>();
         counters.put("events_emitted", s.eventsEmitted);

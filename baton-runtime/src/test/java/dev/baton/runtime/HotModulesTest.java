@@ -4,6 +4,7 @@ import dev.baton.lang.Baton;
 import dev.baton.runtime.internal.compile.Compiler;
 import dev.baton.runtime.internal.compile.HotModules;
 import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.exec.Stats;
 import dev.baton.runtime.internal.exec.CoreCodec;
 import dev.baton.runtime.internal.exec.Hot;
 import dev.baton.runtime.plan.Plan;
@@ -115,7 +116,7 @@ class HotModulesTest {
         assertThat(onStore.traceHash()).isEqualTo(inside.traceHash());
         assertThat(onStore.stateDigest()).isEqualTo(inside.stateDigest());
         assertThat(String.valueOf(Json.toPlain(onStore.globals()))).isEqualTo(String.valueOf(Json.toPlain(inside.globals())));
-        for (java.lang.reflect.Field counter : Core.Stats.class.getFields()) {
+        for (java.lang.reflect.Field counter : Stats.class.getFields()) {
             try {
                 assertThat(counter.get(onStore.stats())).as(counter.getName()).isEqualTo(counter.get(inside.stats()));
             } catch (IllegalAccessException e) {
@@ -186,7 +187,7 @@ class HotModulesTest {
         assertThat(String.valueOf(Json.toPlain(parts[0].globals()))).isEqualTo(String.valueOf(Json.toPlain(one.globals())));
         assertThat(String.valueOf(Json.toPlain(parts[0].moduleState("ShardBossController"))))
                 .isEqualTo(String.valueOf(Json.toPlain(one.moduleState("ShardBossController"))));
-        for (java.lang.reflect.Field counter : Core.Stats.class.getFields()) {
+        for (java.lang.reflect.Field counter : Stats.class.getFields()) {
             assertThat(counter.get(parts[0].stats())).as(counter.getName()).isEqualTo(counter.get(one.stats()));
         }
         assertThat(parts[0].workflowsByStatus()).isEqualTo(one.workflowsByStatus());

@@ -1,6 +1,7 @@
 package dev.baton.runtime;
 
 import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.exec.Stats;
 import dev.baton.runtime.internal.exec.CoreCodec;
 import dev.baton.runtime.internal.exec.Detached;
 import dev.baton.runtime.internal.compile.Compiler;
@@ -311,7 +312,7 @@ class RunApartTest {
             assertThat(late.workflowsByStatus()).isEqualTo(known.workflowsByStatus());
             assertThat(late.errors()).isEqualTo(known.errors());
             assertThat(late.failures()).isEqualTo(known.failures());
-            for (java.lang.reflect.Field counter : Core.Stats.class.getFields()) {
+            for (java.lang.reflect.Field counter : Stats.class.getFields()) {
                 assertThat(counter.get(late.stats())).as(counter.getName()).isEqualTo(counter.get(known.stats()));
             }
             assertThat(late.detachedRuns()).isEmpty();

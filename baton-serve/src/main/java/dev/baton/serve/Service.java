@@ -6,6 +6,7 @@ import dev.baton.runtime.EventBus;
 import dev.baton.runtime.Inbox;
 import dev.baton.runtime.Json;
 import dev.baton.runtime.internal.exec.Core;
+import dev.baton.runtime.internal.exec.Stats;
 import dev.baton.runtime.internal.exec.CoreCodec;
 import dev.baton.runtime.internal.journal.Durability;
 import dev.baton.runtime.plan.CallFailure;
@@ -826,7 +827,7 @@ public final class Service implements Backend {
 
         @Override
         public void publish(long time, long seq, String event, Object payload) {
-            Core.Stats s = c.stats();
+            Stats s = c.stats();
             stream.emitted(seq + s.errors + s.failures, time, event, payload);
         }
     }
@@ -886,7 +887,7 @@ public final class Service implements Backend {
     }
 
     private void publishStats() {
-        Core.Stats s = core.stats();
+        Stats s = core.stats();
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("engine_ms", core.now());
         v.put("events_emitted", s.eventsEmitted);

@@ -52,7 +52,7 @@ final class ChildWorkflows implements Detached.Runner {
                 if (failure == null) {
                     outcome = CoreCodec.outcome(Base64.getDecoder().decode(result.get()));
                 } else {
-                    dev.baton.runtime.internal.exec.Core.Stats stats = new dev.baton.runtime.internal.exec.Core.Stats();
+                    dev.baton.runtime.internal.exec.Stats stats = new dev.baton.runtime.internal.exec.Stats();
                     stats.workflowsStarted = 1;
                     stats.workflowsFailed = 1;
                     outcome = new Detached.Outcome("FAILED", "its child workflow failed: " + failure.getMessage(), run.startedAt, stats,

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 6; // 4: inbox positions per source; 5: workflows run apart; 6: producers' gaps
+    private static final int FORMAT = 7; // 4: inbox positions per source; 5: workflows run apart; 6: producers' gaps; 7: what each wait is on
 
     private CoreCodec() {
     }
@@ -34,13 +34,13 @@ public final class CoreCodec {
         out.writeInt(FORMAT);
         ValueCodec.writeString(out, c.plan.digest);
         out.writeLong(c.seed);
-        out.writeLong(c.now);
-        out.writeLong(c.taskSeq);
-        out.writeLong(c.fiberSeq);
-        out.writeLong(c.tokenSeq);
-        out.writeLong(c.wfSeq);
-        out.writeLong(c.rng);
-        out.writeLong(c.trace);
+        out.writeLong(c.timeline.now);
+        out.writeLong(c.timeline.taskSeq);
+        out.writeLong(c.timeline.fiberSeq);
+        out.writeLong(c.timeline.tokenSeq);
+        out.writeLong(c.timeline.wfSeq);
+        out.writeLong(c.timeline.rng);
+        out.writeLong(c.timeline.trace);
         c.inboxPositions.write(out);
         writeStats(c.stats, out);
         writeCounts(extraStats(c.stats), out);
@@ -49,13 +49,13 @@ public final class CoreCodec {
         writeMap(out, c.store.all());
         // every live fiber, once
         Map<Long, Fiber> fibers = new TreeMap<>();
-        for (Fiber f : c.suspended.values()) fibers.put(f.id, f);
-        for (Inst i : c.insts) if (i.current != null) fibers.put(i.current.id, i.current);
-        for (Wf w : c.workflows.values()) if (w.fiber != null) fibers.put(w.fiber.id, w.fiber);
+        for (Fiber f : c.waits.fibers()) fibers.put(f.id, f);
+        for (Inst i : c.instances.all) if (i.current != null) fibers.put(i.current.id, i.current);
+        for (Wf w : c.workflows.all.values()) if (w.fiber != null) fibers.put(w.fiber.id, w.fiber);
         out.writeInt(fibers.size());
         for (Fiber f : fibers.values()) writeFiber(out, f);
-        out.writeInt(c.insts.length);
-        for (Inst i : c.insts) {
+        out.writeInt(c.instances.all.length);
+        for (Inst i : c.instances.all) {
             out.writeInt(i.state.length);
             for (Object v : i.state) ValueCodec.write(out, v);
             out.writeInt(i.mailbox.size());
@@ -85,8 +85,8 @@ public final class CoreCodec {
             out.writeLong(i.handled);
             ValueCodec.writeString(out, i.lifecycle);
         }
-        out.writeInt(c.workflows.size());
-        for (Wf w : c.workflows.values()) {
+        out.writeInt(c.workflows.all.size());
+        for (Wf w : c.workflows.all.values()) {
             ValueCodec.writeString(out, w.id);
             out.writeInt(w.workflow);
             ValueCodec.writeString(out, w.status);
@@ -103,12 +103,14 @@ public final class CoreCodec {
             out.writeLong(w.childrenStarted);
             writeStrings(out, new ArrayList<>(w.children));
         }
-        List<Long> suspendedIds = new ArrayList<>(new TreeMap<>(c.suspended).keySet());
+        List<Long> suspendedIds = new ArrayList<>();
+        for (Fiber f : c.waits.fibers()) suspendedIds.add(f.id);
+        suspendedIds.sort(null);
         out.writeInt(suspendedIds.size());
         for (long id : suspendedIds) out.writeLong(id);
-        Map<Long, Core.Pending> pending = new TreeMap<>(c.pending);
+        Map<Long, Calls.Pending> pending = new TreeMap<>(c.calls.pending);
         out.writeInt(pending.size());
-        for (Core.Pending p : pending.values()) {
+        for (Calls.Pending p : pending.values()) {
             out.writeLong(p.fiber());
             out.writeLong(p.token());
             out.writeInt(p.target());
@@ -119,21 +121,21 @@ public final class CoreCodec {
             out.writeBoolean(p.persistent());
             out.writeBoolean(p.retryFailures());
         }
-        Map<Long, Msg> calls = new TreeMap<>(c.callMsgs);
+        Map<Long, Msg> calls = new TreeMap<>(c.calls.callMsgs);
         out.writeInt(calls.size());
         for (Map.Entry<Long, Msg> e : calls.entrySet()) {
             out.writeLong(e.getKey());
             ValueCodec.write(out, e.getValue());
         }
-        out.writeInt(c.waiters.size());
-        for (List<Core.Waiter> ws : c.waiters) {
+        out.writeInt(c.workflows.waiters.size());
+        for (List<Workflows.Waiter> ws : c.workflows.waiters) {
             out.writeInt(ws.size());
-            for (Core.Waiter w : ws) {
+            for (Workflows.Waiter w : ws) {
                 out.writeLong(w.fiber());
                 out.writeLong(w.token());
             }
         }
-        List<Task> tasks = new ArrayList<>(c.tasks);
+        List<Task> tasks = new ArrayList<>(c.timeline.tasks);
         tasks.sort(null);
         out.writeInt(tasks.size());
         for (Task t : tasks) {
@@ -145,32 +147,32 @@ public final class CoreCodec {
             out.writeLong(t.token());
             ValueCodec.write(out, t.value());
         }
-        out.writeInt(c.eventCounts.length);
-        for (long n : c.eventCounts) out.writeLong(n);
-        out.writeInt(c.loadEmitted.length);
-        for (int i = 0; i < c.loadEmitted.length; i++) {
-            out.writeLong(c.loadEmitted[i]);
-            out.writeDouble(c.loadCarry[i]);
-            out.writeBoolean(c.loadDone[i]);
+        out.writeInt(c.events.counts.length);
+        for (long n : c.events.counts) out.writeLong(n);
+        out.writeInt(c.loads.emitted.length);
+        for (int i = 0; i < c.loads.emitted.length; i++) {
+            out.writeLong(c.loads.emitted[i]);
+            out.writeDouble(c.loads.carry[i]);
+            out.writeBoolean(c.loads.done[i]);
         }
-        out.writeLong(c.fenceSeq);
-        writeMap(out, c.discardedState);
-        out.writeInt(c.locks.size());
-        for (Map.Entry<String, Core.Holder> e : c.locks.entrySet()) {
+        out.writeLong(c.locks.fenceSeq);
+        writeMap(out, c.network.discarded);
+        out.writeInt(c.locks.held.size());
+        for (Map.Entry<String, Locks.Holder> e : c.locks.held.entrySet()) {
             ValueCodec.writeString(out, e.getKey());
             out.writeLong(e.getValue().fiber());
             out.writeLong(e.getValue().token());
             out.writeLong(e.getValue().expiresAt());
         }
-        out.writeInt(c.lockQueue.size());
-        for (Core.LockRequest r : c.lockQueue) {
+        out.writeInt(c.locks.queue.size());
+        for (Locks.LockRequest r : c.locks.queue) {
             out.writeLong(r.fiber());
             out.writeLong(r.token());
             writeStrings(out, r.keys());
             out.writeLong(r.leaseMs());
         }
-        out.writeInt(c.joins.size());
-        for (Core.JoinState j : c.joins.values()) {
+        out.writeInt(c.joins.open.size());
+        for (Joins.JoinState j : c.joins.open.values()) {
             out.writeLong(j.parentFiber);
             out.writeLong(j.parentToken);
             out.writeInt(j.kind);
@@ -185,8 +187,8 @@ public final class CoreCodec {
             out.writeInt(j.successes);
             out.writeInt(j.failures);
         }
-        out.writeInt(c.detached.size());
-        for (Detached d : c.detached.values()) {
+        out.writeInt(c.apart.runs.size());
+        for (Detached d : c.apart.runs.values()) {
             ValueCodec.writeString(out, d.id);
             out.writeInt(d.workflow);
             ValueCodec.write(out, d.args);
@@ -197,9 +199,15 @@ public final class CoreCodec {
             out.writeBoolean(d.outcome != null);
             if (d.outcome != null) writeOutcome(d.outcome, out);
         }
-        ValueCodec.write(out, c.rootId);
-        out.writeLong(c.rootEnded);
-        writeCounts(c.apartWorkflows, out);
+        ValueCodec.write(out, c.apart.rootId);
+        out.writeLong(c.apart.rootEnded);
+        writeCounts(c.apart.ended, out);
+        // 7: what each suspended fiber waits on, and since when (in the order of the ids above)
+        for (long id : suspendedIds) {
+            Waits.Wait w = c.waits.of(id);
+            out.writeByte(w.kind.ordinal());
+            out.writeLong(w.since);
+        }
     }
 
     /** A value as bytes (for an engine that hands values to another process). */
@@ -295,7 +303,7 @@ public final class CoreCodec {
         String status = ValueCodec.readString(in);
         Object value = ValueCodec.read(in);
         long end = in.readLong();
-        Core.Stats stats = new Core.Stats();
+        Stats stats = new Stats();
         readStats(stats, in);
         List<Core.RunError> errors = readErrors(in);
         List<Core.RunError> failures = readErrors(in);
@@ -338,13 +346,13 @@ public final class CoreCodec {
         }
         long seed = in.readLong();
         Core c = new Core(plan, seed, faults, decisions);
-        c.now = in.readLong();
-        c.taskSeq = in.readLong();
-        c.fiberSeq = in.readLong();
-        c.tokenSeq = in.readLong();
-        c.wfSeq = in.readLong();
-        c.rng = in.readLong();
-        c.trace = in.readLong();
+        c.timeline.now = in.readLong();
+        c.timeline.taskSeq = in.readLong();
+        c.timeline.fiberSeq = in.readLong();
+        c.timeline.tokenSeq = in.readLong();
+        c.timeline.wfSeq = in.readLong();
+        c.timeline.rng = in.readLong();
+        c.timeline.trace = in.readLong();
         c.inboxPositions.read(in, format >= 6);
         readStats(c.stats, in);
         if (format >= 6) setExtraStats(c.stats, readCounts(in));
@@ -358,8 +366,8 @@ public final class CoreCodec {
             fibers.put(f.id, f);
         }
         int ni = in.readInt();
-        if (ni != c.insts.length) throw new IOException("snapshot has " + ni + " instances, the program " + c.insts.length);
-        for (Inst i : c.insts) {
+        if (ni != c.instances.all.length) throw new IOException("snapshot has " + ni + " instances, the program " + c.instances.all.length);
+        for (Inst i : c.instances.all) {
             int ns = in.readInt();
             i.state = new Object[ns];
             for (int k = 0; k < ns; k++) i.state[k] = ValueCodec.read(in);
@@ -405,47 +413,49 @@ public final class CoreCodec {
             w.depth = in.readInt();
             w.childrenStarted = in.readLong();
             w.children.addAll(readStrings(in));
-            c.workflows.put(id, w);
+            c.workflows.all.put(id, w);
         }
         int nsus = in.readInt();
+        List<Long> suspendedIds = new ArrayList<>(nsus);
         for (int k = 0; k < nsus; k++) {
             long id = in.readLong();
-            c.suspended.put(id, fibers.get(id));
+            suspendedIds.add(id);
+            c.waits.put(fibers.get(id), Waits.Kind.TIMER, -1); // what it waits on: at the end
         }
         int np = in.readInt();
         for (int k = 0; k < np; k++) {
-            Core.Pending p = new Core.Pending(in.readLong(), in.readLong(), in.readInt(), (Msg) ValueCodec.read(in), in.readInt(),
+            Calls.Pending p = new Calls.Pending(in.readLong(), in.readLong(), in.readInt(), (Msg) ValueCodec.read(in), in.readInt(),
                     in.readLong(), in.readLong(), in.readBoolean(), format >= 6 && in.readBoolean());
-            c.pending.put(p.fiber(), p);
+            c.calls.pending.put(p.fiber(), p);
         }
         int nc = in.readInt();
-        for (int k = 0; k < nc; k++) c.callMsgs.put(in.readLong(), (Msg) ValueCodec.read(in));
+        for (int k = 0; k < nc; k++) c.calls.callMsgs.put(in.readLong(), (Msg) ValueCodec.read(in));
         int ne = in.readInt();
         for (int k = 0; k < ne; k++) {
             int n = in.readInt();
-            for (int j = 0; j < n; j++) c.waiters.get(k).add(new Core.Waiter(in.readLong(), in.readLong()));
+            for (int j = 0; j < n; j++) c.workflows.waiters.get(k).add(new Workflows.Waiter(in.readLong(), in.readLong()));
         }
         int nt = in.readInt();
         for (int k = 0; k < nt; k++) {
-            c.tasks.add(new Task(in.readLong(), in.readLong(), in.readByte(), in.readInt(), in.readLong(), in.readLong(), ValueCodec.read(in)));
+            c.timeline.tasks.add(new Task(in.readLong(), in.readLong(), in.readByte(), in.readInt(), in.readLong(), in.readLong(), ValueCodec.read(in)));
         }
         int nev = in.readInt();
-        for (int k = 0; k < nev; k++) c.eventCounts[k] = in.readLong();
+        for (int k = 0; k < nev; k++) c.events.counts[k] = in.readLong();
         int nl = in.readInt();
         for (int k = 0; k < nl; k++) {
-            c.loadEmitted[k] = in.readLong();
-            c.loadCarry[k] = in.readDouble();
-            c.loadDone[k] = in.readBoolean();
+            c.loads.emitted[k] = in.readLong();
+            c.loads.carry[k] = in.readDouble();
+            c.loads.done[k] = in.readBoolean();
         }
-        c.fenceSeq = in.readLong();
-        c.discardedState.putAll(readMap(in));
+        c.locks.fenceSeq = in.readLong();
+        c.network.discarded.putAll(readMap(in));
         int nlocks = in.readInt();
-        for (int k = 0; k < nlocks; k++) c.locks.put(ValueCodec.readString(in), new Core.Holder(in.readLong(), in.readLong(), in.readLong()));
+        for (int k = 0; k < nlocks; k++) c.locks.held.put(ValueCodec.readString(in), new Locks.Holder(in.readLong(), in.readLong(), in.readLong()));
         int nq = in.readInt();
-        for (int k = 0; k < nq; k++) c.lockQueue.add(new Core.LockRequest(in.readLong(), in.readLong(), readStrings(in), in.readLong()));
+        for (int k = 0; k < nq; k++) c.locks.queue.add(new Locks.LockRequest(in.readLong(), in.readLong(), readStrings(in), in.readLong()));
         int nj = in.readInt();
         for (int k = 0; k < nj; k++) {
-            Core.JoinState j = new Core.JoinState();
+            Joins.JoinState j = new Joins.JoinState();
             j.parentFiber = in.readLong();
             j.parentToken = in.readLong();
             j.kind = in.readInt();
@@ -462,21 +472,40 @@ public final class CoreCodec {
             }
             j.successes = in.readInt();
             j.failures = in.readInt();
-            c.joins.put(j.parentFiber, j);
+            c.joins.open.put(j.parentFiber, j);
         }
         int nd = format >= 5 ? in.readInt() : 0;
         for (int k = 0; k < nd; k++) {
             Detached d = new Detached(ValueCodec.readString(in), in.readInt(), ValueCodec.read(in), in.readLong(), in.readLong(),
                     in.readInt(), in.readLong());
             if (in.readBoolean()) d.outcome = readOutcome(in);
-            c.detached.put(d.id, d);
+            c.apart.runs.put(d.id, d);
         }
         if (format >= 5) {
-            c.rootId = (String) ValueCodec.read(in);
-            c.rootEnded = in.readLong();
-            c.apartWorkflows.putAll(readCounts(in));
+            c.apart.rootId = (String) ValueCodec.read(in);
+            c.apart.rootEnded = in.readLong();
+            c.apart.ended.putAll(readCounts(in));
+        }
+        if (format >= 7) {
+            for (long id : suspendedIds) c.waits.put(c.waits.get(id), Waits.Kind.values()[in.readByte()], in.readLong());
+        } else {
+            for (long id : suspendedIds) c.waits.put(c.waits.get(id), classify(c, c.waits.get(id)), -1);
         }
         return c;
+    }
+
+    /** What a suspended fiber restored from a snapshot before format 7 waits on, worked out from the parts' records. */
+    private static Waits.Kind classify(Core c, Fiber f) {
+        Calls.Pending p = c.calls.pending.get(f.id);
+        if (p != null && p.token() == f.waitToken) return Waits.Kind.REPLY;
+        if (c.locks.queued(f.id) != null) return Waits.Kind.LOCK;
+        if (c.joins.open.containsKey(f.id)) return Waits.Kind.JOIN;
+        for (Wf w : c.workflows.all.values()) if (w.parentFiber == f.id && w.parentToken == f.waitToken) return Waits.Kind.CHILD;
+        for (List<Workflows.Waiter> ws : c.workflows.waiters) {
+            for (Workflows.Waiter w : ws) if (w.fiber() == f.id && w.token() == f.waitToken) return Waits.Kind.EVENT;
+        }
+        if (f.pc < 0) return Waits.Kind.START;
+        return f.rerun ? Waits.Kind.RETRY : Waits.Kind.TIMER;
     }
 
     private static void setStartedAt(Wf w, long t) {
@@ -628,11 +657,11 @@ public final class CoreCodec {
      * needs no new format. (A run apart's outcome keeps the fixed list only: it is also what
      * Temporal child workflows return, in histories written by earlier builds.)
      */
-    private static Map<String, Long> extraStats(Core.Stats s) {
+    private static Map<String, Long> extraStats(Stats s) {
         Map<String, Long> out = new TreeMap<>();
         java.util.Set<String> fixed = java.util.Set.of(STAT_FIELDS);
         try {
-            for (java.lang.reflect.Field f : Core.Stats.class.getFields()) {
+            for (java.lang.reflect.Field f : Stats.class.getFields()) {
                 if (f.getType() == long.class && !fixed.contains(f.getName()) && f.getLong(s) != 0) out.put(f.getName(), f.getLong(s));
             }
         } catch (IllegalAccessException e) {
@@ -641,10 +670,10 @@ public final class CoreCodec {
         return out;
     }
 
-    private static void setExtraStats(Core.Stats s, Map<String, Long> counts) throws IOException {
+    private static void setExtraStats(Stats s, Map<String, Long> counts) throws IOException {
         for (Map.Entry<String, Long> e : counts.entrySet()) {
             try {
-                Core.Stats.class.getField(e.getKey()).setLong(s, e.getValue());
+                Stats.class.getField(e.getKey()).setLong(s, e.getValue());
             } catch (NoSuchFieldException unknown) {
                 throw new IOException("the snapshot has a counter '" + e.getKey() + "' this build does not know (written by a newer build?)");
             } catch (IllegalAccessException impossible) {
@@ -653,17 +682,17 @@ public final class CoreCodec {
         }
     }
 
-    private static void writeStats(Core.Stats s, DataOutputStream out) throws IOException {
+    private static void writeStats(Stats s, DataOutputStream out) throws IOException {
         try {
-            for (String name : STAT_FIELDS) out.writeLong(Core.Stats.class.getField(name).getLong(s));
+            for (String name : STAT_FIELDS) out.writeLong(Stats.class.getField(name).getLong(s));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static void readStats(Core.Stats s, DataInputStream in) throws IOException {
+    private static void readStats(Stats s, DataInputStream in) throws IOException {
         try {
-            for (String name : STAT_FIELDS) Core.Stats.class.getField(name).setLong(s, in.readLong());
+            for (String name : STAT_FIELDS) Stats.class.getField(name).setLong(s, in.readLong());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }

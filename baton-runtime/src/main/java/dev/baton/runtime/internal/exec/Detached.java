@@ -47,7 +47,7 @@ public final class Detached {
      * {@code stats.workflowsStarted}), and how many of the workflows it ran ended in each state
      * (itself not included).
      */
-    public record Outcome(String status, Object value, long end, Core.Stats stats, List<Core.RunError> errors,
+    public record Outcome(String status, Object value, long end, Stats stats, List<Core.RunError> errors,
                           List<Core.RunError> failures, java.util.Map<String, Long> workflows) {
         public boolean ok() {
             return status.equals("COMPLETED");
@@ -57,7 +57,7 @@ public final class Detached {
     /** Where an engine executes the workflows run apart. */
     public interface Runner {
         /** Still running at the engine time asked about. */
-        Outcome RUNNING = new Outcome("RUNNING", null, Long.MAX_VALUE, new Core.Stats(), List.of(), List.of(), java.util.Map.of());
+        Outcome RUNNING = new Outcome("RUNNING", null, Long.MAX_VALUE, new Stats(), List.of(), List.of(), java.util.Map.of());
 
         /** {@code run} has started (an engine may start executing it elsewhere now). */
         void started(Detached run);

@@ -54,7 +54,7 @@ public final class Hot {
     static byte[] record(Core c, int inst, List<String> owned) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            Inst i = c.insts[inst];
+            Inst i = c.instances.all[inst];
             out.writeInt(owned.size());
             for (String g : owned) ValueCodec.write(out, c.global(g));
             out.writeInt(i.state.length);
@@ -85,7 +85,7 @@ public final class Hot {
 
     static void load(Core c, int inst, List<String> owned, byte[] record) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(record))) {
-            Inst i = c.insts[inst];
+            Inst i = c.instances.all[inst];
             int ng = in.readInt();
             if (ng != owned.size()) throw new IOException("the record has " + ng + " globals, the module owns " + owned.size());
             for (String g : owned) c.store.put(g, ValueCodec.read(in));
@@ -133,7 +133,7 @@ public final class Hot {
             java.util.Set<String> owns = plan.storable.get(module);
             if (owns == null) throw new IllegalArgumentException(module + " cannot live on the state store");
             this.core = new Core(plan, seed, Faults.NONE, decisions);
-            this.inst = core.moduleFirst[plan.moduleIndex(module)];
+            this.inst = core.instances.first[plan.moduleIndex(module)];
             this.owned = List.copyOf(owns);
             core.host(inst);
             this.initial = record(core, inst, owned);
@@ -241,7 +241,7 @@ public final class Hot {
         Map<String, Object> globals = new java.util.LinkedHashMap<>();
         for (String g : h.owned) globals.put(g, dev.baton.runtime.Json.toPlain(h.core.global(g)));
         Map<String, Object> state = new java.util.LinkedHashMap<>();
-        Inst i = h.core.insts[h.inst];
+        Inst i = h.core.instances.all[h.inst];
         List<String> names = plan.modules.get(i.module).stateNames;
         for (int k = 0; k < names.size(); k++) state.put(names.get(k), dev.baton.runtime.Json.toPlain(plain(i.state[k])));
         Map<String, Object> out = new java.util.LinkedHashMap<>();
