@@ -70,6 +70,7 @@ public final class Inspect {
             case "workflow" -> workflow(core, r.text("id"));
             case "workflows" -> workflows(core, r.text("status"), r.text("type"), r.number("offset", 0), r.number("limit", 100));
             case "report" -> report(core);
+            case "waits" -> waits(core);
             default -> throw new IllegalArgumentException("no read '" + r.kind() + "'");
         };
     }
@@ -86,6 +87,28 @@ public final class Inspect {
         } catch (RuntimeException e) {
             out.put("error", String.valueOf(e.getMessage()));
         }
+        return out;
+    }
+
+    /**
+     * Every wait of the run, oldest first: {@code {"engine_ms", "count", "waits": [{"waiter", "kind", "on",
+     * "since_ms", "position"}]}} — kind one of reply, timer, event, lock, join, child, retry, start, hot_batch.
+     */
+    public static Map<String, Object> waits(Core c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("engine_ms", c.now());
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (Core.WaitRow w : c.waits()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("waiter", w.waiter());
+            row.put("kind", w.kind());
+            row.put("on", w.on());
+            row.put("since_ms", w.since());
+            if (w.position() != null) row.put("position", w.position());
+            rows.add(row);
+        }
+        out.put("count", rows.size());
+        out.put("waits", rows);
         return out;
     }
 

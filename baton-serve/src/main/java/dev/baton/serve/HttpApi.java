@@ -135,6 +135,8 @@ public final class HttpApi implements AutoCloseable {
         r.get("/errors", timed("/errors", this::errors));
         r.get("/report", timed("/report", ctx -> answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("report"))
                 .thenApply(b -> new Service.Answer(200, b)))));
+        r.get("/waits", timed("/waits", ctx -> answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("waits"))
+                .thenApply(b -> new Service.Answer(200, b)))));
         r.before("/stream", ctx -> {
             // the SSE handler answers only a client that asks for the event stream (EventSource does); say so to one that does not
             String accept = ctx.header("Accept");

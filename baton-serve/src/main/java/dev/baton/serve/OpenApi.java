@@ -162,6 +162,11 @@ public final class OpenApi {
                 "The program's Report block evaluated against the run as it stands now: {engine_ms, report} (report null when the program"
                         + " declares none), or {engine_ms, error} when a figure does not evaluate yet. Nothing is recorded.", false),
                 List.of(), Map.of("200", json("the report", Map.of("type", "object"))))));
+        paths.put("/waits", Map.of("get", withParams(op("Every wait of the run", "state", "getWaits",
+                "Each suspended handler, workflow and Fork branch, oldest first: who waits (waiter), on what kind of thing (reply, timer,"
+                        + " event, lock, join, child, retry, start; hot_batch for the run itself), on what exactly (on), since when in engine"
+                        + " time (since_ms, -1 when unknown) and where in the program (position, file:line:col). Nothing is recorded.", false),
+                List.of(), Map.of("200", json("the waits", Map.of("type", "object", "required", List.of("engine_ms", "count", "waits")))))));
         Map<String, Object> stream = op("Live stream", "stream", "stream", "Server-Sent Events: 'hello' (globals), then 'emit', 'error',"
                 + " 'failure' entries with the run's durable sequence as id (resume with Last-Event-ID or ?after=), 'state' changes, 'stats'"
                 + " counters and the live 'report'.", false);

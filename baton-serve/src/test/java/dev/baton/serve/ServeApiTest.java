@@ -113,6 +113,13 @@ class ServeApiTest {
             Map<String, Object> running = Served.body(s.get("/workflows/" + id));
             assertThat(running).containsEntry("workflow", "Hold").containsKey("waiting_at").containsEntry("locks_held", List.of());
             assertThat((String) running.get("waiting_at")).contains("bank.baton:40");
+            // every wait of the run, in one listing: the Hold workflow sleeps at its Sleep
+            List<?> waits = (List<?>) Served.body(s.get("/waits")).get("waits");
+            assertThat(waits).anySatisfy(w -> {
+                Map<String, Object> wait = Served.cast(w);
+                assertThat(wait).containsEntry("waiter", "workflow " + id).containsEntry("kind", "timer");
+                assertThat((String) wait.get("position")).contains("bank.baton:40:");
+            });
             Map<String, Object> notYet = Served.body(s.get("/workflows/" + id + "/result?wait=200ms"));
             assertThat(notYet.get("status")).isIn("STARTED", "RUNNING", "SLEEPING");
             assertThat(s.post("/workflows/" + id + "/cancel", null, "").statusCode()).isEqualTo(202);
