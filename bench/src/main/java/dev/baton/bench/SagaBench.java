@@ -30,7 +30,8 @@ import java.util.List;
  * second, on the embedded engine and — in the same run — on Temporal's in-process test
  * server. On the embedded engine every order arrives as an external event and is journaled
  * and fsynced (group commit, one sync per batch) before it is applied; everything after
- * that is a deterministic function of the journal.
+ * that is a deterministic function of the journal. A third figure in the same run: the same saga
+ * on DBOS Transact for Java over a local PostgreSQL ({@link DbosSaga}).
  */
 public final class SagaBench {
     static final String PROGRAM = """
@@ -101,7 +102,16 @@ public final class SagaBench {
                 embeddedCount, e[1], e[0], (long) e[2], batch);
         double t = temporal(temporalCount);
         System.out.printf("temporal in-process test server: %,d sagas = %,.0f sagas/s%n", temporalCount, t);
-        System.out.printf("%nembedded / temporal: %.0fx (target: >= 20,000 sagas/s on the embedded engine)%n", e[0] / t);
+        String pg = System.getenv("BATON_BENCH_PG");
+        double dbos = pg == null || pg.isBlank() ? -1 : DbosSaga.run(pg, temporalCount, 50);
+        if (dbos > 0) {
+            System.out.printf("DBOS Transact for Java over PostgreSQL: %,d sagas = %,.0f sagas/s%n", temporalCount, dbos);
+        } else {
+            System.out.println("DBOS Transact for Java: not run (bench/run saga starts a local PostgreSQL when initdb is installed; or set BATON_BENCH_PG to a JDBC URL)");
+        }
+        System.out.printf("%nembedded / temporal: %.0fx", e[0] / t);
+        if (dbos > 0) System.out.printf("   embedded / DBOS: %.0fx", e[0] / dbos);
+        System.out.printf(" (target: >= 20,000 sagas/s on the embedded engine)%n");
     }
 
     /** Returns {sagas per second, seconds, fsyncs}. */
