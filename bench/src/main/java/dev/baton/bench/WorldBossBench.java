@@ -45,6 +45,44 @@ public final class WorldBossBench {
         System.out.printf("defeat -> last of %,d rewards: %.2f s wall (target <= 5 s)%n",
                 ((Map<?, ?>) r.report().get("rewards")).get("granted"), (stamps[1] - stamps[0]) / 1e9);
         System.out.printf("invariants: %s%n", r.report().get("invariants"));
+        // the baseline, in the same run: the shards' attack handler written by hand in Java
+        baseline(2_000_000);
+        long b0 = System.nanoTime();
+        long check = baseline(attacks);
+        double baseRate = attacks / ((System.nanoTime() - b0) / 1e9);
+        System.out.printf("baseline: the same %,d attacks through a hand-written Java loop (payload maps, 50 shard buffers and counters,"
+                + " a HashMap of contributions per shard): %,.0f attack events/s; the engine until the defeat at %.0f%% of it%s%n",
+                attacks, baseRate, 100 * (attacks / toDefeat) / baseRate, check == 42 ? " " : "");
         if (attacksAtDefeat[0] < 0) System.out.print("");
+    }
+
+    /**
+     * What the shards do per attack, without the engine: the payload map the load builds (as
+     * {@link EngineBench#baseline} does), routing by shard, the buffer, the counters and one
+     * player's entry of the shard's contributions.
+     */
+    static long baseline(long attacks) {
+        int shards = 50;
+        long[] buffer = new long[shards];
+        long[] dealt = new long[shards];
+        long[] count = new long[shards];
+        @SuppressWarnings("unchecked")
+        java.util.HashMap<String, Long>[] contributions = new java.util.HashMap[shards];
+        for (int s = 0; s < shards; s++) contributions[s] = new java.util.HashMap<>();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(1);
+        for (long seq = 0; seq < attacks; seq++) {
+            long actor = seq % 100_000;
+            org.pcollections.PSortedMap<String, Object> payload = org.pcollections.TreePMap.<String, Object>empty()
+                    .plus("player_id", "p" + actor).plus("shard", actor % shards).plus("damage_amount", 50L + rnd.nextInt(101));
+            int shard = (int) (long) (Long) payload.get("shard");
+            long damage = (Long) payload.get("damage_amount");
+            buffer[shard] += damage;
+            dealt[shard] += damage;
+            count[shard]++;
+            contributions[shard].merge((String) payload.get("player_id"), damage, Long::sum);
+        }
+        long sum = 0;
+        for (int s = 0; s < shards; s++) sum += buffer[s] + dealt[s] + count[s] + contributions[s].size();
+        return sum;
     }
 }

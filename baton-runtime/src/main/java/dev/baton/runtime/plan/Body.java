@@ -15,6 +15,19 @@ public final class Body {
     public Instr[] code;
     public int locals;
 
+    /** 1 when some instruction may suspend, -1 when none does, 0 not worked out yet. */
+    private byte waits;
+
+    /** True when a fiber running this body may suspend (a {@code Call}, {@code Sleep}, …); else it always runs to its end. */
+    public boolean mayWait() {
+        if (waits == 0) {
+            boolean any = false;
+            for (Instr in : code) any |= in.mayWait();
+            waits = (byte) (any ? 1 : -1);
+        }
+        return waits > 0;
+    }
+
     public Body(int id, String name, SourceFile file) {
         this.id = id;
         this.name = name;

@@ -61,4 +61,61 @@ public final class Fiber {
         this.instance = instance;
         this.workflow = workflow;
     }
+
+    /** A rollback array and an undo log left by the last run of a reused fiber (see {@link #reuse}), taken by the next. */
+    private Object[] spareState;
+    private java.util.ArrayList<Object> spareUndo;
+
+    /**
+     * Makes this fiber ready to run its body again from the start with {@code payload}: for a
+     * handler whose body never waits ({@link Body#mayWait()}), which an instance runs in one fiber
+     * kept for it instead of a new one per message (the fiber of a finished run is not referred to
+     * by anything). Its rollback array and undo log are kept for the next run.
+     */
+    public void reuse(Object payload) {
+        java.util.Arrays.fill(locals, null);
+        this.payload = payload;
+        pc = 0;
+        result = null;
+        waitToken = 0;
+        if (rollbackState != null) {
+            spareState = rollbackState;
+            rollbackState = null;
+        }
+        if (undo != null) {
+            undo.clear();
+            spareUndo = undo;
+            undo = null;
+        }
+        rollbackGlobals = null;
+        callSeq = 0;
+        blockCalls = 0;
+        sagaSerial = 0;
+        cancelling = false;
+        noCompensate = false;
+        rerun = false;
+        cancelDeferred = false;
+        cancelDeferredCompensate = false;
+    }
+
+    /** A copy of {@code state} for rollback (in the spare array of an earlier run when it fits). */
+    public Object[] copyForRollback(Object[] state) {
+        Object[] copy = spareState;
+        if (copy != null && copy.length == state.length) {
+            spareState = null;
+            System.arraycopy(state, 0, copy, 0, state.length);
+            return copy;
+        }
+        return state.clone();
+    }
+
+    /** An empty undo log (the spare of an earlier run when there is one). */
+    public java.util.ArrayList<Object> newUndoLog() {
+        java.util.ArrayList<Object> log = spareUndo;
+        if (log != null) {
+            spareUndo = null;
+            return log;
+        }
+        return new java.util.ArrayList<>();
+    }
 }

@@ -24,6 +24,11 @@ public abstract class Instr {
         throw new IllegalStateException(getClass().getSimpleName() + " does not suspend");
     }
 
+    /** True when this instruction may suspend its fiber ({@link #SUSPEND}); a body without one runs to its end in one go. */
+    public boolean mayWait() {
+        return false;
+    }
+
     /** What a trace or {@code baton history} shows for this instruction. */
     public String describe() {
         return getClass().getSimpleName();

@@ -38,11 +38,15 @@ public final class SmallMap extends AbstractUnmodifiableMap<String, Object> impl
     /**
      * A map of {@code keys[i] -> values[i]} for the first {@code n} entries; {@code keys} must be
      * sorted and distinct. Entries whose value is {@link None#NONE} are left out (a map never
-     * holds none). The arrays are copied.
+     * holds none). When every value is kept and both arrays are exactly {@code n} long the map
+     * takes them as they are — the caller must not change either afterwards (a map literal: its
+     * keys fixed when the program is compiled, its values a fresh array per evaluation); else
+     * they are copied.
      */
     public static PSortedMap<String, Object> ofSorted(String[] keys, Object[] values, int n) {
         int kept = 0;
         for (int i = 0; i < n; i++) if (values[i] != None.NONE) kept++;
+        if (kept == n && keys.length == n && values.length == n && kept > 0) return new SmallMap(keys, values);
         String[] k = new String[kept];
         Object[] v = new Object[kept];
         int j = 0;

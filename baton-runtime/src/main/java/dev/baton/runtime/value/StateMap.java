@@ -81,6 +81,8 @@ public final class StateMap {
             Object old = value(s);
             remove(s);
             changed.add(key);
+            // a key added and removed over and over is listed each time: keep the list as short as the map
+            if (changed.size() > 2 * size + 64) freeze();
             return old;
         }
         Object old = null;
@@ -146,6 +148,19 @@ public final class StateMap {
         return m;
     }
 
+    /**
+     * Tells {@code each} every entry in key order (the order of the frozen map) without freezing:
+     * for a writer that reads the whole map once (a snapshot), where freezing would build a
+     * persistent map of every key changed since the last freeze only to be thrown away.
+     */
+    public void forEachSorted(java.util.function.BiConsumer<String, Object> each) {
+        String[] sorted = new String[size];
+        int n = 0;
+        for (int s = 0; s < keys.length; s++) if (slots[s << 2] != 0) sorted[n++] = keys[s];
+        java.util.Arrays.sort(sorted);
+        for (String k : sorted) each.accept(k, value(find(k)));
+    }
+
     /** {@code v}, frozen if it is a state map: what every reader of a whole value must see. */
     public static Object plain(Object v) {
         return v instanceof StateMap s ? s.freeze() : v;
@@ -187,14 +202,29 @@ public final class StateMap {
         return h ^ (h >>> 16);
     }
 
+    /** The key last looked up, and its packed form (a handler reads, then writes, the same key object). */
+    private String lastKey;
+    private boolean lastShort;
+    private long lastMeta;
+    private long lastK0;
+    private long lastK1;
+
     /** The slot holding {@code key}, or {@code ~slot} of the free slot where it would go. */
     private int find(String key) {
-        int h = key.hashCode();
-        boolean shortKey = isShort(key);
-        long meta = meta(key, h, shortKey);
-        long k0 = shortKey ? pack(key, 0) : 0;
-        long k1 = shortKey && key.length() > 8 ? pack(key, 8) : 0;
-        int i = spread(h) & mask;
+        if (key != lastKey) {
+            int h = key.hashCode();
+            boolean shortKey = isShort(key);
+            lastMeta = meta(key, h, shortKey);
+            lastK0 = shortKey ? pack(key, 0) : 0;
+            lastK1 = shortKey && key.length() > 8 ? pack(key, 8) : 0;
+            lastShort = shortKey;
+            lastKey = key;
+        }
+        boolean shortKey = lastShort;
+        long meta = lastMeta;
+        long k0 = lastK0;
+        long k1 = lastK1;
+        int i = spread((int) (meta >>> 32)) & mask;
         while (true) {
             int b = i << 2;
             long m = slots[b];

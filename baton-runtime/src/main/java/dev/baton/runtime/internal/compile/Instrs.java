@@ -307,6 +307,11 @@ final class Instrs {
     }
 
     static final class Call extends Instr {
+        @Override
+        public boolean mayWait() {
+            return true;
+        }
+
         final int module;
         final String target;
         final Ev instance;
@@ -410,6 +415,11 @@ final class Instrs {
     }
 
     static final class Sleep extends Instr {
+        @Override
+        public boolean mayWait() {
+            return true;
+        }
+
         final Ev duration;
 
         Sleep(Span span, Ev duration) {
@@ -432,6 +442,11 @@ final class Instrs {
     }
 
     static final class Await extends Instr implements dev.baton.runtime.plan.EventWait {
+        @Override
+        public boolean mayWait() {
+            return true;
+        }
+
         final int event;
         final Ev where;
         final Ev timeout;
@@ -698,6 +713,11 @@ final class Instrs {
     // ================================================================== locks
 
     static final class LockAcquire extends Instr {
+        @Override
+        public boolean mayWait() {
+            return true;
+        }
+
         final Ev[] keys;
         final Ev lease;
         final Ev wait;
@@ -745,6 +765,11 @@ final class Instrs {
     // ================================================================== child workflows, cancellation
 
     static final class RunChild extends Instr {
+        @Override
+        public boolean mayWait() {
+            return true;
+        }
+
         final int workflow;
         final Ev args;
         final Ev id;
@@ -797,6 +822,11 @@ final class Instrs {
     // ================================================================== fork / join
 
     static final class ForkStart extends Instr {
+        @Override
+        public boolean mayWait() {
+            return true;
+        }
+
         int[] starts;
         Ev items;
         int itemSlot = -1;

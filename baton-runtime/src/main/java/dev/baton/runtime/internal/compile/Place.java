@@ -85,7 +85,7 @@ final class Place {
         Object old = keys.length == 1 && fn instanceof Replace ? null : map.get(k);
         Object updated = updateIn(old == null ? None.NONE : old, keys, 1, fn, result);
         old = map.put(k, updated);
-        if (f.undo == null) f.undo = new ArrayList<>();
+        if (f.undo == null) f.undo = f.newUndoLog();
         f.undo.add(map);
         f.undo.add(k);
         f.undo.add(old);
@@ -119,7 +119,7 @@ final class Place {
     /** The fiber's instance state, about to be written: the first write of a handler keeps a copy for rollback. */
     static Object[] stateForWrite(Fiber f) {
         Object[] state = f.ctx.state(f);
-        if (f.rollbackState == null) f.rollbackState = state.clone();
+        if (f.rollbackState == null) f.rollbackState = f.copyForRollback(state);
         return state;
     }
 

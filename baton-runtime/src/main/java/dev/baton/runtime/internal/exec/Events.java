@@ -71,9 +71,10 @@ final class Events {
         }
         if (counted && (core.faults.any() || stats.eventsEmitted % 64 == 0)) core.timeline.mix(Values.stableHash(payload) ^ event);
         Instances instances = core.instances;
-        for (Sub sub : subscribers[event]) {
+        Sub[] subs = subscribers[event];
+        Msg msg = subs.length == 0 ? null : Msg.event(event, payload); // immutable: one for every handler
+        for (Sub sub : subs) {
             Plan.ModulePlan m = sub.module;
-            Msg msg = Msg.event(event, payload);
             if (sub.routeFiber != null) {
                 sub.routeFiber.payload = payload;
                 Object key = sub.on.route().eval(sub.routeFiber);

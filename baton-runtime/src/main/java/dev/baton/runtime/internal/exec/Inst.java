@@ -41,6 +41,8 @@ final class Inst {
     /** Pending tick messages per tick index (for the coalesce policy). */
     int[] ticksQueued;
     long handled;
+    /** The fibers this instance runs its handlers that never wait in, by event index, then tick index after the events (made on first use). */
+    Fiber[] reusable;
     String lifecycle = "CREATED";
 
     Inst(int index, int module, Object key, String name) {

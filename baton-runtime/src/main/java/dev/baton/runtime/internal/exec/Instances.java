@@ -192,9 +192,17 @@ final class Instances {
             body = mod.endpoints.get(m.handler()).body();
             payload = m.payload();
         }
-        Fiber f = new Fiber(++core.timeline.fiberSeq, body, Fiber.Owner.INSTANCE, inst.index, null);
-        f.ctx = core;
-        f.payload = payload;
+        long id = ++core.timeline.fiberSeq;
+        Fiber f;
+        if (m.kind() != Msg.CALL && !body.mayWait()) {
+            // a handler that never waits runs to its end now: in the fiber the instance keeps for it
+            f = reusable(inst, m.kind() == Msg.EVENT ? m.handler() : core.plan.events.size() + m.handler(), body);
+            f.reuse(payload);
+        } else {
+            f = new Fiber(id, body, Fiber.Owner.INSTANCE, inst.index, null);
+            f.ctx = core;
+            f.payload = payload;
+        }
         if (m.kind() == Msg.CALL) {
             Plan.Endpoint e = mod.endpoints.get(m.handler());
             bindParams(f, e.params(), e.paramSlots(), e.defaults(), payload);
@@ -213,6 +221,22 @@ final class Instances {
             core.fibers.exec(f, 0);
             handlerTimer.ran(m.kind() == Msg.EVENT ? 0 : m.kind() == Msg.TICK ? 1 : 2, inst.index, m.handler(), core.timeline.now, started);
         }
+    }
+
+    /**
+     * The fiber instance {@code inst} runs handler {@code slot} (event index, or events + tick index)
+     * in when its body never waits: nothing refers to it between runs, and nothing of a run depends
+     * on its identity (a handler that never waits makes no call, so no reply needs its id).
+     */
+    private Fiber reusable(Inst inst, int slot, dev.baton.runtime.plan.Body body) {
+        if (inst.reusable == null) inst.reusable = new Fiber[core.plan.events.size() + core.plan.modules.get(inst.module).ticks.size()];
+        Fiber f = inst.reusable[slot];
+        if (f == null) {
+            f = new Fiber(0, body, Fiber.Owner.INSTANCE, inst.index, null);
+            f.ctx = core;
+            inst.reusable[slot] = f;
+        }
+        return f;
     }
 
     /** Sets a fiber's parameters from a map of arguments, defaults where one is missing (an endpoint's, a workflow's). */

@@ -25,7 +25,23 @@ final class ValueCodec {
     }
 
     static void write(DataOutputStream out, Object v) throws IOException {
-        if (v instanceof dev.baton.runtime.value.StateMap s) v = s.freeze();
+        if (v instanceof dev.baton.runtime.value.StateMap s) {
+            // the same bytes as the frozen map's, without freezing it
+            out.writeByte(MAP);
+            out.writeInt(s.size());
+            IOException[] failed = {null};
+            s.forEachSorted((k, val) -> {
+                if (failed[0] != null) return;
+                try {
+                    writeString(out, k);
+                    write(out, val);
+                } catch (IOException e) {
+                    failed[0] = e;
+                }
+            });
+            if (failed[0] != null) throw failed[0];
+            return;
+        }
         if (v == null) {
             out.writeByte(NULL);
         } else if (v == None.NONE) {
