@@ -58,6 +58,15 @@ public final class SmallMap extends AbstractUnmodifiableMap<String, Object> impl
         return new SmallMap(k, v);
     }
 
+    /** The i-th key and value in key order (for hashing without an entry per pair). */
+    String keyAt(int i) {
+        return keys[i];
+    }
+
+    Object valueAt(int i) {
+        return values[i];
+    }
+
     private int indexOf(Object key) {
         for (int i = 0; i < keys.length; i++) if (keys[i].equals(key)) return i;
         return -1;

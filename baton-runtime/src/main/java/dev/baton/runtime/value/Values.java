@@ -327,6 +327,15 @@ public final class Values {
             for (Object o : l) h = hashInto(h, o);
             return mix(h, ']');
         }
+        if (v instanceof SmallMap m) {
+            // the same as below, in the same (key) order, without an entry object per pair
+            h = mix(h, '{');
+            for (int i = 0, n = m.size(); i < n; i++) {
+                h = hashInto(h, m.keyAt(i));
+                h = hashInto(h, m.valueAt(i));
+            }
+            return mix(h, '}');
+        }
         if (v instanceof PSortedMap<?, ?> m) {
             h = mix(h, '{');
             for (Map.Entry<?, ?> e : m.entrySet()) {

@@ -896,6 +896,12 @@ public final class Compiler {
         Ev[] args = new Ev[c.args().size()];
         boolean lookup = name.equals("get") || name.equals("contains") || name.equals("len");
         for (int i = 0; i < args.length; i++) args[i] = lookup && i == 0 ? lookupTarget(c.args().get(i), sc) : expr(c.args().get(i), sc);
+        if (!lookup && !c.args().isEmpty() && c.args().stream().allMatch(a -> a instanceof Expr.Literal)) {
+            // every argument a literal (random_int(50, 150)): one argument array for every call (builtins only read theirs)
+            Object[] constant = new Object[args.length];
+            for (int i = 0; i < constant.length; i++) constant[i] = args[i].eval(null);
+            return f -> fn.apply(f, constant);
+        }
         return f -> {
             Object[] a = new Object[args.length];
             for (int i = 0; i < a.length; i++) a[i] = args[i].eval(f);

@@ -783,7 +783,7 @@ public final class Core implements Context {
     }
 
     public long workflowsInFlight() {
-        return workflows.all.values().stream().filter(w -> w.fiber != null).count();
+        return workflows.live.size();
     }
 
     public Map<String, Long> workflowsByStatus() {

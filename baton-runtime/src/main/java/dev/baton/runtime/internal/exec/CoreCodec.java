@@ -414,6 +414,7 @@ public final class CoreCodec {
             w.childrenStarted = in.readLong();
             w.children.addAll(readStrings(in));
             c.workflows.all.put(id, w);
+            if (w.fiber != null) c.workflows.live.put(id, w);
         }
         int nsus = in.readInt();
         List<Long> suspendedIds = new ArrayList<>(nsus);

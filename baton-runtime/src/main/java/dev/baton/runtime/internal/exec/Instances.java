@@ -26,6 +26,9 @@ import java.util.Map;
  * calls, or know the network (an event's path there is {@link Events}').
  */
 final class Instances {
+    private static final Lifecycle.Step STARTS = Lifecycle.INSTANCE.step("IDLE", "RUNNING");
+    private static final Lifecycle.Step ENDS = Lifecycle.INSTANCE.step("RUNNING", "IDLE");
+
     private final Core core;
     final Inst[] all;
     /** The first instance of each module (and, at the end, the count of all): module m's are first[m] … first[m+1]-1. */
@@ -210,7 +213,7 @@ final class Instances {
         inst.current = f;
         inst.currentMsg = m;
         inst.callSeqAtStart = inst.callSeq;
-        inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "RUNNING");
+        inst.lifecycle = STARTS.apply(inst.lifecycle);
         inst.handled++;
         core.stats.handlerRuns++;
         if (m.kind() == Msg.CALL) core.calls.callMsgs.put(f.id, m);
@@ -253,7 +256,7 @@ final class Instances {
     void endHandler(Inst inst) {
         inst.current = null;
         inst.currentMsg = null;
-        inst.lifecycle = Lifecycle.INSTANCE.move(inst.lifecycle, "IDLE");
+        inst.lifecycle = ENDS.apply(inst.lifecycle);
         drain(inst);
     }
 }

@@ -73,6 +73,35 @@ public final class Lifecycle {
     }
 
     /** Every transition in the table, as "FROM->TO". */
+    /** A transition of this table known in advance: applied with one comparison when the state is {@code from}. */
+    Step step(String from, String to) {
+        return new Step(from, to);
+    }
+
+    /** One transition, for a hot path (a handler starting and ending on every event). */
+    final class Step {
+        private final String from;
+        private final String to;
+        private boolean taken;
+
+        private Step(String from, String to) {
+            Map<String, String> m = names.get(from);
+            if (m == null || m.get(to) == null) throw new IllegalStateException(name + " lifecycle has no transition " + from + " -> " + to);
+            this.from = from;
+            this.to = to;
+        }
+
+        /** The state after this transition from {@code current} (any other state goes through {@link #move}). */
+        String apply(String current) {
+            if (current != from) return move(current, to);
+            if (!taken) {
+                taken = true;
+                move(from, to); // counted as exercised
+            }
+            return to;
+        }
+    }
+
     public Set<String> transitions() {
         Set<String> all = new TreeSet<>();
         new TreeMap<>(table).forEach((from, tos) -> tos.forEach(to -> all.add(from + "->" + to)));

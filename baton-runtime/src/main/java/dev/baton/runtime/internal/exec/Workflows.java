@@ -43,6 +43,8 @@ final class Workflows {
     private final Core core;
     /** Every workflow of the run, by id, in start order. */
     final Map<String, Wf> all = new LinkedHashMap<>();
+    /** The workflows that still have a fiber (running or waiting), in start order: what {@link #busy} looks at. */
+    final Map<String, Wf> live = new LinkedHashMap<>();
     /** The workflows awaiting each event, by event index. */
     final List<List<Waiter>> waiters = new ArrayList<>();
 
@@ -64,6 +66,7 @@ final class Workflows {
         Instances.bindParams(wf, wp.params(), wp.paramSlots(), wp.defaults(), args);
         w.fiber = wf;
         all.put(wid, w);
+        live.put(wid, w);
         core.stats.workflowsStarted++;
         wf.pc = -1;
         wf.waitToken = tl.token();
@@ -78,6 +81,7 @@ final class Workflows {
         w.status = Lifecycle.WORKFLOW.move(w.status, "COMPLETED");
         w.result = f.result == null ? None.NONE : f.result;
         w.fiber = null;
+        live.remove(w.id);
         core.stats.workflowsCompleted++;
         notifyParent(w, w.result);
     }
@@ -89,6 +93,7 @@ final class Workflows {
         w.status = Lifecycle.WORKFLOW.move(w.status, cancelled ? "CANCELLED" : "FAILED");
         w.error = message;
         w.fiber = null;
+        live.remove(w.id);
         if (cancelled) core.stats.workflowsCancelled++;
         else core.stats.workflowsFailed++;
         for (String child : new ArrayList<>(w.children)) cancel(child, !f.noCompensate);
@@ -287,8 +292,8 @@ final class Workflows {
 
     /** True when some workflow still has work ahead of it other than awaiting an event without a timeout. */
     boolean busy() {
-        for (Wf w : all.values()) {
-            if (w.fiber != null && (!w.status.equals("AWAITING") || w.timedWait)) return true;
+        for (Wf w : live.values()) {
+            if (!w.status.equals("AWAITING") || w.timedWait) return true;
         }
         return false;
     }
