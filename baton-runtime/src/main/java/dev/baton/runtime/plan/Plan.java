@@ -158,6 +158,7 @@ public final class Plan {
     public record EventPlan(int index, String name, Type payload) {
     }
 
+    /** A load generator; {@code actorSlot} and {@code seqSlot} are -1 when its body never reads them. */
     public record LoadPlan(int index, String name, long population, double rate, long total, Duration start, Duration duration,
                            Body body, int actorSlot, int seqSlot, Ev until) {
     }

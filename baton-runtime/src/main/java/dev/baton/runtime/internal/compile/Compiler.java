@@ -172,10 +172,16 @@ public final class Compiler {
             return slot;
         }
 
+        /** Slots some expression or statement looked up by name (a slot never looked up is never read). */
+        final java.util.Set<Integer> lookedUp = new java.util.HashSet<>();
+
         Integer local(String name) {
             for (Map<String, Integer> m : locals) {
                 Integer s = m.get(name);
-                if (s != null) return s;
+                if (s != null) {
+                    lookedUp.add(s);
+                    return s;
+                }
             }
             return null;
         }
@@ -441,7 +447,9 @@ public final class Compiler {
         Duration start = l.options().get("start").map(this::constant).map(v -> (Duration) v).orElse(Duration.ZERO);
         Duration duration = l.options().get("duration").map(this::constant).map(v -> (Duration) v).orElse(null);
         Ev until = l.options().get("until").map(u -> expr(u, sc)).orElse(null);
-        return new Plan.LoadPlan(index, l.name().text(), Math.max(1, population), rate, total, start, duration, sc.body, actor, seq, until);
+        // a body that never names `actor` or `seq` is not given it (no value made per event for nothing)
+        return new Plan.LoadPlan(index, l.name().text(), Math.max(1, population), rate, total, start, duration, sc.body,
+                sc.lookedUp.contains(actor) ? actor : -1, sc.lookedUp.contains(seq) ? seq : -1, until);
     }
 
     private long longOption(Options o, String key, long dflt) {

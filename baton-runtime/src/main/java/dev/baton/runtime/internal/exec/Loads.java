@@ -35,6 +35,7 @@ final class Loads {
         carry = new double[plan.loads.size()];
         done = new boolean[plan.loads.size()];
         fibers = new Fiber[plan.loads.size()];
+        actorCache = new Long[plan.loads.size()][];
     }
 
     /** Load {@code i}'s turn: emits what it owes and schedules its next. */
@@ -53,11 +54,17 @@ final class Loads {
         carry[i] -= n;
         if (l.total() >= 0) n = Math.min(n, l.total() - emitted[i]);
         Fiber f = fiber(i, l);
+        int actorSlot = l.actorSlot();
+        int seqSlot = l.seqSlot();
+        Long[] actors = actors(i, l);
         for (long k = 0; k < n; k++) {
             long seq = emitted[i]++;
             Arrays.fill(f.locals, null);
-            f.locals[l.actorSlot()] = seq % l.population();
-            f.locals[l.seqSlot()] = seq;
+            if (actorSlot >= 0) {
+                long actor = seq % l.population();
+                f.locals[actorSlot] = actors == null ? (Object) actor : actor(actors, (int) actor);
+            }
+            if (seqSlot >= 0) f.locals[seqSlot] = seq;
             f.pc = 0;
             runBody(f, l);
         }
@@ -67,6 +74,22 @@ final class Loads {
             return;
         }
         core.schedule(now + stepMs, Task.LOAD, i, 0, 0, null);
+    }
+
+    /** Most actors a load keeps its actor numbers boxed for (one Long per actor, made once, not per event). */
+    private static final long MAX_CACHED_ACTORS = 1 << 20;
+    private final Long[][] actorCache;
+
+    private Long[] actors(int i, Plan.LoadPlan l) {
+        if (l.population() > MAX_CACHED_ACTORS) return null;
+        if (actorCache[i] == null) actorCache[i] = new Long[(int) l.population()];
+        return actorCache[i];
+    }
+
+    private static Long actor(Long[] actors, int a) {
+        Long boxed = actors[a];
+        if (boxed == null) actors[a] = boxed = (long) a;
+        return boxed;
     }
 
     private Fiber fiber(int i, Plan.LoadPlan l) {
