@@ -42,6 +42,22 @@ final class Place {
     }
 
     void set(Fiber f, Object value) {
+        if (path.length == 1 && root == Root.STATE) {
+            // $m[k] = v on a map in module state (a hot handler's typical write): one entry changed in place
+            Object k = path[0].eval(f);
+            Object rootVal = f.ctx.state(f)[slot];
+            if (k instanceof String key && rootVal instanceof StateMap map) {
+                stateForWrite(f);
+                Object old = map.put(key, value);
+                if (f.undo == null) f.undo = f.newUndoLog();
+                f.undo.add(map);
+                f.undo.add(key);
+                f.undo.add(old);
+                return;
+            }
+            updateWith(f, new Replace(value), new Object[] {k});
+            return;
+        }
         update(f, new Replace(value));
     }
 
@@ -57,6 +73,11 @@ final class Place {
     Object update(Fiber f, UnaryOperator<Object> fn) {
         Object[] keys = new Object[path.length];
         for (int i = 0; i < path.length; i++) keys[i] = path[i].eval(f);
+        return updateWith(f, fn, keys);
+    }
+
+    /** {@link #update} with the path's keys already evaluated (each is evaluated once, in order). */
+    private Object updateWith(Fiber f, UnaryOperator<Object> fn, Object[] keys) {
         Object rootVal = rootValue(f);
         Object[] result = new Object[1];
         if (root == Root.STATE && keys.length > 0 && keys[0] instanceof String k

@@ -488,15 +488,20 @@ public final class Durability {
         core.inject(item.source(), item.seq(), ev, payload);
     }
 
+    /** The size of the last snapshot's body written (to size the next one's buffer). */
+    private int lastSnapshotBytes;
+
     /** Writes a snapshot of the core (atomically) and drops old ones. */
     public void snapshot(Core core) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(1 << 16);
+        // sized for the last snapshot and a little more: a large one is not copied over and over as it grows
+        ByteArrayOutputStream body = new ByteArrayOutputStream(Math.max(1 << 16, lastSnapshotBytes + lastSnapshotBytes / 8));
         try (DataOutputStream out = new DataOutputStream(body)) {
             out.writeLong(journal.durableSize());
             CoreCodec.write(core, out);
             if (extras != null) extras.write(out);
         }
         byte[] bytes = body.toByteArray();
+        lastSnapshotBytes = bytes.length;
         CRC32C crc = new CRC32C();
         crc.update(bytes);
         String name = String.format("snapshot-%015d.bin", core.now());
