@@ -128,8 +128,8 @@ final class Calls {
     void timeout(long fiberId, long token) {
         Pending p = pending.get(fiberId);
         if (p == null || p.token() != token) return;
-        Fiber f = fiberId < 0 ? null : core.waits.get(fiberId); // a negative id is a call from outside: no fiber waits
-        if (fiberId >= 0 && (f == null || f.waitToken != token)) {
+        // a negative id is a call from outside: no fiber waits
+        if (fiberId >= 0 && core.waits.waiting(fiberId, token) == null) {
             pending.remove(fiberId);
             return;
         }

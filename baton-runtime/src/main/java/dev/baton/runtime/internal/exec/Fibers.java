@@ -102,8 +102,8 @@ final class Fibers {
             calls.outsideReplies.put(fiberId, value);
             return;
         }
-        Fiber f = core.waits.get(fiberId);
-        if (f == null || f.waitToken != token) return;
+        Fiber f = core.waits.waiting(fiberId, token);
+        if (f == null) return;
         if (calls.retriesFailure(f, token, value)) return;
         core.waits.remove(fiberId);
         calls.pending.remove(fiberId);

@@ -78,8 +78,8 @@ final class Locks {
         Iterator<LockRequest> it = queue.iterator();
         while (it.hasNext()) {
             LockRequest r = it.next();
-            Fiber f = core.waits.get(r.fiber());
-            if (f == null || f.waitToken != r.token()) {
+            Fiber f = core.waits.waiting(r.fiber(), r.token());
+            if (f == null) {
                 it.remove();
                 continue;
             }

@@ -68,6 +68,12 @@ final class Waits {
         return w == null ? null : w.fiber;
     }
 
+    /** The fiber when it still waits in the wait that {@code token} names; null when that wait is over (woken, cancelled, gone). */
+    Fiber waiting(long fiber, long token) {
+        Wait w = byFiber.get(fiber);
+        return w == null || w.fiber.waitToken != token ? null : w.fiber;
+    }
+
     Wait of(long fiber) {
         return byFiber.get(fiber);
     }

@@ -135,8 +135,8 @@ final class Workflows {
         Iterator<Waiter> it = ws.iterator();
         while (it.hasNext()) {
             Waiter w = it.next();
-            Fiber f = core.waits.get(w.fiber());
-            if (f == null || f.waitToken != w.token()) {
+            Fiber f = core.waits.waiting(w.fiber(), w.token());
+            if (f == null) {
                 it.remove();
                 continue;
             }
