@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * One place knows every wait: each kind of wait a fiber can be in shows in {@link Core#waits()}
@@ -124,5 +125,36 @@ class WaitsTest {
         restored.runUntil(40_000);
         assertThat(restored.traceHash()).isEqualTo(core.traceHash());
         assertThat(restored.waits()).isEqualTo(core.waits());
+    }
+
+    @Test
+    void aSnapshotOfTheFormatBeforeRestoresWithWhatEachWaitIsOnWorkedOut() throws Exception {
+        Plan plan = Programs.plan(PROGRAM);
+        Core core = new Core(plan, 1, Faults.NONE, new PolicyProvider());
+        core.start();
+        core.runUntil(100);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        CoreCodec.write(core, new DataOutputStream(bytes));
+        // format 6 is format 7 without its last section (a kind byte and a since long per suspended fiber)
+        byte[] seven = bytes.toByteArray();
+        int waits = core.waits().size();
+        byte[] six = java.util.Arrays.copyOf(seven, seven.length - waits * 9);
+        java.nio.ByteBuffer.wrap(six).putInt(0, 6);
+        Core restored = CoreCodec.read(plan, Faults.NONE, new PolicyProvider(), new DataInputStream(new ByteArrayInputStream(six)));
+        Map<String, String> kinds = new TreeMap<>();
+        for (Core.WaitRow w : core.waits()) kinds.put(w.waiter(), w.kind());
+        Map<String, String> restoredKinds = new TreeMap<>();
+        for (Core.WaitRow w : restored.waits()) {
+            restoredKinds.put(w.waiter(), w.kind());
+            assertThat(w.since()).as("not recorded before format 7").isEqualTo(-1);
+        }
+        assertThat(restoredKinds).isEqualTo(kinds);
+        core.runUntil(40_000);
+        restored.runUntil(40_000);
+        assertThat(restored.traceHash()).isEqualTo(core.traceHash());
+
+        java.nio.ByteBuffer.wrap(six).putInt(0, 99);
+        assertThatThrownBy(() -> CoreCodec.read(plan, Faults.NONE, new PolicyProvider(), new DataInputStream(new ByteArrayInputStream(six))))
+                .hasMessageContaining("snapshot format 99 is not supported");
     }
 }
