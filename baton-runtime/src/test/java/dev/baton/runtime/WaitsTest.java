@@ -74,12 +74,18 @@ class WaitsTest {
             }
             """;
 
-    @Test
-    void everyKindOfWaitIsListedWithWhatItIsOnAndWhere() {
-        Plan plan = Programs.plan(PROGRAM);
+    /** The program run to 100 ms: every workflow started and waiting. */
+    private static Core runTo100(Plan plan) {
         Core core = new Core(plan, 1, Faults.NONE, new PolicyProvider());
         core.start();
         core.runUntil(100);
+        return core;
+    }
+
+    @Test
+    void everyKindOfWaitIsListedWithWhatItIsOnAndWhere() {
+        Plan plan = Programs.plan(PROGRAM);
+        Core core = runTo100(plan);
         Map<String, Core.WaitRow> byWaiter = core.waits().stream().collect(Collectors.toMap(Core.WaitRow::waiter, w -> w, (a, b) -> a, TreeMap::new));
         assertThat(byWaiter.keySet()).containsExactly("workflow awaiter", "workflow forker", "workflow forker branch 1", "workflow forker branch 2",
                 "workflow holder", "workflow parent", "workflow parent/Child-1", "workflow queued", "workflow sleeper");
@@ -114,9 +120,7 @@ class WaitsTest {
     @Test
     void aSnapshotKeepsEveryWait() throws Exception {
         Plan plan = Programs.plan(PROGRAM);
-        Core core = new Core(plan, 1, Faults.NONE, new PolicyProvider());
-        core.start();
-        core.runUntil(100);
+        Core core = runTo100(plan);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CoreCodec.write(core, new DataOutputStream(bytes));
         Core restored = CoreCodec.read(plan, Faults.NONE, new PolicyProvider(), new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
@@ -130,9 +134,7 @@ class WaitsTest {
     @Test
     void aSnapshotOfTheFormatBeforeRestoresWithWhatEachWaitIsOnWorkedOut() throws Exception {
         Plan plan = Programs.plan(PROGRAM);
-        Core core = new Core(plan, 1, Faults.NONE, new PolicyProvider());
-        core.start();
-        core.runUntil(100);
+        Core core = runTo100(plan);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CoreCodec.write(core, new DataOutputStream(bytes));
         // format 6 is format 7 without its last section (a kind byte and a since long per suspended fiber)
