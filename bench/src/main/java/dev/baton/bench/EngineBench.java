@@ -71,12 +71,17 @@ public final class EngineBench {
         double bestEngine = 0;
         double bestBase = 0;
         for (int r = 1; r <= rounds; r++) {
+            long a0 = allocated();
             long t0 = System.nanoTime();
             RunReport report = new EmbeddedEngine(plan, EngineOptions.defaults()).run();
             double engineSec = (System.nanoTime() - t0) / 1e9;
+            long a1 = allocated();
             long t1 = System.nanoTime();
             long sum = baseline(events);
             double baseSec = (System.nanoTime() - t1) / 1e9;
+            long a2 = allocated();
+            engineBytes = (a1 - a0) / (double) events;
+            baseBytes = (a2 - a1) / (double) events;
             double engineRate = events / engineSec;
             double baseRate = events / baseSec;
             bestEngine = Math.max(bestEngine, engineRate);
@@ -88,6 +93,16 @@ public final class EngineBench {
         }
         System.out.printf("%nbest: engine %,.0f events/s, baseline %,.0f events/s (engine at %.0f%% of the hand-written loop); target >= 1,000,000%n",
                 bestEngine, bestBase, 100 * bestEngine / bestBase);
+        // allocation is what this machine's noise cannot move: the last round's bytes per event, engine and baseline
+        System.out.printf("allocated per event (last round, this thread): engine %.0f bytes, baseline %.0f bytes%n", engineBytes, baseBytes);
+    }
+
+    private static double engineBytes;
+    private static double baseBytes;
+
+    /** Bytes this thread has allocated so far. */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
     /** The same events, the same payload maps, no engine: what a hand-written Java shard loop costs. */

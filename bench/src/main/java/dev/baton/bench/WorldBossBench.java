@@ -35,7 +35,9 @@ public final class WorldBossBench {
         };
         Path dir = Files.createTempDirectory("world-boss-bench");
         EmbeddedEngine engine = new EmbeddedEngine(plan, EngineOptions.defaults().withDataDir(dir).withBus(bus));
+        long alloc0 = allocated();
         RunReport r = engine.run();
+        long allocRun = allocated() - alloc0;
         double total = (System.nanoTime() - t0) / 1e9;
         long attacks = ((Number) r.report().get("attack_events")).longValue();
         double toDefeat = (stamps[0] - t0) / 1e9;
@@ -48,12 +50,22 @@ public final class WorldBossBench {
         // the baseline, in the same run: the shards' attack handler written by hand in Java
         baseline(2_000_000);
         long b0 = System.nanoTime();
+        long allocBase0 = allocated();
         long check = baseline(attacks);
+        long allocBase = allocated() - allocBase0;
         double baseRate = attacks / ((System.nanoTime() - b0) / 1e9);
         System.out.printf("baseline: the same %,d attacks through a hand-written Java loop (payload maps, 50 shard buffers and counters,"
                 + " a HashMap of contributions per shard): %,.0f attack events/s; the engine until the defeat at %.0f%% of it%s%n",
                 attacks, baseRate, 100 * (attacks / toDefeat) / baseRate, check == 42 ? " " : "");
+        // what this machine's noise cannot move: bytes allocated per attack (the whole run's, on the engine thread)
+        System.out.printf("allocated per attack event: whole run %.0f bytes, baseline %.0f bytes%n", allocRun / (double) attacks,
+                allocBase / (double) attacks);
         if (attacksAtDefeat[0] < 0) System.out.print("");
+    }
+
+    /** Bytes this thread has allocated so far. */
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
     /**

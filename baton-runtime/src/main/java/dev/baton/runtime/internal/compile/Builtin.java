@@ -102,13 +102,7 @@ final class Builtin {
                 for (Object m : Values.list(a[0])) if (m instanceof PSortedMap<?, ?> pm) keys.addAll(Values.map(pm).keySet());
                 return (long) keys.size();
             };
-            case "get" -> (f, a) -> {
-                Object v = a[0] instanceof StateMap s ? s.get(Values.asString(a[1]))
-                        : a[0] instanceof PSortedMap<?, ?> m ? Values.map(m).get(Values.asString(a[1]))
-                        : a[0] instanceof PVector<?> l ? listGet(Values.list(l), a[1]) : null;
-                if (v == null || v == None.NONE) return a.length > 2 ? a[2] : None.NONE;
-                return v;
-            };
+            case "get" -> (f, a) -> get(a[0], a[1], a.length > 2 ? a[2] : None.NONE);
             case "is_number" -> (f, a) -> a[0] instanceof Long || a[0] instanceof Double d && !d.isNaN() && !d.isInfinite();
             case "type_of" -> (f, a) -> Values.typeName(a[0]);
             case "hash" -> (f, a) -> Values.stableHash(a[0]);
@@ -142,6 +136,15 @@ final class Builtin {
         long i = Values.asLong(key);
         if (i < 0 || i >= l.size()) throw new ValueError("index " + i + " is outside the list (size " + l.size() + ")");
         return l.get((int) i);
+    }
+
+    /** {@code get(container, key, fallback)}: the entry of a map (a state map read in place) or a list, else {@code fallback}. */
+    static Object get(Object container, Object key, Object fallback) {
+        Object v = container instanceof StateMap s ? s.get(Values.asString(key))
+                : container instanceof PSortedMap<?, ?> m ? Values.map(m).get(Values.asString(key))
+                : container instanceof PVector<?> l ? listGet(Values.list(l), key) : null;
+        if (v == null || v == None.NONE) return fallback;
+        return v;
     }
 
     private static Object listGet(PVector<Object> l, Object key) {

@@ -904,6 +904,21 @@ public final class Compiler {
         Ev[] args = new Ev[c.args().size()];
         boolean lookup = name.equals("get") || name.equals("contains") || name.equals("len");
         for (int i = 0; i < args.length; i++) args[i] = lookup && i == 0 ? lookupTarget(c.args().get(i), sc) : expr(c.args().get(i), sc);
+        // the builtins of every hot handler, called directly (no argument array, no call through the builtin table)
+        if (name.equals("str") && args.length == 1) {
+            Ev a0 = args[0];
+            return f -> Values.str(a0.eval(f));
+        }
+        if (name.equals("get") && args.length == 3) {
+            Ev a0 = args[0];
+            Ev a1 = args[1];
+            Ev a2 = args[2];
+            return f -> {
+                Object container = a0.eval(f);
+                Object key = a1.eval(f);
+                return Builtin.get(container, key, a2.eval(f));
+            };
+        }
         if (!lookup && !c.args().isEmpty() && c.args().stream().allMatch(a -> a instanceof Expr.Literal)) {
             // every argument a literal (random_int(50, 150)): one argument array for every call (builtins only read theirs)
             Object[] constant = new Object[args.length];
@@ -929,7 +944,9 @@ public final class Compiler {
             case LE -> f -> Values.compare(l.eval(f), r.eval(f)) <= 0;
             case GT -> f -> Values.compare(l.eval(f), r.eval(f)) > 0;
             case GE -> f -> Values.compare(l.eval(f), r.eval(f)) >= 0;
-            case ADD -> f -> Values.add(l.eval(f), r.eval(f));
+            case ADD -> b.left() instanceof Expr.Literal lit && lit.value() instanceof String prefix
+                    ? f -> prefix.concat(Values.str(r.eval(f))) // "p" + x: what Values.add does for a string on the left
+                    : f -> Values.add(l.eval(f), r.eval(f));
             case SUB -> f -> Values.sub(l.eval(f), r.eval(f));
             case MUL -> f -> Values.mul(l.eval(f), r.eval(f));
             case DIV -> f -> Values.div(l.eval(f), r.eval(f));
