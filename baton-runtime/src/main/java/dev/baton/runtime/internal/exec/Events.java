@@ -71,9 +71,7 @@ final class Events {
         }
         if (counted && (core.faults.any() || stats.eventsEmitted % 64 == 0)) core.timeline.mix(Values.stableHash(payload) ^ event);
         Instances instances = core.instances;
-        Sub[] subs = subscribers[event];
-        Msg msg = subs.length == 0 ? null : Msg.event(event, payload); // immutable: one for every handler
-        for (Sub sub : subs) {
+        for (Sub sub : subscribers[event]) {
             Plan.ModulePlan m = sub.module;
             if (sub.routeFiber != null) {
                 sub.routeFiber.payload = payload;
@@ -83,9 +81,9 @@ final class Events {
                     throw new ValueError("route " + Values.show(key) + " names no instance of " + m.name + " (keys: "
                             + Instances.describeKeys(m) + ")");
                 }
-                deliver(instances.all[idx], msg);
+                deliver(instances.all[idx], event, payload);
             } else {
-                for (int i = instances.first[m.index]; i < instances.first[m.index + 1]; i++) deliver(instances.all[i], msg);
+                for (int i = instances.first[m.index]; i < instances.first[m.index + 1]; i++) deliver(instances.all[i], event, payload);
             }
         }
         core.workflows.emitted(event, payload);
@@ -94,23 +92,33 @@ final class Events {
         }
     }
 
-    private void deliver(Inst inst, Msg msg) {
+    private void deliver(Inst inst, int event, Object payload) {
         if (!core.placement.here(inst.index)) return;
         long at = core.network.eventArrival(inst);
         if (at > core.timeline.now) {
-            core.schedule(at, Task.DELIVER, inst.index, 0, 0, msg);
+            core.schedule(at, Task.DELIVER, inst.index, 0, 0, message(event, payload));
             return;
         }
         if (delivering > 0) {
-            core.schedule(core.timeline.now, Task.DELIVER, inst.index, 0, 0, msg);
+            core.schedule(core.timeline.now, Task.DELIVER, inst.index, 0, 0, message(event, payload));
             return;
         }
         delivering++;
         try {
-            core.instances.deliver(inst, msg);
+            core.instances.deliverEvent(inst, event, payload);
         } finally {
             delivering--;
         }
+    }
+
+    /** The last message made for an emission (immutable: every handler of one emission shares it). */
+    private Msg last;
+
+    /** The message of event {@code event} with {@code payload}, made once per emission and only when one is needed. */
+    Msg message(int event, Object payload) {
+        Msg m = last;
+        if (m == null || m.handler() != event || m.payload() != payload) last = m = Msg.event(event, payload);
+        return m;
     }
 
     /** How many times each event was emitted, by name (events never emitted are left out). */

@@ -180,49 +180,71 @@ final class Instances {
         }
     }
 
+    /** What an instance's {@code currentMsg} is while it runs an event delivered inline to a handler that cannot wait (no message was made). */
+    private static final Msg INLINE_EVENT = Msg.event(-1, null);
+
+    /**
+     * Event {@code event} with {@code payload} reaching {@code inst} (in this core) as it is emitted:
+     * an idle instance whose handler cannot wait runs it now without a message; any other case
+     * goes through {@link #deliver} with one.
+     */
+    void deliverEvent(Inst inst, int event, Object payload) {
+        if (inst.crashed || inst.current != null || core.plan.modules.get(inst.module).handler(event).body().mayWait()) {
+            deliver(inst, core.events.message(event, payload));
+            return;
+        }
+        run(inst, null, Msg.EVENT, event, payload);
+        drain(inst);
+    }
+
     private void run(Inst inst, Msg m) {
+        run(inst, m, m.kind(), m.handler(), m.payload());
+    }
+
+    /** Runs message {@code m} — or, when {@code m} is null, an event delivered inline (see {@link #deliverEvent}) — on {@code inst}. */
+    private void run(Inst inst, Msg m, int kind, int handler, Object message) {
         Plan.ModulePlan mod = core.plan.modules.get(inst.module);
         dev.baton.runtime.plan.Body body;
         Object payload = None.NONE;
-        if (m.kind() == Msg.EVENT) {
-            body = mod.handler(m.handler()).body();
-            payload = m.payload();
-        } else if (m.kind() == Msg.TICK) {
-            body = mod.ticks.get(m.handler()).body();
-            inst.ticksQueued[m.handler()] = Math.max(0, inst.ticksQueued[m.handler()] - 1);
+        if (kind == Msg.EVENT) {
+            body = mod.handler(handler).body();
+            payload = message;
+        } else if (kind == Msg.TICK) {
+            body = mod.ticks.get(handler).body();
+            inst.ticksQueued[handler] = Math.max(0, inst.ticksQueued[handler] - 1);
         } else {
             if (!core.calls.admit(inst, m)) return;
-            body = mod.endpoints.get(m.handler()).body();
-            payload = m.payload();
+            body = mod.endpoints.get(handler).body();
+            payload = message;
         }
         long id = ++core.timeline.fiberSeq;
         Fiber f;
-        if (m.kind() != Msg.CALL && !body.mayWait()) {
+        if (kind != Msg.CALL && !body.mayWait()) {
             // a handler that never waits runs to its end now: in the fiber the instance keeps for it
-            f = reusable(inst, m.kind() == Msg.EVENT ? m.handler() : core.plan.events.size() + m.handler(), body);
+            f = reusable(inst, kind == Msg.EVENT ? handler : core.plan.events.size() + handler, body);
             f.reuse(payload);
         } else {
             f = new Fiber(id, body, Fiber.Owner.INSTANCE, inst.index, null);
             f.ctx = core;
             f.payload = payload;
         }
-        if (m.kind() == Msg.CALL) {
-            Plan.Endpoint e = mod.endpoints.get(m.handler());
+        if (kind == Msg.CALL) {
+            Plan.Endpoint e = mod.endpoints.get(handler);
             bindParams(f, e.params(), e.paramSlots(), e.defaults(), payload);
         }
         inst.current = f;
-        inst.currentMsg = m;
+        inst.currentMsg = m != null ? m : INLINE_EVENT;
         inst.callSeqAtStart = inst.callSeq;
         inst.lifecycle = STARTS.apply(inst.lifecycle);
         inst.handled++;
         core.stats.handlerRuns++;
-        if (m.kind() == Msg.CALL) core.calls.callMsgs.put(f.id, m);
+        if (kind == Msg.CALL) core.calls.callMsgs.put(f.id, m);
         if (handlerTimer == null) {
             core.fibers.exec(f, 0);
         } else {
             long started = handlerTimer.started();
             core.fibers.exec(f, 0);
-            handlerTimer.ran(m.kind() == Msg.EVENT ? 0 : m.kind() == Msg.TICK ? 1 : 2, inst.index, m.handler(), core.timeline.now, started);
+            handlerTimer.ran(kind == Msg.EVENT ? 0 : kind == Msg.TICK ? 1 : 2, inst.index, handler, core.timeline.now, started);
         }
     }
 
