@@ -149,16 +149,16 @@ public final class StateMap {
     }
 
     /**
-     * Tells {@code each} every entry in key order (the order of the frozen map) without freezing:
-     * for a writer that reads the whole map once (a snapshot), where freezing would build a
-     * persistent map of every key changed since the last freeze only to be thrown away.
+     * Its keys in key order (the order of the frozen map), without freezing: for a writer that
+     * reads the whole map once (a snapshot), where freezing would build a persistent map of every
+     * key changed since the last freeze only to be thrown away.
      */
-    public void forEachSorted(java.util.function.BiConsumer<String, Object> each) {
+    public String[] sortedKeys() {
         String[] sorted = new String[size];
         int n = 0;
         for (int s = 0; s < keys.length; s++) if (slots[s << 2] != 0) sorted[n++] = keys[s];
         java.util.Arrays.sort(sorted);
-        for (String k : sorted) each.accept(k, value(find(k)));
+        return sorted;
     }
 
     /** {@code v}, frozen if it is a state map: what every reader of a whole value must see. */

@@ -1,5 +1,7 @@
 package dev.baton.runtime.internal.compile;
 
+import dev.baton.runtime.plan.Ev;
+
 import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.value.None;
 import dev.baton.runtime.value.StateMap;
@@ -23,6 +25,39 @@ final class Builtin {
     }
 
     private Builtin() {
+    }
+
+    /**
+     * A call of builtin {@code name} ({@code fn}) with argument expressions {@code args}: the ones
+     * every hot handler uses are called directly (no argument array, no call through the table);
+     * a call whose arguments are all literals ({@code random_int(50, 150)}) shares one argument
+     * array (builtins only read theirs); any other evaluates its arguments into a fresh array.
+     */
+    static Ev call(String name, Fn fn, Ev[] args, boolean literals) {
+        if (name.equals("str") && args.length == 1) {
+            Ev a0 = args[0];
+            return f -> Values.str(a0.eval(f));
+        }
+        if (name.equals("get") && args.length == 3) {
+            Ev a0 = args[0];
+            Ev a1 = args[1];
+            Ev a2 = args[2];
+            return f -> {
+                Object container = a0.eval(f);
+                Object key = a1.eval(f);
+                return get(container, key, a2.eval(f));
+            };
+        }
+        if (literals) {
+            Object[] constant = new Object[args.length];
+            for (int i = 0; i < constant.length; i++) constant[i] = args[i].eval(null);
+            return f -> fn.apply(f, constant);
+        }
+        return f -> {
+            Object[] a = new Object[args.length];
+            for (int i = 0; i < a.length; i++) a[i] = args[i].eval(f);
+            return fn.apply(f, a);
+        };
     }
 
     static Fn get(String name) {

@@ -904,32 +904,8 @@ public final class Compiler {
         Ev[] args = new Ev[c.args().size()];
         boolean lookup = name.equals("get") || name.equals("contains") || name.equals("len");
         for (int i = 0; i < args.length; i++) args[i] = lookup && i == 0 ? lookupTarget(c.args().get(i), sc) : expr(c.args().get(i), sc);
-        // the builtins of every hot handler, called directly (no argument array, no call through the builtin table)
-        if (name.equals("str") && args.length == 1) {
-            Ev a0 = args[0];
-            return f -> Values.str(a0.eval(f));
-        }
-        if (name.equals("get") && args.length == 3) {
-            Ev a0 = args[0];
-            Ev a1 = args[1];
-            Ev a2 = args[2];
-            return f -> {
-                Object container = a0.eval(f);
-                Object key = a1.eval(f);
-                return Builtin.get(container, key, a2.eval(f));
-            };
-        }
-        if (!lookup && !c.args().isEmpty() && c.args().stream().allMatch(a -> a instanceof Expr.Literal)) {
-            // every argument a literal (random_int(50, 150)): one argument array for every call (builtins only read theirs)
-            Object[] constant = new Object[args.length];
-            for (int i = 0; i < constant.length; i++) constant[i] = args[i].eval(null);
-            return f -> fn.apply(f, constant);
-        }
-        return f -> {
-            Object[] a = new Object[args.length];
-            for (int i = 0; i < a.length; i++) a[i] = args[i].eval(f);
-            return fn.apply(f, a);
-        };
+        boolean literals = !c.args().isEmpty() && c.args().stream().allMatch(a -> a instanceof Expr.Literal);
+        return Builtin.call(name, fn, args, literals && !lookup);
     }
 
     private Ev binary(Expr.Binary b, Scope sc) {

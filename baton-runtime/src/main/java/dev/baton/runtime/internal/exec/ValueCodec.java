@@ -29,17 +29,10 @@ final class ValueCodec {
             // the same bytes as the frozen map's, without freezing it
             out.writeByte(MAP);
             out.writeInt(s.size());
-            IOException[] failed = {null};
-            s.forEachSorted((k, val) -> {
-                if (failed[0] != null) return;
-                try {
-                    writeString(out, k);
-                    write(out, val);
-                } catch (IOException e) {
-                    failed[0] = e;
-                }
-            });
-            if (failed[0] != null) throw failed[0];
+            for (String k : s.sortedKeys()) {
+                writeString(out, k);
+                write(out, s.get(k));
+            }
             return;
         }
         if (v == null) {
