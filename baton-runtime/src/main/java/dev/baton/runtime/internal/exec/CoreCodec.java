@@ -135,8 +135,7 @@ public final class CoreCodec {
                 out.writeLong(w.token());
             }
         }
-        List<Task> tasks = new ArrayList<>(c.timeline.tasks);
-        tasks.sort(null);
+        List<Task> tasks = c.timeline.tasks.sorted();
         out.writeInt(tasks.size());
         for (Task t : tasks) {
             out.writeLong(t.time());

@@ -52,7 +52,7 @@ final class HotCalls {
         this.runner = runner;
         this.hot = h;
         queued.clear();
-        for (Task t : core.timeline.tasks) if (t.kind() == Task.DELIVER && h[t.target()]) queued.add(t);
+        for (Task t : core.timeline.tasks.sorted()) if (t.kind() == Task.DELIVER && h[t.target()]) queued.add(t);
     }
 
     /** True when instance {@code inst} is hot. */

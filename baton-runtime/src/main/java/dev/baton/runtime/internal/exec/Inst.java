@@ -30,12 +30,13 @@ final class Inst {
     boolean draining;
     /**
      * Last call applied per caller: caller -> {epoch, seq}; and its reply. The maps a snapshot
-     * writes in key order are kept sorted, so a snapshot never sorts them.
+     * writes in key order iterate in key order ({@link KeyOrderedMap}: hashed lookups, keys sorted
+     * only when iterated after one was added).
      */
-    final Map<String, long[]> lastSeq = new TreeMap<>();
+    final Map<String, long[]> lastSeq = new KeyOrderedMap<>();
     final Map<String, Object> lastReply = new HashMap<>();
     /** Successful replies by explicit or saga-derived idempotency key. */
-    final Map<String, Object> keyed = new TreeMap<>();
+    final Map<String, Object> keyed = new KeyOrderedMap<>();
     /** Highest fencing token seen per lock key (calls with an older token are refused). */
     final Map<String, Long> fences = new TreeMap<>();
     /** Pending tick messages per tick index (for the coalesce policy). */

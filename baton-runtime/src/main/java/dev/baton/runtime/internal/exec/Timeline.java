@@ -1,7 +1,6 @@
 package dev.baton.runtime.internal.exec;
 
 import java.time.Duration;
-import java.util.PriorityQueue;
 
 /**
  * The one timeline every part of the core runs on: engine time, the queue of {@link Task}s in
@@ -26,7 +25,7 @@ final class Timeline {
     long wfSeq;
     long rng;
     long trace = 0x9E3779B97F4A7C15L;
-    final PriorityQueue<Task> tasks = new PriorityQueue<>();
+    final TaskQueue tasks = new TaskQueue();
 
     Timeline(long seed) {
         rng = seed ^ 0x5DEECE66DL;
@@ -35,8 +34,9 @@ final class Timeline {
 
     /** Puts a task on the timeline (never before now) and returns it. */
     Task schedule(long time, int kind, int target, long fiber, long token, Object value) {
-        Task t = new Task(Math.max(time, now), ++taskSeq, kind, target, fiber, token, value);
-        tasks.add(t);
+        long at = Math.max(time, now);
+        Task t = new Task(at, ++taskSeq, kind, target, fiber, token, value);
+        tasks.add(t, at - now);
         return t;
     }
 
