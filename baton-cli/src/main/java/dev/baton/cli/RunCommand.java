@@ -183,6 +183,10 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: " + settings.faults.problemWith(plan));
             return ExitCode.USAGE;
         }
+        if (settings.aiProblem(plan, engine) != null) {
+            err.println("baton run: " + settings.aiProblem(plan, engine));
+            return ExitCode.USAGE;
+        }
         if (!hotModules.equals("auto")) {
             hotAsked = new java.util.ArrayList<>();
             if (!hotModules.equals("none")) for (String m : hotModules.split(",")) if (!m.isBlank()) hotAsked.add(m.trim());

@@ -37,6 +37,10 @@ final class SimCommand extends ProgramCommand {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
+        if (settings.aiProblem(plan, "embedded") != null) {
+            spec.commandLine().getErr().println("baton sim: " + settings.aiProblem(plan, "embedded"));
+            return ExitCode.USAGE;
+        }
         if (settings.faults.problemWith(plan) != null) {
             spec.commandLine().getErr().println("baton sim: " + settings.faults.problemWith(plan));
             return ExitCode.USAGE;

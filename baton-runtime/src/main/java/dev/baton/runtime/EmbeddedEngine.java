@@ -87,7 +87,8 @@ public final class EmbeddedEngine implements Engine {
             core = durability.restore(plan, options);
             resumed = true;
         } else {
-            core = new Core(plan, options.seed(), options.faults(), options.decisions());
+            core = new Core(plan, options.seed(), options.faults(), durability != null ? durability.decisions()
+                    : dev.baton.runtime.internal.journal.AnswerLog.inMemory(options.decisions()));
             core.start();
         }
         core.setBus(options.bus());

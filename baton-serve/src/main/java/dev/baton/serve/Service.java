@@ -181,7 +181,7 @@ public final class Service implements Backend {
             if (durability.hasState()) {
                 core = durability.restore(plan, options);
             } else {
-                Core fresh = new Core(plan, options.seed(), options.faults(), options.decisions());
+                Core fresh = new Core(plan, options.seed(), options.faults(), durability.decisions());
                 installHooks(fresh);
                 fresh.start();
             }

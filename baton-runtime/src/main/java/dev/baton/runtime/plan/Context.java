@@ -37,8 +37,12 @@ public interface Context {
 
     void await(Fiber f, int event, Ev where, Duration timeout);
 
-    /** Asks a decision provider; attempt counts from 0. */
-    Object decide(Fiber f, String provider, Object input, int attempt);
+    /**
+     * Asks a decision provider; attempt counts from 0. {@code rejected} says why the previous
+     * attempt was rejected (empty on the first), so a model can be told.
+     */
+    Object decide(Fiber f, String provider, Object input, int attempt, dev.baton.lang.types.Type expect, List<String> checks,
+                  List<String> rejected);
 
     /** Counts an accepted / rejected AI proposal for reports. */
     void countDecision(Fiber f, boolean accepted, List<String> failedChecks);

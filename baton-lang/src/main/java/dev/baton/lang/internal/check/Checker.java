@@ -250,11 +250,24 @@ public final class Checker {
                     "max_depth", "int", "max_children", "int", "timeout", "duration"), false);
         }
         for (Decl.Ai a : ais.values()) {
-            options(a.options(), new Ctx(Where.GLOBAL_INIT, null, null, null), "AI", Map.of(
-                    "provider", "string", "model", "string", "instructions", "string", "temperature", "number",
-                    "max_tokens", "int"), false);
+            options(a.options(), new Ctx(Where.GLOBAL_INIT, null, null, null), "AI", Map.ofEntries(
+                    Map.entry("provider", "string"), Map.entry("model", "string"), Map.entry("instructions", "string"),
+                    Map.entry("temperature", "number"), Map.entry("max_tokens", "int"), Map.entry("endpoint", "string"),
+                    Map.entry("key_env", "string"), Map.entry("timeout", "duration"), Map.entry("http_retries", "int"),
+                    Map.entry("max_calls", "int"), Map.entry("token_budget", "int")), false);
+            for (Options.Option o : a.options().entries()) {
+                if (o.key() == null || !o.key().text().equals("provider") || !(o.value() instanceof Expr.Literal lit)
+                        || !(lit.value() instanceof String named)) continue;
+                if (!AI_PROVIDERS.contains(named)) {
+                    unknown(o.value().span(), Code.UNKNOWN_AI, "unknown provider \"" + named + "\" for AI " + a.name().text(),
+                            named, AI_PROVIDERS, "; known providers: " + String.join(", ", AI_PROVIDERS));
+                }
+            }
         }
     }
+
+    /** The providers an {@code AI} may name (the runtime's router knows the same). */
+    private static final java.util.Set<String> AI_PROVIDERS = new java.util.TreeSet<>(List.of("policy", "openai"));
 
     private boolean claim(Name name, Node node) {
         Node prev = topNames.putIfAbsent(name.text(), node);

@@ -509,14 +509,19 @@ final class Instrs {
             Object in = input.eval(f);
             int attempts = provider == null ? 1 : 1 + (retries == null ? 0 : (int) Math.max(0, Values.asLong(retries.eval(f))));
             Object accepted = null;
+            List<String> rejected = List.of();
             for (int attempt = 0; attempt < attempts && accepted == null; attempt++) {
-                Object candidate = provider == null ? in : f.ctx.decide(f, provider, in, attempt);
+                Object candidate = provider == null ? in : f.ctx.decide(f, provider, in, attempt, expect, checkNames, rejected);
                 List<String> failed = new ArrayList<>();
                 Object coerced = null;
-                try {
-                    coerced = Conform.coerce(expect, candidate);
-                } catch (ValueError bad) {
-                    failed.add("shape: " + bad.getMessage());
+                if (candidate instanceof dev.baton.runtime.DecisionProvider.NoAnswer none) {
+                    failed.add("no answer: " + none.why());
+                } else {
+                    try {
+                        coerced = Conform.coerce(expect, candidate);
+                    } catch (ValueError bad) {
+                        failed.add("shape: " + bad.getMessage());
+                    }
                 }
                 if (coerced != null) {
                     f.locals[answerSlot] = coerced;
@@ -532,6 +537,7 @@ final class Instrs {
                 }
                 if (provider != null) f.ctx.countDecision(f, failed.isEmpty(), failed);
                 if (failed.isEmpty()) accepted = coerced;
+                rejected = failed;
             }
             if (accepted == null) accepted = otherwise.eval(f);
             if (binding != null) binding.set(f, accepted);

@@ -86,7 +86,8 @@ final class ParamsOnly implements Context {
     }
 
     @Override
-    public Object decide(Fiber f, String provider, Object input, int attempt) {
+    public Object decide(Fiber f, String provider, Object input, int attempt, dev.baton.lang.types.Type expect, List<String> checks,
+                         List<String> rejected) {
         throw notConstant();
     }
 

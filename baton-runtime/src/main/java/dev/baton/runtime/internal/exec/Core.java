@@ -546,8 +546,9 @@ public final class Core implements Context {
     }
 
     @Override
-    public Object decide(Fiber f, String provider, Object input, int attempt) {
-        return decider.decide(provider, input, attempt);
+    public Object decide(Fiber f, String provider, Object input, int attempt, dev.baton.lang.types.Type expect, List<String> checks,
+                         List<String> rejected) {
+        return decider.decide(provider, input, attempt, expect, checks, rejected);
     }
 
     @Override

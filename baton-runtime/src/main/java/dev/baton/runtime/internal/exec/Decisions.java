@@ -31,9 +31,12 @@ final class Decisions {
         this.faults = faults;
     }
 
-    Object decide(String ai, Object input, int attempt) {
+    Object decide(String ai, Object input, int attempt, dev.baton.lang.types.Type expect, java.util.List<String> checks,
+                  java.util.List<String> rejected) {
         Map<String, Object> config = core.plan.ais.getOrDefault(ai, Map.of());
-        Object answer = provider.decide(ai, config, input, attempt, core.timeline::random);
+        // the ordinal is the count of attempts so far (part of every snapshot): a replay asks with the same one
+        Object answer = provider.decide(new DecisionProvider.Request(ai, config, input, attempt, core.timeline::random, expect, checks,
+                rejected, core.stats.proposals, core.apart.rootId == null ? "" : core.apart.rootId));
         if (faults.hallucinate() > 0 && core.timeline.random() < faults.hallucinate()) {
             core.stats.hallucinations++;
             answer = nonsense(answer);

@@ -73,7 +73,12 @@ public final class Durability {
     /** What the last {@link #restore} started from, in words (for reports and {@code baton history}). */
     private final List<String> recoveryNotes = new ArrayList<>();
 
-    private Durability(Path dir, Plan plan, EngineOptions options, FileJournal journal, DataDir held, boolean ownsLock) {
+    /** The run's answers from models, journaled before use (see {@link AnswerLog}); every core of this run asks through it. */
+    private final AnswerLog answers;
+
+    private Durability(Path dir, Plan plan, EngineOptions options, FileJournal journal, DataDir held, boolean ownsLock,
+                       AnswerLog answers) {
+        this.answers = answers;
         this.dir = dir;
         this.plan = plan;
         this.options = options;
@@ -137,7 +142,14 @@ public final class Durability {
         try {
             checkMeta(dir, plan, options);
             FileJournal journal = new FileJournal(dir.resolve("journal.log"));
-            Durability d = new Durability(dir, plan, options, journal, held, owns);
+            AnswerLog answers;
+            try {
+                answers = AnswerLog.open(dir.resolve("answers.log"), options.decisions());
+            } catch (IOException | RuntimeException e) {
+                journal.close();
+                throw e;
+            }
+            Durability d = new Durability(dir, plan, options, journal, held, owns, answers);
             if (journal.truncated > 0) d.notice("journal.log ended in a torn write (a crash while it was written, never acknowledged): "
                     + journal.truncated + " byte(s) cut off at position " + journal.durableSize());
             return d;
@@ -216,7 +228,7 @@ public final class Durability {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 if (n.startsWith("snapshot-") && n.endsWith(".bin") || n.equals("report.json")) return true;
-                if (n.equals("journal.log") && Files.size(p) > FileJournal.FILE_HEADER) return true;
+                if ((n.equals("journal.log") || n.equals("answers.log")) && Files.size(p) > FileJournal.FILE_HEADER) return true;
             }
         }
         return false;
@@ -232,8 +244,13 @@ public final class Durability {
         return have;
     }
 
+    /** Where this run's cores get their decisions: the run's provider behind its journaled answers. */
+    public AnswerLog decisions() {
+        return answers;
+    }
+
     public boolean hasState() throws IOException {
-        return !snapshots().isEmpty() || journal.hasRecords() || Files.exists(dir.resolve("report.json"));
+        return !snapshots().isEmpty() || journal.hasRecords() || answers.recorded() > 0 || Files.exists(dir.resolve("report.json"));
     }
 
     /** The stored final report when the run already finished, else null. */
@@ -277,7 +294,7 @@ public final class Durability {
                 }
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
                 long pos = in.readLong();
-                core = CoreCodec.read(plan, options.faults(), options.decisions(), in);
+                core = CoreCodec.read(plan, options.faults(), answers, in);
                 if (extras != null) extras.read(in);
                 journalPos = pos;
                 recoveryNotes.add("restored " + snap.getFileName() + " (" + core.now() + "ms of engine time)");
@@ -291,7 +308,7 @@ public final class Durability {
             if (extras != null) extras.read(new DataInputStream(new ByteArrayInputStream(new byte[0])));
             // Always correct, only slower: the journal is never truncated, so replaying all of it
             // from a fresh start reaches the same state.
-            core = new Core(plan, options.seed(), options.faults(), options.decisions());
+            core = new Core(plan, options.seed(), options.faults(), answers);
             core.start();
             journalPos = 0;
             recoveryNotes.add("no readable snapshot: started over and replayed the journal from the beginning");
@@ -539,6 +556,7 @@ public final class Durability {
         if (closed) return;
         closed = true;
         journal.close();
+        answers.close();
         if (ownsLock) held.close();
     }
 

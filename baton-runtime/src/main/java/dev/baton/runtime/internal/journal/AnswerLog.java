@@ -1,0 +1,192 @@
+package dev.baton.runtime.internal.journal;
+
+import dev.baton.runtime.DecisionProvider;
+import dev.baton.runtime.Json;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's answers as effects: every attempt of an {@code Ask} answered by a provider that is
+ * not {@link DecisionProvider#deterministic() deterministic} is written to {@code answers.log}
+ * and synced <em>before</em> the engine sees it; a replay (after a restore, after {@code kill -9})
+ * takes the recorded answer and never asks again. A deterministic provider (the offline policy)
+ * is passed through: a replay recomputes its answers.
+ *
+ * <h2>Budgets</h2>
+ * Per AI and per run, from its options: {@code max_calls} (attempts answered by the model) and
+ * {@code token_budget} (tokens the model reported using). They count recorded answers too, so a
+ * resumed run cannot spend a budget twice; once spent, an attempt gets a {@link
+ * DecisionProvider.NoAnswer} saying so (journaled like an answer) and the {@code Ask} goes on to
+ * its retries and its {@code otherwise}.
+ *
+ * <p>Records are keyed by the scope (the run, or a workflow that runs apart in its own core), the
+ * attempt's ordinal in it, the AI and the attempt number: what a deterministic engine asks again
+ * in the same order on a replay.
+ */
+public final class AnswerLog implements DecisionProvider, Closeable {
+    /** A model's answer with what it cost; providers return it, the log unwraps it. */
+    public record Metered(Object answer, long tokens) {
+    }
+
+    /** One recorded attempt, for reports and {@code baton history}. */
+    public record Attempt(String scope, long ordinal, String ai, int attempt, Object input, Object answer, String noAnswer, long tokens,
+                          List<String> rejected) {
+    }
+
+    private final DecisionProvider inner;
+    private final FileJournal journal;
+    private final Map<String, Attempt> recorded = new HashMap<>();
+    private final List<Attempt> attempts = new ArrayList<>();
+    private final Map<String, long[]> spent = new HashMap<>();
+    /** Answers taken from the log instead of the provider since this was opened. */
+    public long replayed;
+
+    private AnswerLog(DecisionProvider inner, FileJournal journal) {
+        this.inner = inner;
+        this.journal = journal;
+    }
+
+    /** A log kept in memory only (a run without a data directory): budgets, no durability. */
+    public static AnswerLog inMemory(DecisionProvider inner) {
+        return new AnswerLog(inner, null);
+    }
+
+    /** Opens (creating if needed) {@code file} and reads what it holds. */
+    public static AnswerLog open(Path file, DecisionProvider inner) throws IOException {
+        AnswerLog log = new AnswerLog(inner, new FileJournal(file));
+        log.journal.forEachFrom(0, e -> {
+            Map<?, ?> m;
+            try {
+                m = (Map<?, ?>) Json.toPlain(Json.parseTrusted(new String(e.data(), StandardCharsets.UTF_8)));
+            } catch (RuntimeException bad) {
+                throw new IOException(file + " holds a record at " + e.position() + " that is not an answer (" + bad.getMessage() + ")");
+            }
+            log.remember(fromRecord(m));
+        });
+        return log;
+    }
+
+    private static Attempt fromRecord(Map<?, ?> m) {
+        Object answer = m.get("answer");
+        @SuppressWarnings("unchecked")
+        List<String> rejected = m.get("rejected") instanceof List<?> l ? (List<String>) l : List.of();
+        return new Attempt(m.get("scope") instanceof String sc ? sc : "", ((Number) m.get("ordinal")).longValue(), (String) m.get("ai"), ((Number) m.get("attempt")).intValue(),
+                m.get("input"), answer, (String) m.get("none"), m.get("tokens") instanceof Number n ? n.longValue() : 0, rejected);
+    }
+
+    private void remember(Attempt a) {
+        recorded.put(key(a.scope(), a.ordinal(), a.ai(), a.attempt()), a);
+        attempts.add(a);
+        long[] s = spent.computeIfAbsent(a.ai(), k -> new long[2]);
+        if (a.noAnswer() == null || !a.noAnswer().startsWith(BUDGET)) s[0]++;
+        s[1] += a.tokens();
+    }
+
+    private static final String BUDGET = "budget spent";
+
+    private static String key(String scope, long ordinal, String ai, int attempt) {
+        return scope + "\u0000" + ordinal + "/" + ai + "/" + attempt;
+    }
+
+    @Override
+    public Object decide(String provider, Map<String, Object> config, Object input, int attempt, java.util.function.DoubleSupplier random) {
+        return inner.decide(provider, config, input, attempt, random);
+    }
+
+    @Override
+    public Object decide(Request r) {
+        if (inner.deterministic(r)) return inner.decide(r);
+        Attempt have = recorded.get(key(r.scope(), r.ordinal(), r.ai(), r.attempt()));
+        if (have != null) {
+            replayed++;
+            return have.noAnswer() != null ? new NoAnswer(have.noAnswer()) : Json.parseTrusted(Json.write(have.answer()));
+        }
+        Object answer;
+        long tokens = 0;
+        String spentWhy = overBudget(r);
+        if (spentWhy != null) {
+            answer = new NoAnswer(spentWhy);
+        } else {
+            answer = inner.decide(r);
+            if (answer instanceof Metered m) {
+                tokens = m.tokens();
+                answer = m.answer();
+            }
+        }
+        Attempt a = new Attempt(r.scope(), r.ordinal(), r.ai(), r.attempt(), Json.toPlain(r.input()),
+                answer instanceof NoAnswer ? null : Json.toPlain(answer), answer instanceof NoAnswer n ? n.why() : null, tokens,
+                List.copyOf(r.rejected()));
+        if (journal != null) {
+            Map<String, Object> rec = new LinkedHashMap<>();
+            if (!a.scope().isEmpty()) rec.put("scope", a.scope());
+            rec.put("ordinal", a.ordinal());
+            rec.put("ai", a.ai());
+            rec.put("attempt", a.attempt());
+            rec.put("input", a.input());
+            if (a.noAnswer() != null) rec.put("none", a.noAnswer());
+            else rec.put("answer", a.answer());
+            rec.put("tokens", a.tokens());
+            rec.put("rejected", a.rejected());
+            try {
+                journal.append(Json.write(rec).getBytes(StandardCharsets.UTF_8));
+                journal.force();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not journal an answer of AI " + r.ai() + " (it is not used)", e);
+            }
+        }
+        remember(a);
+        // what the engine sees is what a replay will see: the answer as recorded (JSON values)
+        return answer instanceof NoAnswer ? answer : Json.parseTrusted(Json.write(a.answer()));
+    }
+
+    /** Why this attempt may not be asked (a budget of its AI is spent), or null. */
+    private String overBudget(Request r) {
+        long[] s = spent.getOrDefault(r.ai(), new long[2]);
+        long maxCalls = longOption(r.config(), "max_calls");
+        long maxTokens = longOption(r.config(), "token_budget");
+        if (maxCalls >= 0 && s[0] >= maxCalls) return BUDGET + ": AI " + r.ai() + " has made " + s[0] + " of its max_calls " + maxCalls;
+        if (maxTokens >= 0 && s[1] >= maxTokens) return BUDGET + ": AI " + r.ai() + " has used " + s[1] + " of its token_budget " + maxTokens;
+        return null;
+    }
+
+    private static long longOption(Map<String, Object> config, String name) {
+        Object v = config.get(name);
+        return v instanceof Number n ? n.longValue() : -1;
+    }
+
+    @Override
+    public boolean deterministic(Request r) {
+        return inner.deterministic(r);
+    }
+
+    /** How many attempts are recorded. */
+    public int recorded() {
+        return attempts.size();
+    }
+
+    /** Every attempt recorded so far, in the order asked. */
+    public List<Attempt> attempts() {
+        return List.copyOf(attempts);
+    }
+
+    /** Attempts the model answered (or would have, but for a budget) per AI: calls and tokens. */
+    public Map<String, long[]> spent() {
+        Map<String, long[]> out = new java.util.TreeMap<>();
+        spent.forEach((k, v) -> out.put(k, v.clone()));
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (journal != null) journal.close();
+    }
+}
