@@ -1,0 +1,136 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A run whose planner is a model (a local server speaking the OpenAI protocol), killed with
+ * SIGKILL while a request is out, then resumed: no answer it had accepted is requested again —
+ * the server sees exactly one request more than an uninterrupted run (the one the kill cut off) —
+ * and the run ends exactly like the uninterrupted one.
+ */
+class AiKillTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Answers from the request alone (goal, depth, whether it is a retry), so the same request gets the same answer. */
+    static final class Planner implements AutoCloseable {
+        final HttpServer server;
+        final List<String> asked = new CopyOnWriteArrayList<>();
+        final AtomicInteger hangAt = new AtomicInteger(-1);
+        final CountDownLatch hanging = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        Planner() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/v1/chat/completions", this::handle);
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+            server.start();
+        }
+
+        String endpoint() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+        }
+
+        private void handle(HttpExchange ex) throws IOException {
+            JsonNode req = JSON.readTree(ex.getRequestBody().readAllBytes());
+            JsonNode messages = req.path("messages");
+            JsonNode in = JSON.readTree(messages.path(1).path("content").asText());
+            boolean retry = messages.size() > 2;
+            asked.add(in.toString() + (retry ? " (retry)" : ""));
+            if (asked.size() == hangAt.get()) {
+                hanging.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            String goal = in.path("goal").asText();
+            int depth = in.path("depth").asInt();
+            ObjectNode plan = JSON.createObjectNode();
+            var subs = plan.putArray("subgoals");
+            if (depth >= 2) {
+                plan.put("primitive", true).put("effort", 1 + Math.abs(goal.hashCode()) % 5);
+            } else {
+                int n = goal.endsWith(".b") && !retry ? 6 : 2; // six sub-goals break the program's check; the retry is told so
+                for (int i = 0; i < n; i++) subs.add(goal + "." + (char) ('a' + i));
+                plan.put("primitive", false).put("effort", 1);
+            }
+            ObjectNode body = JSON.createObjectNode();
+            ObjectNode choice = body.putArray("choices").addObject();
+            choice.putObject("message").put("role", "assistant").put("content", plan.toString()).putNull("refusal");
+            choice.put("finish_reason", "stop");
+            body.putObject("usage").put("total_tokens", 25);
+            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            try {
+                ex.sendResponseHeaders(200, bytes.length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            } catch (IOException clientGone) {
+                // killed
+            }
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+            server.stop(0);
+        }
+    }
+
+    private static JsonNode report(Process p) throws Exception {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return JSON.readTree(out.substring(out.indexOf('{')));
+    }
+
+    @Test
+    void aRunKilledWhileAModelIsAskedNeverAsksForAnAcceptedAnswerAgain(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/planner.baton"), dir.resolve("planner.baton"));
+        try (Planner model = new Planner()) {
+            String ai = "Planner=openai:" + model.endpoint() + "#planner-model";
+            JsonNode reference = report(ChildProcess.start(dir, "run", "planner.baton", "--ai", ai, "--report", "json", "--data-dir", "ref"));
+            int uninterrupted = model.asked.size();
+            assertThat(uninterrupted).isGreaterThan(10);
+            assertThat(model.asked).anyMatch(a -> a.endsWith("(retry)"));
+
+            model.asked.clear();
+            model.hangAt.set(uninterrupted / 2);
+            Process victim = ChildProcess.start(dir, "run", "planner.baton", "--ai", ai, "--report", "json", "--data-dir", "d");
+            assertThat(model.hanging.await(120, TimeUnit.SECONDS)).as("the run reached its request " + (uninterrupted / 2)).isTrue();
+            ChildProcess.kill9(victim);
+            List<String> beforeKill = List.copyOf(model.asked);
+            model.release.countDown();
+
+            JsonNode resumed = report(ChildProcess.start(dir, "run", "planner.baton", "--ai", ai, "--report", "json", "--data-dir", "d"));
+            List<String> afterKill = model.asked.subList(beforeKill.size(), model.asked.size());
+            assertThat(afterKill.get(0)).as("the request the kill cut off is asked again").isEqualTo(beforeKill.get(beforeKill.size() - 1));
+            assertThat(model.asked).as("one request more than the uninterrupted run, no accepted answer asked again").hasSize(uninterrupted + 1);
+            assertThat(resumed.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
+            assertThat(resumed.get("report")).isEqualTo(reference.get("report"));
+            assertThat(resumed.get("resumed").asBoolean()).isTrue();
+        }
+    }
+}
