@@ -42,6 +42,10 @@ final class HistoryCommand implements Callable<Integer> {
     @Option(names = "--journal", description = "List the journal's records (up to --limit).")
     boolean listJournal;
 
+    @Option(names = "--answers", description = {"List the answers models gave to Ask (up to --limit): each attempt's AI, input, answer or",
+            "why there was none, and why the attempt before it was rejected."})
+    boolean listAnswers;
+
     @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "How many records, instances or workflows to list (default: ${DEFAULT-VALUE}).")
     int limit;
 
@@ -89,6 +93,21 @@ final class HistoryCommand implements Callable<Integer> {
                 out.printf("snapshots: %d%s%n", snaps.size(), snaps.isEmpty() ? "" : " (newest " + snaps.get(0)[0] + ", " + Reports.n(Long.parseLong(snaps.get(0)[1])) + " bytes)");
                 out.printf("journal: %s bytes of external events%n", Reports.n(d.journal().durableSize()));
                 if (listJournal) d.journalSummary(limit).forEach(l -> out.println("  " + l));
+                List<dev.baton.runtime.internal.journal.AnswerLog.Attempt> answers = d.decisions().attempts();
+                if (!answers.isEmpty() || listAnswers) {
+                    StringBuilder per = new StringBuilder();
+                    d.decisions().spent().forEach((ai, s) -> per.append(per.length() == 0 ? " (" : ", ").append(ai).append(": ")
+                            .append(s[0]).append(" asked, ").append(Reports.n(s[1])).append(" tokens"));
+                    out.printf("answers: %d attempt(s) answered by models%s%n", answers.size(), per.length() == 0 ? "" : per + ")");
+                }
+                if (listAnswers) {
+                    for (var a : answers.subList(0, Math.min(limit, answers.size()))) {
+                        out.printf("  %s%s #%d attempt %d: %s -> %s%s%n", a.ai(), a.scope().isEmpty() ? "" : " in " + a.scope(), a.ordinal(),
+                                a.attempt(), Json.write(a.input()), a.noAnswer() != null ? "no answer: " + a.noAnswer() : Json.write(a.answer()),
+                                a.rejected().isEmpty() ? "" : " (after: " + String.join("; ", a.rejected()) + ")");
+                    }
+                    if (answers.size() > limit) out.printf("  … %d more (--limit)%n", answers.size() - limit);
+                }
                 Core core = d.restore(plan, opts);
                 d.recoveryNotes().forEach(n -> out.println("recovery: " + n));
                 out.printf("recovered state at %s of engine time in %s%n", Reports.seconds(core.now()), Reports.seconds((System.nanoTime() - started) / 1_000_000));

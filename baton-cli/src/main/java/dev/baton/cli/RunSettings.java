@@ -51,8 +51,10 @@ final class RunSettings {
     String aiProblem(dev.baton.runtime.plan.Plan plan, String engine) {
         for (var e : ai) {
             if (!plan.ais.containsKey(e.getKey())) {
+                String near = dev.baton.lang.internal.Suggest.closest(e.getKey(), plan.ais.keySet());
                 return "--ai " + e.getKey() + ": the program declares no AI " + e.getKey()
-                        + (plan.ais.isEmpty() ? " (it declares none)" : " (it declares " + String.join(", ", plan.ais.keySet()) + ")");
+                        + (near != null ? "; did you mean '" + near + "'?"
+                        : plan.ais.isEmpty() ? " (it declares none)" : " (it declares " + String.join(", ", plan.ais.keySet()) + ")");
             }
         }
         dev.baton.ai.Providers p = providers();

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static dev.baton.cli.CliTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +64,38 @@ class BadInputTest {
         CliTest.Run nan = run("sim", p, "--faults", "duplicate=NaN");
         assertThat(nan.code()).isEqualTo(ExitCode.USAGE);
         assertThat(nan.err()).contains("duplicate=NaN: a probability is a number from 0 to 1");
+    }
+
+    @Test
+    void badAiFlagsAreUsageErrorsSayingWhat(@TempDir Path dir) throws Exception {
+        String p = write(dir, "p.baton", """
+                AI Planner [provider: "policy", model: "goal-splitter"]
+                AI Scout [provider: "openai"]
+                Workflow W(goal: String) -> Bool {
+                    Ask Planner { goal: goal, depth: 0 } expect { primitive: Bool } otherwise { primitive: true } -> plan
+                    return plan.primitive
+                }
+                """);
+        Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(List.of("--ai", "Planer=policy"), "--ai Planer: the program declares no AI Planer; did you mean 'Planner'?");
+        cases.put(List.of("--ai", "Planner=ollama:http://x"), "unknown provider 'ollama' (known: openai, policy)");
+        cases.put(List.of("--ai", "Planner=openai"), "openai needs an endpoint, as in openai:http://127.0.0.1:8000/v1");
+        cases.put(List.of("--ai", "Planner=openai:127.0.0.1:8000"), "the endpoint must start with http:// or https://");
+        cases.put(List.of("--ai", "Planner"), "is not NAME=policy or NAME=openai:ENDPOINT[#MODEL]");
+        cases.put(List.of(), "AI Scout has provider \"openai\" but no endpoint: give one in the program or with --ai Scout=openai:http://HOST:PORT/v1");
+        for (var c : cases.entrySet()) {
+            for (String cmd : List.of("run", "sim")) {
+                List<String> args = new java.util.ArrayList<>(List.of(cmd, p, "--data-dir", dir.resolve("d").toString()));
+                if (cmd.equals("sim")) args.subList(2, 4).clear();
+                args.addAll(c.getKey());
+                CliTest.Run r = run(args.toArray(String[]::new));
+                assertThat(r.code()).as(String.join(" ", args)).isEqualTo(ExitCode.USAGE);
+                assertThat(r.err()).as(String.join(" ", args)).contains(c.getValue()).doesNotContain("Exception");
+            }
+        }
+        assertThat(dir.resolve("d")).as("nothing was touched").doesNotExist();
+        CliTest.Run ok = run("sim", p, "--ai", "Scout=policy");
+        assertThat(ok.code()).as(ok.err()).isZero();
     }
 
     @Test
