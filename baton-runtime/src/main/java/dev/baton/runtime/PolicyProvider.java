@@ -17,6 +17,7 @@ public final class PolicyProvider implements DecisionProvider {
         Object model = config.get("model");
         if ("boss-director".equals(model) && input instanceof PSortedMap<?, ?> m) return bossDirector(Values.map(m));
         if ("goal-splitter".equals(model) && input instanceof PSortedMap<?, ?> m) return goalSplitter(Values.map(m), random);
+        if ("faction-planner".equals(model) && input instanceof PSortedMap<?, ?> m) return factionPlanner(Values.map(m), random);
         return input;
     }
 
@@ -36,6 +37,33 @@ public final class PolicyProvider implements DecisionProvider {
         int n = random.getAsDouble() < 0.1 ? 6 : 2 + (int) (random.getAsDouble() * 3);
         org.pcollections.PVector<Object> subs = org.pcollections.TreePVector.empty();
         for (int i = 1; i <= n; i++) subs = subs.plus(goal + "." + i);
+        return Values.EMPTY_MAP.plus("subgoals", subs).plus("primitive", false).plus("effort", 1L);
+    }
+
+    /**
+     * Plans a faction's goal {@code {goal, depth, walls}}: splits it into two or three sub-goals
+     * ({@code goal/1}, {@code goal/2}…), or calls it primitive with an effort of 1–5. The first
+     * sub-goal of every split is split again down to depth 4, so every plan is at least that
+     * deep; below depth 4 most goals are primitive, from depth 6 all are. A goal planned again
+     * around a wall ({@code …~around}) gets a scout and a climb. About one answer in twelve is
+     * over-eager (six sub-goals), so the program's guardrails have work to do.
+     */
+    static Object factionPlanner(PSortedMap<String, Object> in, DoubleSupplier random) {
+        String goal = String.valueOf(in.get("goal"));
+        long depth = in.get("depth") instanceof Long l ? l : 0;
+        double roll = random.getAsDouble();
+        boolean first = depth == 0 || goal.endsWith("/1");
+        if (depth >= 6 || depth >= 4 && roll < 0.6 || depth >= 2 && !first && roll < 0.25) {
+            long effort = 1 + (long) (random.getAsDouble() * 5);
+            return Values.EMPTY_MAP.plus("subgoals", org.pcollections.TreePVector.empty()).plus("primitive", true).plus("effort", effort);
+        }
+        org.pcollections.PVector<Object> subs = org.pcollections.TreePVector.empty();
+        if (goal.endsWith("~around")) {
+            subs = subs.plus(goal + "/scout").plus(goal + "/climb");
+        } else {
+            int n = random.getAsDouble() < 0.08 ? 6 : 2 + (int) (random.getAsDouble() * 2);
+            for (int i = 1; i <= n; i++) subs = subs.plus(goal + "/" + i);
+        }
         return Values.EMPTY_MAP.plus("subgoals", subs).plus("primitive", false).plus("effort", 1L);
     }
 

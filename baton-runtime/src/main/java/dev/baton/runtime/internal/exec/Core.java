@@ -232,6 +232,7 @@ public final class Core implements Context {
     private void dispatch(Task t) {
         switch (t.kind()) {
             case Task.DELIVER -> {
+                if (inFlight((Msg) t.value(), t.target())) deliveriesInFlight--;
                 if (hot.owns(t.target())) hot.deliver(instances.all[t.target()], (Msg) t.value(), t.seq());
                 else instances.deliver(instances.all[t.target()], (Msg) t.value());
             }
@@ -250,7 +251,19 @@ public final class Core implements Context {
 
     /** Puts a task on the timeline (every part schedules through here: the hot strategy sees each). */
     void schedule(long time, int kind, int target, long fiber, long token, Object value) {
+        if (kind == Task.DELIVER && inFlight((Msg) value, target)) deliveriesInFlight++;
         hot.scheduled(timeline.schedule(time, kind, target, fiber, token, value));
+    }
+
+    /**
+     * Messages on the network (events and commands, late or not yet taken) the run must not end
+     * without: a run is not settled while one is on its way (a delayed event would otherwise be
+     * lost at the end of the run).
+     */
+    long deliveriesInFlight;
+
+    boolean inFlight(Msg m, int target) {
+        return !isBackground(instances.all[target].module, m);
     }
 
     // ================================================================== runs apart
@@ -395,7 +408,7 @@ public final class Core implements Context {
      * starts for a while before it stops; see {@code Stats.commandCalls}.)
      */
     public boolean settled() {
-        if (!loads.allDone() || !apart.runs.isEmpty()) return false;
+        if (!loads.allDone() || !apart.runs.isEmpty() || deliveriesInFlight > 0) return false;
         for (Calls.Pending p : calls.pending.values()) if (!isQuery(instances.all[p.target()].module, p.msg())) return false;
         if (workflows.busy()) return false;
         for (Inst i : instances.all) {

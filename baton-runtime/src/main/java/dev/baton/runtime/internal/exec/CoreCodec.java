@@ -437,7 +437,9 @@ public final class CoreCodec {
         }
         int nt = in.readInt();
         for (int k = 0; k < nt; k++) {
-            c.timeline.tasks.add(new Task(in.readLong(), in.readLong(), in.readByte(), in.readInt(), in.readLong(), in.readLong(), ValueCodec.read(in)));
+            Task t = new Task(in.readLong(), in.readLong(), in.readByte(), in.readInt(), in.readLong(), in.readLong(), ValueCodec.read(in));
+            c.timeline.tasks.add(t);
+            if (t.kind() == Task.DELIVER && c.inFlight((Msg) t.value(), t.target())) c.deliveriesInFlight++;
         }
         int nev = in.readInt();
         for (int k = 0; k < nev; k++) c.events.counts[k] = in.readLong();
