@@ -29,6 +29,8 @@ class FactionSimulationTest {
             assertThat(r.failedInvariants()).as("seed %d: %s %s", seed, r.report(), r.errors()).isEmpty();
             assertThat(r.errors()).as("seed %d", seed).isEmpty();
             assertThat(r.workflows()).as("seed %d", seed).containsOnlyKeys("COMPLETED");
+            assertThat(r.report().get("scenario")).as("seed %d", seed)
+                    .isEqualTo(Map.of("plans_went_deep", true, "replanned_around_the_wall", true));
             @SuppressWarnings("unchecked")
             Map<String, Object> goals = (Map<String, Object>) r.report().get("goals");
             replans += ((Number) goals.get("replans")).longValue();

@@ -23,12 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A run whose planner is a model (a local server speaking the OpenAI protocol), killed with
- * SIGKILL while a request is out, then resumed: no answer it had accepted is requested again —
- * the server sees exactly one request more than an uninterrupted run (the one the kill cut off) —
- * and the run ends exactly like the uninterrupted one.
+ * Scenarios whose planner is a model (a local server speaking the OpenAI protocol, started by
+ * the test): the faction scenario end to end with {@code --ai Strategist=openai:…}, and a run
+ * killed with SIGKILL while a request is out, then resumed — no answer it had accepted is
+ * requested again (the server sees exactly one request more than an uninterrupted run: the one
+ * the kill cut off) and the run ends exactly like the uninterrupted one.
  */
-class AiKillTest {
+class ModelProviderTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Answers from the request alone (goal, depth, whether it is a retry), so the same request gets the same answer. */
@@ -68,7 +69,18 @@ class AiKillTest {
             int depth = in.path("depth").asInt();
             ObjectNode plan = JSON.createObjectNode();
             var subs = plan.putArray("subgoals");
-            if (depth >= 2) {
+            if (in.has("faction")) {
+                // the faction scenario: two sub-goals down to depth 4; a hallucination now and then (HP-style nonsense)
+                if (goal.endsWith("/2/2") && !retry) {
+                    plan.put("primitive", true).put("effort", -1);
+                } else if (depth >= 4) {
+                    plan.put("primitive", true).put("effort", 1 + Math.abs(goal.hashCode()) % 4);
+                } else {
+                    subs.add(goal + "/1");
+                    subs.add(goal + "/2");
+                    plan.put("primitive", false).put("effort", 1);
+                }
+            } else if (depth >= 2) {
                 plan.put("primitive", true).put("effort", 1 + Math.abs(goal.hashCode()) % 5);
             } else {
                 int n = goal.endsWith(".b") && !retry ? 6 : 2; // six sub-goals break the program's check; the retry is told so
@@ -104,6 +116,29 @@ class AiKillTest {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         return JSON.readTree(out.substring(out.indexOf('{')));
+    }
+
+    @Test
+    void theFactionScenarioRunsWithItsStrategistOnAModel(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/faction.baton"), dir.resolve("faction.baton"));
+        try (Planner model = new Planner()) {
+            JsonNode r = report(ChildProcess.start(dir, "run", "faction.baton", "--ai", "Strategist=openai:" + model.endpoint(), "--report", "json",
+                    "--data-dir", "d"));
+            JsonNode inv = r.get("report").get("invariants");
+            inv.fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
+            assertThat(r.get("report").get("depth").asInt()).isGreaterThanOrEqualTo(4);
+            assertThat(r.get("report").get("allied").toString()).isEqualTo("[true,true]");
+            // every goal asked once, and the nonsense answers (effort -1) once more each, told why
+            long asks = r.get("report").get("asks").asLong();
+            assertThat(model.asked).hasSizeGreaterThan((int) asks);
+            assertThat(model.asked.stream().filter(a -> a.endsWith("(retry)")).count()).isEqualTo(model.asked.size() - asks);
+            assertThat(r.get("counters").get("decisions_rejected").asLong()).isEqualTo(model.asked.size() - asks);
+            Process history = ChildProcess.start(dir, "history", "faction.baton", "--data-dir", "d", "--answers", "--limit", "1000");
+            String h = new String(history.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(history.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(h).contains("answers: " + model.asked.size() + " attempt(s) answered by models (Strategist: " + model.asked.size() + " asked")
+                    .contains("(after: shape: ");
+        }
     }
 
     @Test
