@@ -16,6 +16,13 @@ public final class Plan {
     public final long version;
     /** A digest of the source text: a data directory written by another program is refused. */
     public final String digest;
+    /**
+     * A digest of what the program means — its tokens, without comments and layout: a data
+     * directory written by a program of the same meaning resumes. Set by the compiler.
+     */
+    public String meaning = "";
+    /** The digest of each top-level declaration's meaning, by name ({@code Workflow Pursue}), to say what changed. */
+    public Map<String, String> declarations = Map.of();
     public final List<ModulePlan> modules;
     public final List<WorkflowPlan> workflows;
     public final List<EventPlan> events;

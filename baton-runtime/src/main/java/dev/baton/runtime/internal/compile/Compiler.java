@@ -28,16 +28,12 @@ import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
 import org.pcollections.TreePVector;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -299,10 +295,13 @@ public final class Compiler {
         Partitions.Plan spread = Partitions.of(checked, single, java.util.Set.copyOf(hot));
         String unsplittable = spread.possible() ? null
                 : spread.where() == null ? spread.why() : file.name() + ":" + file.line(spread.where().start()) + ":" + file.column(spread.where().start()) + ": " + spread.why();
-        return new Plan(file, symbols.version(), digest(file.text()), List.copyOf(modules), List.copyOf(workflows),
+        Plan plan = new Plan(file, symbols.version(), digest(file.text()), List.copyOf(modules), List.copyOf(workflows),
                 List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), java.util.Collections.unmodifiableMap(storable), List.copyOf(hot),
                 spread.split(), unsplittable);
+        plan.meaning = Meaning.of(file);
+        plan.declarations = java.util.Collections.unmodifiableMap(Meaning.perDeclaration(checked));
+        return plan;
     }
 
     /** A module's keys in a few words: {@code 0..3}, or the first few. */
@@ -967,12 +966,6 @@ public final class Compiler {
     }
 
     private static String digest(String text) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Meaning.digest(text);
     }
-
 }

@@ -337,10 +337,19 @@ public final class CoreCodec {
     }
 
     public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in) throws IOException {
+        return read(plan, faults, decisions, in, java.util.Set.of());
+    }
+
+    /**
+     * Reads a snapshot written by this program, or by one of the same meaning whose source
+     * digest is in {@code sameMeaning} (an earlier text that differed in comments and layout).
+     */
+    public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in, java.util.Set<String> sameMeaning)
+            throws IOException {
         int format = in.readInt();
         if (format < 4 || format > FORMAT) throw new IOException("snapshot format " + format + " is not supported (this build reads formats 4 to " + FORMAT + ")");
         String digest = ValueCodec.readString(in);
-        if (!digest.equals(plan.digest)) {
+        if (!digest.equals(plan.digest) && !sameMeaning.contains(digest)) {
             throw new IOException("the snapshot was written by a different program (digest " + digest + ", this one " + plan.digest + ")");
         }
         long seed = in.readLong();

@@ -73,6 +73,9 @@ public final class Durability {
     /** What the last {@link #restore} started from, in words (for reports and {@code baton history}). */
     private final List<String> recoveryNotes = new ArrayList<>();
 
+    /** Source digests of earlier texts of this program that mean the same (comments and layout apart): their snapshots are read. */
+    private java.util.Set<String> sameMeaning = java.util.Set.of();
+
     /** The run's answers from models, journaled before use (see {@link AnswerLog}); every core of this run asks through it. */
     private final AnswerLog answers;
 
@@ -140,7 +143,7 @@ public final class Durability {
         boolean owns = options.heldDir() == null;
         DataDir held = owns ? DataDir.lock(dir) : options.heldDir();
         try {
-            checkMeta(dir, plan, options);
+            java.util.Set<String> same = checkMeta(dir, plan, options);
             FileJournal journal = new FileJournal(dir.resolve("journal.log"));
             AnswerLog answers;
             try {
@@ -150,6 +153,7 @@ public final class Durability {
                 throw e;
             }
             Durability d = new Durability(dir, plan, options, journal, held, owns, answers);
+            d.sameMeaning = same;
             if (journal.truncated > 0) d.notice("journal.log ended in a torn write (a crash while it was written, never acknowledged): "
                     + journal.truncated + " byte(s) cut off at position " + journal.durableSize());
             return d;
@@ -166,13 +170,18 @@ public final class Durability {
 
     /**
      * Writes {@code meta.properties} for a new run, or checks that the run the directory holds
-     * is this one (same program, seed, faults, parameters): replay would diverge otherwise.
+     * is this one (same program, seed, faults, parameters): replay would diverge otherwise. A
+     * program whose text differs only in comments and layout is the same program: the run
+     * resumes, and the earlier texts' digests are returned (their snapshots are read). A program
+     * whose meaning changed is refused, saying which declarations changed.
      */
-    private static void checkMeta(Path dir, Plan plan, EngineOptions options) throws IOException {
+    private static java.util.Set<String> checkMeta(Path dir, Plan plan, EngineOptions options) throws IOException {
         Path meta = dir.resolve("meta.properties");
         Properties want = new Properties();
         want.setProperty("program", plan.file.name());
         want.setProperty("digest", plan.digest);
+        want.setProperty("meaning", plan.meaning);
+        want.setProperty("declarations", declarationsText(plan.declarations));
         want.setProperty("seed", String.valueOf(options.seed()));
         want.setProperty("faults", options.faults().toString());
         want.setProperty("params", paramsText(plan.params));
@@ -180,6 +189,9 @@ public final class Durability {
             Properties have = readMeta(meta);
             String program = have.getProperty("program");
             String name = program == null || program.isBlank() ? "a program" : fileName(program);
+            java.util.Set<String> same = new java.util.TreeSet<>();
+            for (String alias : have.getProperty("same_meaning", "").split(",")) if (!alias.isBlank()) same.add(alias.trim());
+            boolean rewrite = have.getProperty("meaning") == null;
             for (String k : List.of("digest", "seed", "faults", "params")) {
                 String had = have.getProperty(k);
                 if (had == null) {
@@ -187,23 +199,88 @@ public final class Durability {
                             + " parameters the run has); start over with --fresh, or use another --data-dir");
                 }
                 if (k.equals("params") && had.equals(String.valueOf(plan.params))) continue; // as written before 0.1.0's readable form
+                if (k.equals("digest") && !had.equals(plan.digest)) {
+                    String meant = have.getProperty("meaning");
+                    if (meant != null && meant.equals(plan.meaning)) {
+                        // comments and layout only: the same program
+                        same.add(had);
+                        rewrite = true;
+                        continue;
+                    }
+                    if (meant != null) {
+                        throw new IOException(dir + " holds a run of " + name + " under a program whose meaning has changed since ("
+                                + changes(parseDeclarations(have.getProperty("declarations", "")), plan.declarations) + "). A run resumes"
+                                + " only under the program it started with, or one that differs in comments and layout; start over"
+                                + " with --fresh, or use another --data-dir");
+                    }
+                }
                 if (!want.getProperty(k).equals(had)) {
                     throw new IOException(dir + " holds a run of " + name + " with " + k + " " + had + "; this run has " + k + " "
                             + want.getProperty(k) + ". Resume with the same program and flags, start over with --fresh, or use another --data-dir");
                 }
             }
-            return;
+            if (rewrite) {
+                // keep the earlier digests that mean the same, and the meaning, for the next resume
+                Properties next = new Properties();
+                next.putAll(have);
+                next.setProperty("digest", plan.digest);
+                next.setProperty("meaning", plan.meaning);
+                next.setProperty("declarations", declarationsText(plan.declarations));
+                if (!same.isEmpty()) next.setProperty("same_meaning", String.join(",", same));
+                writeMeta(dir, next);
+            }
+            return same;
         }
         if (holdsRunFiles(dir)) {
             throw new IOException(dir + " holds a run's files but no meta.properties, so which program, seed, faults and parameters"
                     + " it ran with is unknown (resuming it under other ones would replay it wrongly); start over with --fresh,"
                     + " or use another --data-dir");
         }
+        writeMeta(dir, want);
+        return java.util.Set.of();
+    }
+
+    private static void writeMeta(Path dir, Properties p) throws IOException {
         Path tmp = dir.resolve("meta.properties.tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
-            want.store(out, "Baton data directory");
+            p.store(out, "Baton data directory");
         }
-        move(tmp, meta);
+        move(tmp, dir.resolve("meta.properties"));
+    }
+
+    private static String declarationsText(java.util.Map<String, String> decls) {
+        StringBuilder b = new StringBuilder();
+        decls.forEach((k, v) -> b.append(b.length() == 0 ? "" : ";").append(k.replace(";", "_").replace("=", "_")).append('=').append(v));
+        return b.toString();
+    }
+
+    private static java.util.Map<String, String> parseDeclarations(String text) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String part : text.split(";")) {
+            int eq = part.lastIndexOf('=');
+            if (eq > 0) out.put(part.substring(0, eq), part.substring(eq + 1));
+        }
+        return out;
+    }
+
+    /** What changed between two programs' declarations, in words: {@code changed: Workflow Pursue; added: Module Ledger}. */
+    static String changes(java.util.Map<String, String> before, java.util.Map<String, String> after) {
+        List<String> changed = new ArrayList<>();
+        List<String> added = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        after.forEach((k, v) -> {
+            String old = before.get(k);
+            if (old == null) added.add(k);
+            else if (!old.equals(v)) changed.add(k);
+        });
+        before.keySet().forEach(k -> {
+            if (!after.containsKey(k)) removed.add(k);
+        });
+        List<String> parts = new ArrayList<>();
+        if (!changed.isEmpty()) parts.add("changed: " + String.join(", ", changed));
+        if (!added.isEmpty()) parts.add("added: " + String.join(", ", added));
+        if (!removed.isEmpty()) parts.add("removed: " + String.join(", ", removed));
+        return parts.isEmpty() ? "the order of its declarations changed" : String.join("; ", parts);
     }
 
     /** A run's parameters as a user writes them: {@code players=1000, tick=100ms} (none: {@code none}). */
@@ -294,7 +371,7 @@ public final class Durability {
                 }
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
                 long pos = in.readLong();
-                core = CoreCodec.read(plan, options.faults(), answers, in);
+                core = CoreCodec.read(plan, options.faults(), answers, in, sameMeaning);
                 if (extras != null) extras.read(in);
                 journalPos = pos;
                 recoveryNotes.add("restored " + snap.getFileName() + " (" + core.now() + "ms of engine time)");
@@ -411,6 +488,16 @@ public final class Durability {
      */
     public void mark(long time) throws IOException {
         journal.append(new Batch(time, List.of()).encode());
+    }
+
+    /** True when a journal record is a {@link #mark} (an engine time reached, no input). */
+    public static boolean isMark(byte[] record) {
+        try {
+            Batch b = Batch.decode(record);
+            return b != null && b.items.isEmpty();
+        } catch (IOException notABatch) {
+            return false;
+        }
     }
 
     /** Makes everything journaled so far durable. */
