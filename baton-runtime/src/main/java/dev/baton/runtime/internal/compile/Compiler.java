@@ -299,8 +299,9 @@ public final class Compiler {
                 List.copyOf(events), List.copyOf(loads), globals, List.copyOf(bodies), ais, List.copyOf(faults), report,
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params)), java.util.Collections.unmodifiableMap(storable), List.copyOf(hot),
                 spread.split(), unsplittable);
-        plan.meaning = Meaning.of(file);
-        plan.declarations = java.util.Collections.unmodifiableMap(Meaning.perDeclaration(checked));
+        Meaning.Digests meaning = Meaning.of(checked);
+        plan.meaning = meaning.whole();
+        plan.declarations = meaning.declarations();
         return plan;
     }
 

@@ -27,21 +27,23 @@ public final class Meaning {
     private Meaning() {
     }
 
-    /** The digest of the whole program's meaning. */
-    public static String of(SourceFile file) {
-        return digest(canonical(tokens(file), 0, Integer.MAX_VALUE));
+    /**
+     * A program's meaning: the digest of the whole, and of each top-level declaration
+     * ({@code Workflow Pursue}, {@code Module Ledger}, {@code Report}…) in source order.
+     */
+    public record Digests(String whole, Map<String, String> declarations) {
     }
 
-    /** Each top-level declaration ({@code Workflow Pursue}, {@code Module Ledger}, {@code Report}…) and the digest of its meaning, in source order. */
-    public static Map<String, String> perDeclaration(CheckResult checked) {
+    /** The digests of a checked program's meaning (its text lexed once). */
+    public static Digests of(CheckResult checked) {
         List<Token> tokens = tokens(checked.file());
-        Map<String, String> out = new LinkedHashMap<>();
+        Map<String, String> decls = new LinkedHashMap<>();
         for (Decl d : checked.program().decls()) {
             String name = name(d);
-            String key = out.containsKey(name) ? name + "@" + d.span().start() : name;
-            out.put(key, digest(canonical(tokens, d.span().start(), d.span().end())));
+            String key = decls.containsKey(name) ? name + "@" + d.span().start() : name;
+            decls.put(key, digest(canonical(tokens, d.span().start(), d.span().end())));
         }
-        return out;
+        return new Digests(digest(canonical(tokens, 0, Integer.MAX_VALUE)), java.util.Collections.unmodifiableMap(decls));
     }
 
     static String name(Decl d) {
