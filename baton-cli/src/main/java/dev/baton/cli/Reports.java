@@ -98,6 +98,10 @@ final class Reports {
             out.printf("runtime errors: %s (first %d shown)%n", n(r.errorCount()), Math.min(10, r.errors().size()));
             r.errors().stream().limit(10).forEach(e -> out.println("  " + e));
         }
+        if (!r.deadlocks().isEmpty()) {
+            out.printf("deadlocks: %s, each resolved by failing one wait (first %d shown)%n", n(r.deadlocks().size()), Math.min(5, r.deadlocks().size()));
+            r.deadlocks().stream().limit(5).forEach(d -> out.println("  " + d));
+        }
         if (r.failureCount() > 0) {
             out.printf("declared failures (Fail, and what it made fail): %s (first %d shown)%n", n(r.failureCount()),
                     Math.min(5, r.failures().size()));

@@ -52,7 +52,8 @@ public enum Code {
     UNBOUNDED_LOOP("B0402", Severity.WARNING, "loop without a bound"),
     UNBOUNDED_RECURSION("B0403", Severity.WARNING, "recursion without a depth budget"),
     LIKELY_TYPO("B0404", Severity.WARNING, "implicit declaration looks like a typo"),
-    UNORDERED_LOCKS("B0405", Severity.WARNING, "nested locks can deadlock");
+    UNORDERED_LOCKS("B0405", Severity.WARNING, "nested locks can deadlock"),
+    CALL_CYCLE("B0406", Severity.WARNING, "calls between handlers can come back to a busy module");
 
     private final String id;
     private final Severity severity;

@@ -190,6 +190,7 @@ public final class RunDriver {
         counters.put("step_retries", s.stepRetries);
         counters.put("locks_granted", s.locksGranted);
         counters.put("leases_expired", s.leasesExpired);
+        counters.put("deadlocks", s.deadlocks);
         counters.put("decisions", s.decisions);
         counters.put("decisions_rejected", s.decisionsRejected);
         counters.put("hallucinations_injected", s.hallucinations);
@@ -204,7 +205,14 @@ public final class RunDriver {
         for (Core.RunError e : core.failures()) failures.add(e.asFailure());
         return new RunReport(plan.file.name(), engine, options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
                 counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
-                String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures);
+                String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures, deadlocks());
+    }
+
+    /** Each deadlock found, as one line (where the cycle's first wait is, and the whole cycle). */
+    private List<String> deadlocks() {
+        List<String> out = new ArrayList<>();
+        for (Core.Deadlock d : core.deadlocks()) out.add(d.failedAt().split(" ", 2)[0] + ": at " + d.time() + "ms: " + d.message());
+        return out;
     }
 
     /** The program's {@code Report} figures, evaluated against the final state (null when it declares none). */

@@ -27,7 +27,13 @@ public record RunReport(
         String traceHash,
         Map<String, Object> report,
         List<String> failures,
-        long failureCount) {
+        long failureCount,
+        List<String> deadlocks) {
+
+    public RunReport {
+        // a report written before deadlocks were reported has none
+        if (deadlocks == null) deadlocks = List.of();
+    }
 
     /** Names of the program's {@code Report { invariants: { … } }} entries that are not true. */
     @SuppressWarnings("unchecked")

@@ -28,6 +28,7 @@ class FactionSimulationTest {
             RunReport r = new EmbeddedEngine(plan, EngineOptions.defaults().withSeed(seed).withFaults(faults)).run();
             assertThat(r.failedInvariants()).as("seed %d: %s %s", seed, r.report(), r.errors()).isEmpty();
             assertThat(r.errors()).as("seed %d", seed).isEmpty();
+            assertThat(r.deadlocks()).as("seed %d: no false deadlock while agents wait on each other's offers", seed).isEmpty();
             assertThat(r.workflows()).as("seed %d", seed).containsOnlyKeys("COMPLETED");
             assertThat(r.report().get("scenario")).as("seed %d", seed)
                     .isEqualTo(Map.of("plans_went_deep", true, "replanned_around_the_wall", true));

@@ -71,6 +71,13 @@ public final class Checker {
     private final Map<String, Type.Rec> workflowParams = new HashMap<>();
     private final Map<String, Decl.Ai> ais = new LinkedHashMap<>();
     private final Map<String, List<Stmt.Start>> starts = new LinkedHashMap<>();
+    /** Calls made by module handlers and endpoints: which body (module, and its name there) calls which endpoint. */
+    private final List<HandlerCall> handlerCalls = new ArrayList<>();
+    /** The handler or endpoint being checked ({@code Ping}, {@code ON Boss.Hit}, {@code Tick}), or null. */
+    private String currentBody;
+
+    private record HandlerCall(String module, String body, String toModule, String toEndpoint, Stmt.Call call) {
+    }
     private long version = 1;
     /** Names of declared parameters (read-only globals). */
     private final Set<String> params = new HashSet<>();
@@ -177,6 +184,7 @@ public final class Checker {
         declare(program);
         for (Decl d : program.decls()) body(d);
         recursion();
+        callCycles();
         Map<String, Map<String, Type>> moduleState = new LinkedHashMap<>();
         Map<String, Decl.Module> moduleDecls = new LinkedHashMap<>();
         modules.forEach((k, m) -> {
@@ -582,7 +590,9 @@ public final class Checker {
             Type payload = eventPayload(on.event(), true);
             Ctx c = new Ctx(Where.ON, m, null, payload);
             options(on.options(), c, "ON", Map.of("route", "expr"), false);
+            currentBody = "ON " + on.event().text();
             block(on.body(), c);
+            currentBody = null;
         } else if (mem instanceof Member.Tick t) {
             Ctx c = new Ctx(Where.TICK, m, null, null);
             options(t.options(), c, "Tick", Map.of("missed", "word:skip,coalesce,catch_up", "jitter", "duration"), true);
@@ -599,14 +609,18 @@ public final class Checker {
             } else {
                 sink.report(period.span(), Code.BAD_OPTION, "a Tick period must be a constant duration such as 100ms");
             }
+            currentBody = "Tick";
             block(t.body(), c);
+            currentBody = null;
         } else if (mem instanceof Member.Endpoint e) {
             if (m.endpoints.get(e.name().text()) != e) return;
             Type.Rec params = m.endpointParams.get(e.name().text());
             Ctx c = new Ctx(e.kind() == Member.Endpoint.Kind.RETURN ? Where.RETURN : Where.EXECUTE, m, null,
                     params == null ? Type.ANY : params);
             if (params != null) params.fields().forEach((k, f) -> c.scopes.peek().put(k, f.type()));
+            currentBody = e.name().text();
             block(e.body(), c);
+            currentBody = null;
         }
     }
 
@@ -1027,6 +1041,8 @@ public final class Checker {
         }
         if (c.module == m && call.instance() == null) {
             sink.report(call.span(), Code.NOT_ALLOWED_HERE, "a module cannot Call its own instance: an instance runs one handler at a time");
+        } else if (c.module != null && currentBody != null) {
+            handlerCalls.add(new HandlerCall(c.module.decl.name().text(), currentBody, mn, en, call));
         }
         Type.Rec params = m.endpointParams.get(en);
         if (call.args() != null) {
@@ -1706,6 +1722,42 @@ public final class Checker {
                         + " starts itself (directly or through others) without a budget; add [max_depth: N]");
             }
         }
+    }
+
+    /**
+     * Handlers whose calls can come back to their own module: the handler that made the first call
+     * keeps its instance busy, so a call that reaches the same instance waits behind it, and neither
+     * goes on (the engine finds it as deadlock B0601). Keys decide whether they meet, so it is a
+     * warning, at the call that closes the cycle.
+     */
+    private void callCycles() {
+        Map<String, List<HandlerCall>> byBody = new LinkedHashMap<>();
+        for (HandlerCall hc : handlerCalls) byBody.computeIfAbsent(hc.module() + "." + hc.body(), k -> new ArrayList<>()).add(hc);
+        Set<Stmt.Call> warned = new HashSet<>();
+        for (HandlerCall first : handlerCalls) {
+            List<String> chain = new ArrayList<>();
+            chain.add(first.module() + (first.body().startsWith("ON ") || first.body().equals("Tick") ? " " : ".") + first.body());
+            HandlerCall closing = back(first, first.module(), byBody, chain, new HashSet<>());
+            if (closing == null || !warned.add(closing.call())) continue;
+            sink.report(closing.call().span(), Code.CALL_CYCLE, String.join(" -> ", chain) + " comes back to " + first.module()
+                    + " while its " + first.body() + " waits: a module runs one handler at a time, so when these calls reach the same instance"
+                    + " neither goes on (the engine ends it as deadlock B0601); send an event instead, or call a module outside the cycle");
+        }
+    }
+
+    /** The call on the path from {@code hc} that reaches module {@code home} again, the path's endpoints added to {@code chain}; null when none does. */
+    private HandlerCall back(HandlerCall hc, String home, Map<String, List<HandlerCall>> byBody, List<String> chain, Set<String> seen) {
+        chain.add(hc.toModule() + "." + hc.toEndpoint());
+        if (hc.toModule().equals(home)) return hc;
+        String next = hc.toModule() + "." + hc.toEndpoint();
+        if (seen.add(next)) {
+            for (HandlerCall on : byBody.getOrDefault(next, List.of())) {
+                HandlerCall found = back(on, home, byBody, chain, seen);
+                if (found != null) return found;
+            }
+        }
+        chain.remove(chain.size() - 1);
+        return null;
     }
 
     private boolean reaches(String from, String goal, Set<String> seen) {

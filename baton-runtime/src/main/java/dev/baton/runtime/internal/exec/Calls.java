@@ -181,10 +181,10 @@ final class Calls {
         return core.plan.modules.get(core.instances.all[p.target()].module).name;
     }
 
-    /** A refusal no retry can change: the caller's lock or incarnation was superseded. */
+    /** A refusal no retry can change: the caller's lock or incarnation was superseded, or the call was a deadlock's chosen wait. */
     private static boolean fenced(CallFailure f) {
         String m = f.message();
-        return m.startsWith("stale fencing token") || m.startsWith("fenced:");
+        return m.startsWith("stale fencing token") || m.startsWith("fenced:") || m.startsWith("deadlock ");
     }
 
     /** A reply to call {@code m}, sent back to its caller through the network while the call is still pending there. */

@@ -82,6 +82,7 @@ public final class Core implements Context {
     final Sagas sagas = new Sagas(this);
     final Locks locks = new Locks(this);
     final Joins joins = new Joins(this);
+    final Deadlocks deadlocks = new Deadlocks(this);
     final Workflows workflows;
     final RunsApart apart = new RunsApart(this);
     final Events events;
@@ -125,6 +126,15 @@ public final class Core implements Context {
 
     /** One wait of the run (see {@link #waits()}): who waits, its kind, on what, since when (engine ms, -1 unknown), and where. */
     public record WaitRow(String waiter, String kind, String on, long since, String position) {
+    }
+
+    /**
+     * A deadlock found (see {@link Deadlocks}): when, its code, the cycle's waits in order (each
+     * naming its waiter, its {@code file:line:col} and what it waits on), the waits hanging off it,
+     * and the waiter whose wait failed so the rest go on, with its position; {@code message} says
+     * all of it in one line (what the failed wait's error says too).
+     */
+    public record Deadlock(long time, String code, List<String> cycle, List<String> behind, String failed, String failedAt, String message) {
     }
 
     /** One workflow in a listing: its id, type (the workflow's name), status and start time. */
@@ -802,6 +812,11 @@ public final class Core implements Context {
 
     public Map<String, Long> workflowsByStatus() {
         return workflows.byStatus();
+    }
+
+    /** The deadlocks found so far, in the order found. */
+    public List<Deadlock> deadlocks() {
+        return List.copyOf(deadlocks.found);
     }
 
     /** Every wait of the run — each suspended handler, workflow and branch, and a hot batch held for — oldest first. */

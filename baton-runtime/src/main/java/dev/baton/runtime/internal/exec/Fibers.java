@@ -107,6 +107,7 @@ final class Fibers {
         if (calls.retriesFailure(f, token, value)) return;
         core.waits.remove(fiberId);
         calls.pending.remove(fiberId);
+        core.deadlocks.ended(fiberId);
         f.waitToken = 0;
         if (f.owner == Fiber.Owner.INSTANCE) {
             Inst inst = core.instances.all[f.instance];

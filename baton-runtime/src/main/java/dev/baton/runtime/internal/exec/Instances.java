@@ -159,6 +159,7 @@ final class Instances {
         }
         if (inst.current != null) {
             inst.mailbox.add(m);
+            if (m.kind() == Msg.CALL) core.deadlocks.callQueued(m);
             return;
         }
         run(inst, m);

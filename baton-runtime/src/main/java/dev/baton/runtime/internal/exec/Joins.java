@@ -137,6 +137,12 @@ final class Joins {
         }
     }
 
+    /** The join of fiber {@code parent} fails without its branches (a deadlock's chosen wait): the branches still running are stopped. */
+    void abandon(long parent) {
+        JoinState js = open.remove(parent);
+        if (js != null) cancelRunning(js, !"cancel".equals(js.onFailure));
+    }
+
     private void cancelRunning(JoinState js, boolean compensate) {
         for (int k = 0; k < js.branches.length; k++) {
             if (js.state[k] != 0) continue;

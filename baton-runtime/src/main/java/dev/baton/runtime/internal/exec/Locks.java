@@ -56,6 +56,7 @@ final class Locks {
         queue.add(new LockRequest(f.id, token, keys, leaseMs));
         if (wait != null) core.schedule(core.timeline.now + Timeline.periodMs(wait), Task.REPLY, -1, f.id, token,
                 new CallFailure("could not take the lock on " + keys + " within " + Values.duration(wait)));
+        core.deadlocks.lockQueued(f);
         return -1;
     }
 

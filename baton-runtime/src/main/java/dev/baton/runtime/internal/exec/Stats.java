@@ -48,6 +48,8 @@ public final class Stats {
     public long decisionsRejected;
     public long hallucinations;
     public long errors;
+    /** Deadlocks found (each resolved by failing one of its waits). */
+    public long deadlocks;
     public long failures;
 
     private static final java.lang.reflect.Field[] COUNTERS = java.util.Arrays.stream(Stats.class.getFields())

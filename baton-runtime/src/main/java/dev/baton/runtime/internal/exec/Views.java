@@ -118,7 +118,7 @@ final class Views {
     }
 
     /** Who a waiting fiber is: {@code Module[key]}, {@code workflow id}, or {@code workflow id branch n}. */
-    private static String waiter(Core c, Fiber f) {
+    static String waiter(Core c, Fiber f) {
         if (f.owner == Fiber.Owner.INSTANCE) return c.instances.all[f.instance].name;
         return "workflow " + f.workflow + (f.branch >= 0 ? " branch " + (f.branch + 1) : "");
     }

@@ -343,7 +343,7 @@ public final class Durability {
         }
         return new RunReport(r.program(), r.engine(), r.seed(), r.faults(), "already finished: " + r.stopReason(), r.engineTimeMs(),
                 r.wallTimeMs(), true, r.counters(), r.events(), r.workflows(), r.globals(), r.modules(), r.errors(), r.errorCount(),
-                r.traceHash(), r.report(), r.failures(), r.failureCount());
+                r.traceHash(), r.report(), r.failures(), r.failureCount(), r.deadlocks());
     }
 
     private static String firstLine(String s) {
