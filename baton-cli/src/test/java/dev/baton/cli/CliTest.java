@@ -58,8 +58,8 @@ class CliTest {
         assertThat(text.out()).contains(
                 "../examples/planner.baton:55:10: workflow Pursue is self-contained: it runs apart (a child workflow on Temporal)",
                 "../examples/planner.baton:50:5: workflow Campaign runs within the run: it emits Goal.Done",
-                "../examples/faction.baton:98:5: workflow Pursue runs within the run: it uses $agents",
-                "../examples/faction.baton:147:17: workflow Negotiate runs within the run: it emits Faction.Offer");
+                "../examples/faction.baton:104:5: workflow Pursue runs within the run: it uses $agents",
+                "../examples/faction.baton:147:5: workflow Negotiate runs within the run: it shares a fork with other workflows");
         Run json = run("check", "--workflows", "--format", "json", "../examples/planner.baton");
         var ws = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("files").get(0).get("workflows");
         assertThat(ws.get(1).get("name").asText()).isEqualTo("Pursue");

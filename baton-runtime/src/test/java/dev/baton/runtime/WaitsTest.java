@@ -137,8 +137,13 @@ class WaitsTest {
         Core core = runTo100(plan);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CoreCodec.write(core, new DataOutputStream(bytes));
-        // format 6 is format 7 without its last section (a kind byte and a since long per suspended fiber)
-        byte[] seven = bytes.toByteArray();
+        // format 7 is format 8 without its last section (the shared forks: none here, an int 0), and
+        // format 6 is format 7 without its own (a kind byte and a since long per suspended fiber)
+        byte[] eight = bytes.toByteArray();
+        byte[] seven = java.util.Arrays.copyOf(eight, eight.length - 4);
+        java.nio.ByteBuffer.wrap(seven).putInt(0, 7);
+        Core restored7 = CoreCodec.read(plan, Faults.NONE, new PolicyProvider(), new DataInputStream(new ByteArrayInputStream(seven)));
+        assertThat(restored7.waits()).isEqualTo(core.waits());
         int waits = core.waits().size();
         byte[] six = java.util.Arrays.copyOf(seven, seven.length - waits * 9);
         java.nio.ByteBuffer.wrap(six).putInt(0, 6);

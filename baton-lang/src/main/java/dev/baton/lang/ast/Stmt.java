@@ -126,6 +126,13 @@ public sealed interface Stmt extends Node {
         }
     }
 
+    /**
+     * {@code Join (name) [timeout: d] -> results}: waits for the fork another workflow shares under
+     * {@code name} ({@code Fork [share: name]}) to be decided, and binds its results.
+     */
+    record JoinShared(Expr name, Options options, Expr binding, Span span) implements Stmt {
+    }
+
     enum JoinKind {
         ALL("all"), ANY("any"), COUNT("n");
 

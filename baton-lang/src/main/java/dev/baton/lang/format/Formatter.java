@@ -469,6 +469,9 @@ public final class Formatter {
         } else if (s instanceof Stmt.Cancel c) {
             text("Cancel " + expr(c.workflow()));
             end(s.span().end());
+        } else if (s instanceof Stmt.JoinShared j) {
+            text("Join (" + expr(j.name()) + ")" + options(j.options()) + binding(j.binding()));
+            end(s.span().end());
         } else if (s instanceof Stmt.Await aw) {
             text("Await " + aw.event().text() + options(aw.options()) + binding(aw.binding()));
             end(s.span().end());

@@ -68,8 +68,15 @@ public interface Context {
     /**
      * Starts fork branches — one per start pc (static) or one per item at {@code starts[0]}
      * (dynamic, item in {@code itemSlot}) — and suspends the fiber until the join is decided.
+     * {@code share}: the name other workflows join it under ({@code Fork [share: name]}), or null.
      */
-    void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure);
+    void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure, String share);
+
+    /**
+     * Suspends the fiber until the fork shared under {@code name} is decided (its results, or a
+     * failure), or {@code timeout} passes first (None); {@code Join (name)}.
+     */
+    void joinShared(Fiber f, String name, Duration timeout);
 
     /** Suspends the fiber and runs it again from {@code f.pc} after {@code delay} (a saga retry). */
     void retryLater(Fiber f, Duration delay);

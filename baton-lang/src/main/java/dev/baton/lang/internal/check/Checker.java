@@ -788,6 +788,13 @@ public final class Checker {
             expectType(Type.DURATION, expr(sl.duration(), c), sl.duration(), "Sleep");
             return false;
         }
+        if (s instanceof Stmt.JoinShared j) {
+            workflowOnly(s, "Join", c);
+            options(j.options(), c, "Join", Map.of("timeout", "duration"), false);
+            expectStringy(expr(j.name(), c), j.name(), "a shared fork's name");
+            bind(j.binding(), new Type.Opt(new Type.ListT(Type.ANY)), c);
+            return false;
+        }
         if (s instanceof Stmt.Await aw) {
             workflowOnly(s, "Await", c);
             Type payload = eventPayload(aw.event(), false);
@@ -1147,7 +1154,8 @@ public final class Checker {
 
     private void fork(Stmt.Fork f, Ctx c) {
         workflowOnly(f, "Fork", c);
-        options(f.options(), c, "Fork", Map.of("max", "int", "concurrency", "int"), false);
+        options(f.options(), c, "Fork", Map.of("max", "int", "concurrency", "int", "share", "expr"), false);
+        f.options().get("share").ifPresent(n -> expectStringy(expr(n, c), n, "a shared fork's name"));
         options(f.joinOptions(), c, "Join", Map.of("on_failure", "word:cancel,compensate,continue", "timeout", "duration"), false);
         int branches;
         if (f.dynamic()) {
@@ -1779,6 +1787,12 @@ public final class Checker {
 
     private static String shown(Type t) {
         return t.equals(Type.NONE) ? "none" : widen(t).display();
+    }
+
+    private void expectStringy(Type got, Expr at, String what) {
+        if (!Type.isStringy(got) && !Type.isAny(got)) {
+            sink.report(at.span(), Code.TYPE_MISMATCH, what + " is a String, but this is " + widen(got).display());
+        }
     }
 
     private void expectNumeric(Type got, Expr at, String what) {

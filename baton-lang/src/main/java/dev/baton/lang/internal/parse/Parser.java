@@ -50,7 +50,7 @@ public final class Parser {
     static final Set<String> MEMBER_WORDS = Set.of("ON", "Tick", "Constraint");
     static final Set<String> STMT_WORDS = Set.of(
             "let", "if", "for", "while", "return", "break", "continue", "Fail", "Call", "Start", "Run", "Emit",
-            "Sleep", "Await", "Saga", "Lock", "Fork", "Ask", "Evaluate", "Cancel");
+            "Sleep", "Await", "Saga", "Lock", "Fork", "Join", "Ask", "Evaluate", "Cancel");
     private static final Set<String> ALL_KEYWORDS;
 
     static {
@@ -537,6 +537,15 @@ public final class Parser {
                 }
                 case "Fork" -> {
                     return fork();
+                }
+                case "Join" -> {
+                    advance();
+                    expect(TokenKind.LPAREN, "'(' and the name another workflow shares its fork under, as in Join (\"offer:\" + rival) [timeout: 30s] -> offers");
+                    Expr name = expr();
+                    expect(TokenKind.RPAREN, "')' after the shared fork's name");
+                    Options options = optionsOpt();
+                    Expr binding = bindingOpt();
+                    return new Stmt.JoinShared(name, options, binding, t.span().to(prevSpan()));
                 }
                 case "Ask" -> {
                     return ask();

@@ -59,7 +59,7 @@ final class Ast {
     /**
      * Why {@code node} acts on the rest of a run, when it is one of the statements that do whatever
      * their arguments ({@code Call}, {@code Emit}, {@code Await}, {@code Cancel}, {@code Saga},
-     * {@code Lock}): "it calls M.E", …; else null.
+     * {@code Lock}, a shared {@code Fork} and its {@code Join (name)}): "it calls M.E", …; else null.
      */
     static String effect(Object node) {
         if (node instanceof dev.baton.lang.ast.Stmt.Call c) return "it calls " + c.module().text() + "." + c.endpoint().text();
@@ -68,6 +68,8 @@ final class Ast {
         if (node instanceof dev.baton.lang.ast.Stmt.Cancel) return "it cancels a workflow";
         if (node instanceof dev.baton.lang.ast.Stmt.Saga) return "it runs a Saga";
         if (node instanceof dev.baton.lang.ast.Stmt.Lock) return "it takes a Lock";
+        if (node instanceof dev.baton.lang.ast.Stmt.JoinShared) return "it joins a fork another workflow shares";
+        if (node instanceof dev.baton.lang.ast.Stmt.Fork f && f.options().get("share").isPresent()) return "it shares a fork with other workflows";
         return null;
     }
 

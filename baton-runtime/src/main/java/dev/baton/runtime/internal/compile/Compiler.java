@@ -564,6 +564,9 @@ public final class Compiler {
             fork(fork, sc);
         } else if (s instanceof Stmt.Cancel cancel) {
             sc.emit(new Instrs.CancelWorkflow(span, expr(cancel.workflow(), sc)));
+        } else if (s instanceof Stmt.JoinShared j) {
+            sc.emit(new Instrs.JoinShared(span, expr(j.name(), sc), j.options().get("timeout").map(x -> expr(x, sc)).orElse(null),
+                    bindingPlace(j.binding(), sc)));
         }
     }
 
@@ -629,6 +632,7 @@ public final class Compiler {
         start.joinCount = fork.joinCount() == null ? null : expr(fork.joinCount(), sc);
         start.onFailure = fork.joinOptions().get("on_failure").map(v -> ((Expr.Ident) v).name()).orElse("cancel");
         start.max = fork.options().get("max").map(m -> expr(m, sc)).orElse(null);
+        start.share = fork.options().get("share").map(m -> expr(m, sc)).orElse(null);
         sc.emit(start);
         if (fork.dynamic()) {
             start.items = expr(fork.eachOver(), sc);

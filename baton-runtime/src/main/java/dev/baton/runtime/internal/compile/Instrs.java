@@ -840,6 +840,7 @@ final class Instrs {
         int joinKind;
         Ev joinCount;
         String onFailure;
+        Ev share;
         int exit;
         Place binding;
 
@@ -857,7 +858,7 @@ final class Instrs {
                 }
             }
             int count = joinCount == null ? -1 : (int) Values.asLong(joinCount.eval(f));
-            f.ctx.fork(f, starts, list, itemSlot, joinKind, count, onFailure);
+            f.ctx.fork(f, starts, list, itemSlot, joinKind, count, onFailure, share == null ? null : Values.str(share.eval(f)));
             return SUSPEND;
         }
 
@@ -869,6 +870,41 @@ final class Instrs {
         @Override
         public String describe() {
             return "Join";
+        }
+    }
+
+    /** {@code Join (name) [timeout: d] -> results}: the results of the fork another workflow shares under that name. */
+    static final class JoinShared extends Instr {
+        @Override
+        public boolean mayWait() {
+            return true;
+        }
+
+        final Ev name;
+        final Ev timeout;
+        final Place binding;
+
+        JoinShared(Span span, Ev name, Ev timeout, Place binding) {
+            super(span);
+            this.name = name;
+            this.timeout = timeout;
+            this.binding = binding;
+        }
+
+        @Override
+        public int exec(Fiber f, int pc) {
+            f.ctx.joinShared(f, Values.str(name.eval(f)), timeout == null ? null : Values.asDuration(timeout.eval(f)));
+            return SUSPEND;
+        }
+
+        @Override
+        public int resume(Fiber f, int pc, Object value) {
+            return bindOrFail(f, pc + 1, value, binding, "");
+        }
+
+        @Override
+        public String describe() {
+            return "Join (shared fork)";
         }
     }
 

@@ -122,7 +122,12 @@ final class ParamsOnly implements Context {
     }
 
     @Override
-    public void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure) {
+    public void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure, String share) {
+        throw notConstant();
+    }
+
+    @Override
+    public void joinShared(Fiber f, String name, Duration timeout) {
         throw notConstant();
     }
 

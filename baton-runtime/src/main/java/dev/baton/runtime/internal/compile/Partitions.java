@@ -169,6 +169,10 @@ public final class Partitions {
             why = "it awaits " + a.event().text();
         } else if (node instanceof Stmt.Cancel) {
             why = "it cancels a workflow";
+        } else if (node instanceof Stmt.JoinShared) {
+            why = "it joins a fork another workflow shares";
+        } else if (node instanceof Stmt.Fork fk && fk.options().get("share").isPresent()) {
+            why = "it shares a fork with other workflows";
         } else if (node instanceof Stmt.Lock) {
             why = "it takes a Lock";
         } else if (node instanceof Expr.ForeignVar f) {

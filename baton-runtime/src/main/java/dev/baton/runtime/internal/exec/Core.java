@@ -608,8 +608,13 @@ public final class Core implements Context {
     }
 
     @Override
-    public void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure) {
-        joins.fork(f, starts, items, itemSlot, joinKind, joinCount, onFailure);
+    public void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure, String share) {
+        joins.fork(f, starts, items, itemSlot, joinKind, joinCount, onFailure, share);
+    }
+
+    @Override
+    public void joinShared(Fiber f, String name, Duration timeout) {
+        joins.joinShared(f, name, timeout);
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 7; // 4: inbox positions per source; 5: workflows run apart; 6: producers' gaps; 7: what each wait is on
+    private static final int FORMAT = 8; // 4: inbox positions per source; 5: workflows run apart; 6: producers' gaps; 7: what each wait is on; 8: shared forks
 
     private CoreCodec() {
     }
@@ -206,6 +206,20 @@ public final class CoreCodec {
             Waits.Wait w = c.waits.of(id);
             out.writeByte(w.kind.ordinal());
             out.writeLong(w.since);
+        }
+        // 8: forks shared by name, and the joins waiting on them
+        out.writeInt(c.joins.shared.size());
+        for (Map.Entry<String, Joins.Shared> e : c.joins.shared.entrySet()) {
+            Joins.Shared sh = e.getValue();
+            ValueCodec.writeString(out, e.getKey());
+            out.writeLong(sh.parent);
+            out.writeBoolean(sh.outcome != null);
+            if (sh.outcome != null) ValueCodec.write(out, sh.outcome);
+            out.writeInt(sh.observers.size());
+            for (long[] o : sh.observers) {
+                out.writeLong(o[0]);
+                out.writeLong(o[1]);
+            }
         }
     }
 
@@ -501,6 +515,17 @@ public final class CoreCodec {
             for (long id : suspendedIds) c.waits.put(c.waits.get(id), Waits.Kind.values()[in.readByte()], in.readLong());
         } else {
             for (long id : suspendedIds) c.waits.put(c.waits.get(id), classify(c, c.waits.get(id)), -1);
+        }
+        int nshared = format >= 8 ? in.readInt() : 0;
+        for (int k = 0; k < nshared; k++) {
+            String name = ValueCodec.readString(in);
+            Joins.Shared sh = new Joins.Shared();
+            sh.parent = in.readLong();
+            if (in.readBoolean()) sh.outcome = ValueCodec.read(in);
+            int no = in.readInt();
+            for (int o = 0; o < no; o++) sh.observers.add(new long[] {in.readLong(), in.readLong()});
+            c.joins.shared.put(name, sh);
+            if (sh.parent != 0 && c.joins.open.get(sh.parent) != null) c.joins.open.get(sh.parent).share = name;
         }
         return c;
     }

@@ -23,12 +23,14 @@ import java.util.Set;
  *   <li>a call whose message has reached a busy instance — queued behind, or being handled by, a
  *       handler that is itself suspended — waits on that handler;</li>
  *   <li>a {@code Lock} request waits on the holders of the keys it asks for;</li>
- *   <li>a {@code Join} waits on its branches, a {@code Run} on its child.</li>
+ *   <li>a {@code Join} waits on its branches, a {@code Run} on its child, and a {@code Join (name)}
+ *       on the running branches of the fork another workflow shares under that name.</li>
  * </ul>
  * Timers, events, retries and messages still on the network are no edges: time or the world
  * moves them on. Every cycle holds a queued call or a lock request (the other edges point from
  * a caller to its callee's handler, or down the tree of branches and children), so the search
- * runs when one of those is added — {@link #callQueued} and {@link #lockQueued} — from the fiber
+ * runs when one of those is added — {@link #callQueued}, {@link #lockQueued} and {@link #joinQueued}
+ * (a join on a shared fork, which watches and so also undoes nothing when failed) — from the fiber
  * that just started waiting; any cycle it closes passes through that fiber. A search that finds
  * nothing costs the edges it walked (one per wait on the path, in practice a handful).
  *
@@ -67,6 +69,11 @@ final class Deadlocks {
         if (m.fiber() < 0) return; // a call from outside the program: nothing there waits in the run
         Fiber caller = core.waits.waiting(m.fiber(), m.token());
         if (caller != null) search(caller);
+    }
+
+    /** Fiber {@code f} began waiting in a {@code Join (name)} on a shared fork that is running. */
+    void joinQueued(Fiber f) {
+        search(f);
     }
 
     /** Fiber {@code f} queued for lock keys. */
@@ -129,7 +136,7 @@ final class Deadlocks {
             }
             case JOIN -> {
                 Joins.JoinState js = core.joins.open.get(f.id);
-                if (js == null || js.parentToken != f.waitToken) return List.of();
+                if (js == null || js.parentToken != f.waitToken) return sharedEdges(f);
                 List<Edge> out = new ArrayList<>();
                 for (int k = 0; k < js.branches.length; k++) {
                     if (js.state[k] != 0) continue;
@@ -154,6 +161,22 @@ final class Deadlocks {
                 return List.of();
             }
         }
+    }
+
+    /** A {@code Join (name)} waits on the running branches of the fork shared under that name (failing it undoes nothing: it only watches). */
+    private List<Edge> sharedEdges(Fiber f) {
+        String name = core.joins.observed(f.id, f.waitToken);
+        if (name == null) return List.of();
+        Joins.Shared sh = core.joins.shared.get(name);
+        Joins.JoinState js = sh.parent == 0 ? null : core.joins.open.get(sh.parent);
+        if (js == null) return List.of();
+        List<Edge> out = new ArrayList<>();
+        for (int k = 0; k < js.branches.length; k++) {
+            if (js.state[k] != 0) continue;
+            Fiber b = core.waits.get(js.branches[k]);
+            if (b != null) out.add(new Edge(f, b, "joins the fork shared as '" + name + "', whose branch " + (k + 1) + " is " + who(b), true));
+        }
+        return out;
     }
 
     /** The edge of a call whose message reached a busy instance whose handler is suspended; null otherwise (on the network, or the callee free). */
@@ -210,7 +233,11 @@ final class Deadlocks {
             if (m != null) target.mailbox.remove(m);
         }
         core.locks.queue.removeIf(r -> r.fiber() == v.id);
-        if (core.waits.of(v.id).kind == Waits.Kind.JOIN) core.joins.abandon(v.id);
+        if (core.waits.of(v.id).kind == Waits.Kind.JOIN) {
+            Joins.JoinState own = core.joins.open.get(v.id);
+            if (own != null && own.parentToken == token) core.joins.abandon(v.id);
+            else core.joins.stopObserving(v.id);
+        }
         core.schedule(core.timeline.now, Task.REPLY, -1, v.id, token, new CallFailure(message));
     }
 

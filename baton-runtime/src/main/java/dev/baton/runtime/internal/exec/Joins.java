@@ -23,6 +23,13 @@ import java.util.TreeMap;
  * {@code on_failure: continue}), or too few branches left to succeed. The branches still running
  * then are cancelled (compensating, unless {@code on_failure: cancel}).
  *
+ * <p>A fork may be shared under a name ({@code Fork [share: name]}): other workflows'
+ * {@code Join (name)} wait on it — one agent's Join on another agent's Fork — and get what its
+ * own join gets, its results or its failure, when it is decided ({@link Shared}). A name is
+ * shared by one fork per run; a Join that comes after the decision gets it at once, one that
+ * comes before the fork has started waits for it (like an {@code Await}: with its timeout, else
+ * until it comes).
+ *
  * <p>Owns: open joins and their branch results. Must not run the branches (the timeline does).
  */
 final class Joins {
@@ -38,18 +45,36 @@ final class Joins {
         int[] state;
         int successes;
         int failures;
+        /** The name the fork is shared under, or null. */
+        String share;
+    }
+
+    /** A fork shared under a name: its forking fiber while open, its outcome once decided, and the joins waiting on it. */
+    static final class Shared {
+        /** The fiber whose fork it is while its join is open; 0 before it starts and once it is decided. */
+        long parent;
+        /** Once decided: the results (a list), or the {@link CallFailure} its own join got. */
+        Object outcome;
+        /** Joins waiting for the outcome: {fiber, wait token}. */
+        final List<long[]> observers = new ArrayList<>();
     }
 
     private final Core core;
     /** Open joins, by the parent fiber's id. */
     final Map<Long, JoinState> open = new TreeMap<>();
+    /** Shared forks by name (see {@link Shared}): started, decided, or only waited for so far. */
+    final Map<String, Shared> shared = new TreeMap<>();
 
     Joins(Core core) {
         this.core = core;
     }
 
-    void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure) {
+    void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure, String share) {
         if (f.owner != Fiber.Owner.WORKFLOW) throw new ValueError("Fork is only allowed in a workflow");
+        Shared sh = share == null ? null : shared.get(share);
+        if (sh != null && (sh.parent != 0 || sh.outcome != null)) {
+            throw new ValueError("a fork shared as '" + share + "' has already run in this run (a name is shared by one fork per run)");
+        }
         int n = items == null ? starts.length : items.size();
         int need = joinKind == 0 ? n : joinKind == 1 ? Math.min(1, n) : joinCount;
         if (joinKind == 2 && (joinCount < 1 || joinCount > n)) {
@@ -61,9 +86,12 @@ final class Joins {
         core.fibers.suspend(f, "JOINING", Waits.Kind.JOIN);
         if (n == 0) {
             core.schedule(tl.now, Task.REPLY, -1, f.id, token, Values.EMPTY_LIST);
+            if (share != null) decided(share, Values.EMPTY_LIST);
             return;
         }
         JoinState js = new JoinState();
+        js.share = share;
+        if (share != null) shared.computeIfAbsent(share, k -> new Shared()).parent = f.id;
         js.parentFiber = f.id;
         js.parentToken = token;
         js.kind = joinKind;
@@ -114,7 +142,9 @@ final class Joins {
             for (int k = 0; k < js.results.length; k++) {
                 if (js.kind == 0 || js.state[k] == 1) results.add(js.results[k] == null ? None.NONE : js.results[k]);
             }
-            core.schedule(now, Task.REPLY, -1, js.parentFiber, js.parentToken, org.pcollections.TreePVector.from(results));
+            Object outcome = org.pcollections.TreePVector.from(results);
+            core.schedule(now, Task.REPLY, -1, js.parentFiber, js.parentToken, outcome);
+            if (js.share != null) decided(js.share, outcome);
             return;
         }
         boolean hopeless = js.successes + running < js.need;
@@ -124,13 +154,60 @@ final class Joins {
             String why = ok ? "only " + js.successes + " of " + js.branches.length + " branches succeeded, Join needed " + js.need
                     : "branch " + (b.branch + 1) + " failed: " + resultOrMessage;
             core.schedule(now, Task.REPLY, -1, js.parentFiber, js.parentToken, new CallFailure(why));
+            if (js.share != null) decided(js.share, new CallFailure("the fork shared as '" + js.share + "' failed: " + why));
         }
+    }
+
+    /**
+     * {@code Join (name)} in fiber {@code f}: suspended until the fork shared under {@code name} is
+     * decided — at once when it already is — or {@code timeout} passes (None).
+     */
+    void joinShared(Fiber f, String name, java.time.Duration timeout) {
+        if (f.owner != Fiber.Owner.WORKFLOW) throw new ValueError("Join is only allowed in a workflow");
+        Timeline tl = core.timeline;
+        long token = tl.token();
+        f.waitToken = token;
+        // waiting for another workflow's fork is waiting for the world, like an Await: without a
+        // timeout it does not keep a run going on its own
+        core.fibers.suspend(f, "AWAITING", Waits.Kind.JOIN);
+        if (core.fibers.isMain(f)) core.workflows.all.get(f.workflow).timedWait = timeout != null;
+        Shared sh = shared.computeIfAbsent(name, k -> new Shared());
+        if (sh.outcome != null) {
+            core.schedule(tl.now, Task.REPLY, -1, f.id, token, sh.outcome);
+            return;
+        }
+        sh.observers.add(new long[] {f.id, token});
+        if (timeout != null) core.schedule(tl.now + Timeline.periodMs(timeout), Task.REPLY, -1, f.id, token, None.NONE);
+        if (sh.parent != 0) core.deadlocks.joinQueued(f);
+    }
+
+    /** The shared fork {@code name} and the join of fiber {@code fiber} on it, when that fiber waits in a {@code Join (name)}; else null. */
+    String observed(long fiber, long token) {
+        for (Map.Entry<String, Shared> e : shared.entrySet()) {
+            for (long[] o : e.getValue().observers) if (o[0] == fiber && o[1] == token) return e.getKey();
+        }
+        return null;
+    }
+
+    /** Ends the wait of fiber {@code fiber} on a shared fork (a deadlock's chosen wait): it leaves the observers. */
+    void stopObserving(long fiber) {
+        for (Shared sh : shared.values()) sh.observers.removeIf(o -> o[0] == fiber);
+    }
+
+    /** The shared fork {@code name} is decided: every join waiting on it gets {@code outcome}, and so will every later one. */
+    private void decided(String name, Object outcome) {
+        Shared sh = shared.computeIfAbsent(name, k -> new Shared());
+        sh.parent = 0;
+        sh.outcome = outcome;
+        for (long[] o : sh.observers) core.schedule(core.timeline.now, Task.REPLY, -1, o[0], o[1], outcome);
+        sh.observers.clear();
     }
 
     /** The parent fiber {@code f} is cancelled: its branches still waiting are cancelled too. */
     void cancelled(Fiber f, boolean compensate) {
         JoinState js = open.remove(f.id);
         if (js == null) return;
+        if (js.share != null) decided(js.share, new CallFailure("the fork shared as '" + js.share + "' was cancelled"));
         for (long b : js.branches) {
             Fiber bf = core.waits.get(b);
             if (bf != null) core.workflows.cancelFiber(bf, compensate);
@@ -140,7 +217,9 @@ final class Joins {
     /** The join of fiber {@code parent} fails without its branches (a deadlock's chosen wait): the branches still running are stopped. */
     void abandon(long parent) {
         JoinState js = open.remove(parent);
-        if (js != null) cancelRunning(js, !"cancel".equals(js.onFailure));
+        if (js == null) return;
+        cancelRunning(js, !"cancel".equals(js.onFailure));
+        if (js.share != null) decided(js.share, new CallFailure("the fork shared as '" + js.share + "' failed: its join was a deadlock's chosen wait"));
     }
 
     private void cancelRunning(JoinState js, boolean compensate) {

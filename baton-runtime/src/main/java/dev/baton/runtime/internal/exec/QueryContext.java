@@ -146,7 +146,12 @@ final class QueryContext implements Context {
     }
 
     @Override
-    public void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure) {
+    public void fork(Fiber f, int[] starts, List<Object> items, int itemSlot, int joinKind, int joinCount, String onFailure, String share) {
+        throw new NeedsEngine();
+    }
+
+    @Override
+    public void joinShared(Fiber f, String name, Duration timeout) {
         throw new NeedsEngine();
     }
 

@@ -139,7 +139,12 @@ final class Views {
             }
             case JOIN -> {
                 Joins.JoinState js = c.joins.open.get(f.id);
-                if (js == null) return "its branches";
+                if (js == null) {
+                    String name = c.joins.observed(f.id, f.waitToken);
+                    if (name == null) return "its branches";
+                    Joins.Shared sh = c.joins.shared.get(name);
+                    return "the fork shared as '" + name + "'" + (sh.parent == 0 ? " (not started yet)" : "");
+                }
                 int running = 0;
                 for (int s : js.state) if (s == 0) running++;
                 return running + " of " + js.branches.length + " branches (needs " + js.need + ")";
