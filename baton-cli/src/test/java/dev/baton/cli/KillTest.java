@@ -313,6 +313,36 @@ class KillTest {
         assertThat(resumed.get("report").get("done").asLong()).isEqualTo(20_000);
     }
 
+    /**
+     * Stress test 3 killed again and again: the factions plan under faults (crashes, lost and
+     * duplicated messages, a Strategist talking nonsense), negotiate through shared forks, and a
+     * run killed with SIGKILL at random points and resumed ends exactly like an uninterrupted one,
+     * every invariant true. On the real clock, so the two seconds of engine time leave room to kill.
+     */
+    @Test
+    void theFactionsKilledMidCampaignEndLikeAnUninterruptedRunWithEveryInvariantTrue(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/faction.baton"), dir.resolve("faction.baton"));
+        java.util.function.Function<String, String[]> run = data -> new String[] {"run", "faction.baton", "--seed", "3", "--clock", "real",
+                "--faults", "crash=2,duplicate=0.05,delay=0.1,drop=0.02,hallucinate=0.3", "--snapshot-every", "200ms", "--report", "json",
+                "--no-progress", "--data-dir", data};
+        JsonNode reference = finishArgs(dir, run.apply("ref"));
+        Random rnd = new Random(31337);
+        int kills = 0;
+        for (int attempt = 0; attempt < 20 && kills < 4; attempt++) {
+            Process p = ChildProcess.start(dir, run.apply("crashy"));
+            if (!killAfterProgress(p, dir.resolve("crashy"), rnd)) break;
+            kills++;
+        }
+        assertThat(kills).as("runs killed mid-campaign").isGreaterThanOrEqualTo(4);
+        JsonNode resumed = finishArgs(dir, run.apply("crashy"));
+        assertThat(resumed.get("resumed").asBoolean()).isTrue();
+        resumed.get("invariants").fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
+        assertThat(resumed.get("invariants").size()).isEqualTo(6);
+        assertThat(resumed.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
+        assertThat(resumed.get("report")).isEqualTo(reference.get("report"));
+        assertThat(resumed.get("counters").get("hallucinations_injected").asLong()).isPositive();
+    }
+
     private static JsonNode finishArgs(Path dir, String... args) throws Exception {
         Process p = ChildProcess.start(dir, args);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
