@@ -28,6 +28,12 @@ final class SimCommand extends ProgramCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The .baton program to simulate.")
     String file;
 
+    @picocli.CommandLine.Option(names = "--answers", paramLabel = "DIR|FILE",
+            description = {"Answer each Ask as a run recorded it: a run's data directory (its answers.log) or that file.",
+                    "A model is not asked again; an attempt the run did not make (another seed, faults or program)",
+                    "is answered by the AI's provider as usual. The file is only read."})
+    java.nio.file.Path answers;
+
 
     @Override
     public Integer call() {
@@ -46,7 +52,28 @@ final class SimCommand extends ProgramCommand {
             return ExitCode.USAGE;
         }
         EngineOptions options = settings.engineOptions();
-        return RunCommand.withEmitLog(settings.emitLog, true, RunCommand.stem(file), options, spec.commandLine().getErr(), "sim",
+        dev.baton.runtime.internal.journal.AnswerLog replay = null;
+        if (answers != null) {
+            java.nio.file.Path log = java.nio.file.Files.isDirectory(answers) ? answers.resolve("answers.log") : answers;
+            try {
+                replay = dev.baton.runtime.internal.journal.AnswerLog.replaying(log, options.decisions());
+            } catch (java.nio.file.NoSuchFileException e) {
+                spec.commandLine().getErr().println("baton sim: --answers " + answers + ": no recorded answers at " + log
+                        + " (a run keeps them in its data directory's answers.log when a model answers its Asks)");
+                return ExitCode.INPUT;
+            } catch (java.io.IOException | RuntimeException e) {
+                spec.commandLine().getErr().println("baton sim: --answers " + answers + ": " + e.getMessage());
+                return ExitCode.INPUT;
+            }
+            options = options.withDecisions(replay);
+        }
+        dev.baton.runtime.internal.journal.AnswerLog replayed = replay;
+        Integer code = RunCommand.withEmitLog(settings.emitLog, true, RunCommand.stem(file), options, spec.commandLine().getErr(), "sim",
                 o -> RunCommand.execute(plan, o, spec.commandLine().getOut(), spec.commandLine().getErr(), "sim", settings.json()));
+        if (replayed != null) {
+            spec.commandLine().getErr().println("baton sim: " + replayed.replayed + " answers replayed from " + answers + ", "
+                    + replayed.asked + " attempts not recorded there (answered by their provider)");
+        }
+        return code;
     }
 }

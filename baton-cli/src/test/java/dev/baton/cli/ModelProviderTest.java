@@ -138,6 +138,18 @@ class ModelProviderTest {
             assertThat(history.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(h).contains("answers: " + model.asked.size() + " attempt(s) answered by models (Strategist: " + model.asked.size() + " asked")
                     .contains("(after: shape: ");
+
+            // the same run simulated from its recorded answers: the model is not asked once, the trace is the run's
+            int askedByTheRun = model.asked.size();
+            Process sim = ChildProcess.startWithErr(dir, "sim", "faction.baton", "--ai", "Strategist=openai:" + model.endpoint(), "--answers", "d",
+                    "--report", "json");
+            String simOut = new String(sim.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String simErr = new String(sim.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(sim.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(sim.exitValue()).as(simErr).isZero();
+            assertThat(JSON.readTree(simOut).get("traceHash").asText()).isEqualTo(r.get("traceHash").asText());
+            assertThat(model.asked).as("no request: every answer came from the run's answers.log").hasSize(askedByTheRun);
+            assertThat(simErr).contains("baton sim: " + askedByTheRun + " answers replayed from d, 0 attempts not recorded there");
         }
     }
 

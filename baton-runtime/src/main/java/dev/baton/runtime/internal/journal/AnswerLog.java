@@ -49,6 +49,8 @@ public final class AnswerLog implements DecisionProvider, Closeable {
     private final Map<String, long[]> spent = new HashMap<>();
     /** Answers taken from the log instead of the provider since this was opened. */
     public long replayed;
+    /** Attempts the provider answered because the log had none for them (a replay that went elsewhere). */
+    public long asked;
 
     private AnswerLog(DecisionProvider inner, FileJournal journal) {
         this.inner = inner;
@@ -63,7 +65,30 @@ public final class AnswerLog implements DecisionProvider, Closeable {
     /** Opens (creating if needed) {@code file} and reads what it holds. */
     public static AnswerLog open(Path file, DecisionProvider inner) throws IOException {
         AnswerLog log = new AnswerLog(inner, new FileJournal(file));
-        log.journal.forEachFrom(0, e -> {
+        log.read(log.journal, file);
+        return log;
+    }
+
+    /**
+     * The answers a run recorded in {@code file}, to answer the same attempts again elsewhere
+     * ({@code baton sim --answers}): read only — the file is not changed, and an attempt it has no
+     * answer for is asked of {@code inner} and kept in memory.
+     */
+    public static AnswerLog replaying(Path file, DecisionProvider inner) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString(), null, "no answers recorded there");
+        AnswerLog log = new AnswerLog(inner, null);
+        FileJournal j = new FileJournal(file, true);
+        try {
+            log.read(j, file);
+        } finally {
+            j.close();
+        }
+        return log;
+    }
+
+    private void read(FileJournal from, Path file) throws IOException {
+        AnswerLog log = this;
+        from.forEachFrom(0, e -> {
             Map<?, ?> m;
             try {
                 m = (Map<?, ?>) Json.toPlain(Json.parseTrusted(new String(e.data(), StandardCharsets.UTF_8)));
@@ -72,7 +97,6 @@ public final class AnswerLog implements DecisionProvider, Closeable {
             }
             log.remember(fromRecord(m));
         });
-        return log;
     }
 
     private static Attempt fromRecord(Map<?, ?> m) {
@@ -110,6 +134,7 @@ public final class AnswerLog implements DecisionProvider, Closeable {
             replayed++;
             return have.noAnswer() != null ? new NoAnswer(have.noAnswer()) : Json.parseTrusted(Json.write(have.answer()));
         }
+        if (!recorded.isEmpty()) asked++;
         if (inner.deterministic(r)) return inner.decide(r);
         Object answer;
         long tokens = 0;
