@@ -89,29 +89,55 @@ public final class OpenAiProvider implements DecisionProvider {
 
     @Override
     public Object decide(Request r) {
+        Object prepared = prepare(r);
+        if (prepared instanceof NoAnswer none) return none;
+        return interpret((Prepared) prepared, send((Prepared) prepared));
+    }
+
+    /**
+     * One attempt's HTTP request, worked out from the request alone (no I/O, no clock: an engine
+     * that replays may compute it again): where it goes, the environment variable with the key
+     * (read where it is sent, so no key is ever recorded), the body, the timeout and retries.
+     */
+    public record Prepared(String ai, String uri, String keyEnv, String body, long timeoutMs, int httpRetries, boolean wrapped) {
+    }
+
+    /** What came back for a {@link Prepared} request: a 200's body, or why there is none (and the tokens of neither). */
+    public record Sent(String body, String noAnswer) {
+    }
+
+    /** The request of one attempt, or a {@link NoAnswer} when it cannot be made (no endpoint, not a URL). */
+    public static Object prepare(Request r) {
         String endpoint = text(r.config(), "endpoint");
         if (endpoint == null) return new NoAnswer("AI " + r.ai() + " has provider \"openai\" but no endpoint");
         String model = text(r.config(), "model");
-        String keyEnv = text(r.config(), "key_env");
-        String key = null;
-        if (keyEnv != null) {
-            key = env.apply(keyEnv);
-            if (key == null || key.isBlank()) return new NoAnswer("the environment variable " + keyEnv + " (key_env of AI " + r.ai() + ") is not set");
-        }
-        byte[] body;
+        String body;
         try {
-            body = JSON.writeValueAsBytes(request(r, model));
+            body = JSON.writeValueAsString(request(r, model));
         } catch (IOException e) {
             return new NoAnswer("could not write the request: " + e.getMessage());
         }
         Duration timeout = r.config().get("timeout") instanceof Duration d ? d : DEFAULT_TIMEOUT;
         int httpRetries = r.config().get("http_retries") instanceof Number n ? (int) Math.max(0, n.longValue()) : DEFAULT_HTTP_RETRIES;
-        URI uri;
+        String uri = endpoint.replaceAll("/+$", "") + "/chat/completions";
         try {
-            uri = URI.create(endpoint.replaceAll("/+$", "") + "/chat/completions");
+            URI.create(uri);
         } catch (IllegalArgumentException bad) {
             return new NoAnswer("AI " + r.ai() + " has an endpoint that is not a URL: " + endpoint);
         }
+        return new Prepared(r.ai(), uri, text(r.config(), "key_env"), body, timeout.toMillis(), httpRetries, Schemas.wrapped(r.expect()));
+    }
+
+    /** Sends a prepared request, retrying what is transient; the body of its 200, or why there is none. */
+    public Sent send(Prepared p) {
+        String key = null;
+        if (p.keyEnv() != null) {
+            key = env.apply(p.keyEnv());
+            if (key == null || key.isBlank()) return new Sent(null, "the environment variable " + p.keyEnv() + " (key_env of AI " + p.ai() + ") is not set");
+        }
+        URI uri = URI.create(p.uri());
+        Duration timeout = Duration.ofMillis(p.timeoutMs());
+        byte[] body = p.body().getBytes(StandardCharsets.UTF_8);
         String last = null;
         for (int attempt = 0; ; attempt++) {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
@@ -123,11 +149,11 @@ public final class OpenAiProvider implements DecisionProvider {
                 requests++;
                 HttpResponse<String> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 int status = resp.statusCode();
-                if (status == 200) return answer(r, resp.body());
+                if (status == 200) return new Sent(resp.body(), null);
                 String message = errorMessage(resp.body());
                 last = "HTTP " + status + (message == null ? "" : ": " + message);
-                if (status == 429 && resp.body() != null && resp.body().contains("insufficient_quota")) return new NoAnswer("quota spent (" + last + ")");
-                if (!(status == 408 || status == 409 || status == 429 || status >= 500)) return new NoAnswer(last);
+                if (status == 429 && resp.body() != null && resp.body().contains("insufficient_quota")) return new Sent(null, "quota spent (" + last + ")");
+                if (!(status == 408 || status == 409 || status == 429 || status >= 500)) return new Sent(null, last);
                 wait = retryAfter(resp);
             } catch (HttpTimeoutException e) {
                 last = "no answer within " + timeout.toMillis() + "ms";
@@ -137,9 +163,9 @@ public final class OpenAiProvider implements DecisionProvider {
                 wait = null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new NoAnswer("interrupted while waiting for " + uri);
+                return new Sent(null, "interrupted while waiting for " + uri);
             }
-            if (attempt >= httpRetries) return new NoAnswer(last + (attempt > 0 ? " (after " + (attempt + 1) + " requests)" : ""));
+            if (attempt >= p.httpRetries()) return new Sent(null, last + (attempt > 0 ? " (after " + (attempt + 1) + " requests)" : ""));
             if (wait == null) {
                 long base = 500L << Math.min(attempt, 6);
                 wait = Duration.ofMillis(Math.min(8_000, base) + ThreadLocalRandom.current().nextLong(Math.max(1, base / 4)));
@@ -148,9 +174,14 @@ public final class OpenAiProvider implements DecisionProvider {
                 sleeper.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new NoAnswer("interrupted while waiting to retry " + uri);
+                return new Sent(null, "interrupted while waiting to retry " + uri);
             }
         }
+    }
+
+    /** What was sent back, as an answer (metered) or why there is none: a pure function, so an engine may compute it again. */
+    public static Object interpret(Prepared p, Sent s) {
+        return s.noAnswer() != null ? new NoAnswer(s.noAnswer()) : answer(p.wrapped(), s.body());
     }
 
     /** The Chat Completions request of one attempt. */
@@ -190,7 +221,7 @@ public final class OpenAiProvider implements DecisionProvider {
     }
 
     /** A 200's body as an answer (metered with the tokens it reports) or why there is none. */
-    static Object answer(Request r, String body) {
+    static Object answer(boolean wrapped, String body) {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -215,7 +246,7 @@ public final class OpenAiProvider implements DecisionProvider {
         } catch (ValueError bad) {
             return new AnswerLog.Metered(new NoAnswer("the answer is not JSON: " + bad.getMessage()), tokens);
         }
-        if (Schemas.wrapped(r.expect())) {
+        if (wrapped) {
             if (!(value instanceof PSortedMap<?, ?> m) || !Values.map(m).containsKey(Schemas.WRAPPED)) {
                 return new AnswerLog.Metered(new NoAnswer("the answer has no field \"" + Schemas.WRAPPED + "\""), tokens);
             }

@@ -67,6 +67,11 @@ public final class Providers implements DecisionProvider {
         return Map.entry(name, o);
     }
 
+    /** The run-time overrides, by AI (what {@code --ai} gave). */
+    public Map<String, Map<String, Object>> overrides() {
+        return overrides;
+    }
+
     /** An AI's options with its override applied. */
     public Map<String, Object> config(String ai, Map<String, Object> declared) {
         Map<String, Object> o = overrides.get(ai);

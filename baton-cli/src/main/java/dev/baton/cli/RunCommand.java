@@ -183,8 +183,8 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: " + settings.faults.problemWith(plan));
             return ExitCode.USAGE;
         }
-        if (settings.aiProblem(plan, engine) != null) {
-            err.println("baton run: " + settings.aiProblem(plan, engine));
+        if (settings.aiProblem(plan) != null) {
+            err.println("baton run: " + settings.aiProblem(plan));
             return ExitCode.USAGE;
         }
         if (!hotModules.equals("auto")) {

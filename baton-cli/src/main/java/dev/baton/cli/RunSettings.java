@@ -48,7 +48,7 @@ final class RunSettings {
     }
 
     /** What is wrong with the --ai flags or the AI declarations for this plan (an unknown name, a model without an endpoint), or null. */
-    String aiProblem(dev.baton.runtime.plan.Plan plan, String engine) {
+    String aiProblem(dev.baton.runtime.plan.Plan plan) {
         for (var e : ai) {
             if (!plan.ais.containsKey(e.getKey())) {
                 String near = dev.baton.lang.internal.Suggest.closest(e.getKey(), plan.ais.keySet());
@@ -64,10 +64,6 @@ final class RunSettings {
                 return "AI " + d.getKey() + " has provider \"openai\" but no endpoint: give one in the program or with --ai "
                         + d.getKey() + "=openai:http://HOST:PORT/v1";
             }
-        }
-        if (engine.equals("temporal") && p.usesModels(plan.ais)) {
-            return "an AI answered by a model (provider \"openai\") is not yet available with --engine temporal; run it embedded,"
-                    + " or with --ai NAME=policy";
         }
         return null;
     }

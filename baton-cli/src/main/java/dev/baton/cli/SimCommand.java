@@ -43,8 +43,8 @@ final class SimCommand extends ProgramCommand {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
-        if (settings.aiProblem(plan, "embedded") != null) {
-            spec.commandLine().getErr().println("baton sim: " + settings.aiProblem(plan, "embedded"));
+        if (settings.aiProblem(plan) != null) {
+            spec.commandLine().getErr().println("baton sim: " + settings.aiProblem(plan));
             return ExitCode.USAGE;
         }
         if (settings.faults.problemWith(plan) != null) {

@@ -180,4 +180,31 @@ class ModelProviderTest {
             assertThat(resumed.get("resumed").asBoolean()).isTrue();
         }
     }
+
+    /**
+     * The planner with its AI on a model, on Temporal: each attempt is a local activity whose result
+     * the workflow's history records, so the run — its continue-as-new generations and the child
+     * workflows its self-contained Pursues run as — asks the model exactly the attempts the embedded
+     * engine asks, never one twice, and ends with the same trace.
+     */
+    @Test
+    void onTemporalTheModelIsAskedEachAttemptOnceAndTheRunEndsAsEmbedded(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/planner.baton"), dir.resolve("planner.baton"));
+        try (Planner model = new Planner();
+             dev.baton.stack.LocalTemporal temporal = dev.baton.stack.LocalTemporal.start(dev.baton.stack.LocalKafka.freePort(), dir.resolve("temporal"))) {
+            String ai = "Planner=openai:" + model.endpoint() + "#planner-model";
+            JsonNode embedded = report(ChildProcess.start(dir, "run", "planner.baton", "--campaigns", "30", "--ai", ai, "--report", "json",
+                    "--data-dir", "embedded"));
+            List<String> askedEmbedded = List.copyOf(model.asked);
+            assertThat(askedEmbedded).hasSizeGreaterThan(30);
+            model.asked.clear();
+            JsonNode onTemporal = report(ChildProcess.start(dir, "run", "planner.baton", "--campaigns", "30", "--ai", ai, "--report", "json",
+                    "--engine", "temporal", "--temporal", temporal.target()));
+            assertThat(onTemporal.get("engine").asText()).isEqualTo("temporal");
+            assertThat(onTemporal.get("traceHash").asText()).isEqualTo(embedded.get("traceHash").asText());
+            assertThat(onTemporal.get("report")).isEqualTo(embedded.get("report"));
+            assertThat(model.asked).as("every attempt asked once, as on the embedded engine (children run in parallel: any order)")
+                    .containsExactlyInAnyOrderElementsOf(askedEmbedded);
+        }
+    }
 }

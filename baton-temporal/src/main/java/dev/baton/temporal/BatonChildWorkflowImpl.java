@@ -37,7 +37,8 @@ public final class BatonChildWorkflowImpl implements BatonChildWorkflow {
         if (in.workflow < 0 || in.workflow >= plan.workflows.size() || !plan.workflows.get(in.workflow).detachable()) {
             throw ApplicationFailure.newNonRetryableFailure("workflow " + in.workflow + " of " + in.file + " is not self-contained", "BatonProgramInvalid");
         }
-        EngineOptions options = EngineOptions.defaults();
+        EngineOptions options = EngineOptions.defaults()
+                .withDecisions(new dev.baton.ai.Providers(in.ai == null ? java.util.Map.of() : in.ai, new ModelsOnTemporal(java.util.Map.of())));
         Core core = Core.apart(plan, Faults.parse(in.faults), options.decisions(), in.run());
         ChildWorkflows children = new ChildWorkflows(in, core);
         core.setRunner(children);

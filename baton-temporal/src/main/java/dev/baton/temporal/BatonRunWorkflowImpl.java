@@ -91,6 +91,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<SignalItem> pending = new java.util.ArrayList<>();
     private boolean inboxClosed;
     private Core core;
+    /** The models of this run's AIs, with what their budgets have spent. */
+    private ModelsOnTemporal models;
     /** Emitted events not yet handed to the publishing activity. */
     private final java.util.List<EmittedEvent> emitted = new java.util.ArrayList<>();
     private BatonEffects effects;
@@ -171,8 +173,10 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         long runStarted = Workflow.currentTimeMillis();
         Plan plan = compile(in);
         Faults faults = Faults.parse(in.faults);
+        models = new ModelsOnTemporal(in.aiSpent);
         EngineOptions options = EngineOptions.defaults().withSeed(in.seed).withFaults(faults)
-                .withDuration(in.durationMs > 0 ? Duration.ofMillis(in.durationMs) : null);
+                .withDuration(in.durationMs > 0 ? Duration.ofMillis(in.durationMs) : null)
+                .withDecisions(new dev.baton.ai.Providers(in.ai == null ? java.util.Map.of() : in.ai, models));
         this.plan = plan;
         pending.addAll(in.pending);
         inboxClosed |= in.inboxClosed;
@@ -215,6 +219,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         template.source = in.source;
         template.params = in.params;
         template.faults = in.faults;
+        template.ai = in.ai;
         template.runId = Workflow.getInfo().getWorkflowId();
         template.limitMs = driver.limit();
         template.maxChildren = in.maxChildren;
@@ -511,6 +516,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.inboxClosed = inboxClosed;
         next.pending = new java.util.ArrayList<>(pending);
         next.generation = in.generation + 1;
+        next.aiSpent = models.spentForNext();
         next.partition = in.partition;
         next.parentId = in.parentId;
         next.partitionsStarted = in.partitionsStarted || in.partitions > 1 && in.partition == 0;
@@ -529,6 +535,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.seed = in.seed;
         next.faults = in.faults;
         next.durationMs = in.durationMs;
+        next.ai = in.ai;
         next.tasksPerRun = in.tasksPerRun;
         next.publishEvents = in.publishEvents;
         next.maxInlineBytes = in.maxInlineBytes;

@@ -13,6 +13,8 @@ public final class ChildInput {
     public String source;
     public Map<String, String> params = new LinkedHashMap<>();
     public String faults = "";
+    /** The run's {@code --ai} overrides (see {@link RunInput#ai}). */
+    public Map<String, Map<String, Object>> ai = new LinkedHashMap<>();
     /** The run's workflow id: children of children are named under it too. */
     public String runId;
     /** The Baton workflow's id in the run (e.g. {@code campaign-g0/Pursue-2}). */
@@ -40,6 +42,7 @@ public final class ChildInput {
         in.source = source;
         in.params = params;
         in.faults = faults;
+        in.ai = ai;
         in.runId = runId;
         in.limitMs = limitMs;
         in.maxChildren = maxChildren;

@@ -35,6 +35,10 @@ public final class RunInput {
     public boolean publishEvents;
     /** How many runs of the chain came before this one. */
     public int generation;
+    /** The run's {@code --ai} overrides: per AI, its provider options (provider, endpoint, model). */
+    public Map<String, Map<String, Object>> ai = new LinkedHashMap<>();
+    /** Per AI answered by a model: {calls, tokens} the chain's earlier runs spent (its budgets go on counting). */
+    public Map<String, java.util.List<Long>> aiSpent = new java.util.TreeMap<>();
 
     /**
      * The largest continue-as-new input the run may hand to Temporal inline, in bytes; 0 when a

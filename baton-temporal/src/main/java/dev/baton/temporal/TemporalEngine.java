@@ -347,6 +347,7 @@ public final class TemporalEngine implements Engine {
         worker.registerWorkflowImplementationFactory(BatonChildWorkflow.class, () -> new BatonChildWorkflowImpl(handOver));
         if (effects != null) worker.registerActivitiesImplementations(effects);
         if (hot != null) worker.registerActivitiesImplementations(new BatonHotImpl(hot));
+        worker.registerActivitiesImplementations(new BatonAskImpl());
         factory.start();
         return factory;
     }
@@ -684,6 +685,7 @@ public final class TemporalEngine implements Engine {
         in.faults = options.faults().toString();
         in.durationMs = options.duration() == null ? 0 : options.duration().toMillis();
         in.tasksPerRun = tasksPerRun;
+        if (options.decisions() instanceof dev.baton.ai.Providers p) in.ai = new java.util.LinkedHashMap<>(p.overrides());
         in.inbox = inbox != null;
         // without a worker here, the workers serving the queue publish (to their bus, if they have one)
         in.publishEvents = !hostWorker || options.bus() != dev.baton.runtime.EventBus.NONE;
