@@ -75,6 +75,9 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     TemporalOptions temporal = new TemporalOptions();
 
+    @picocli.CommandLine.Mixin
+    AiOptions ai = new AiOptions();
+
     @Unmatched
     List<String> paramArgs = new ArrayList<>();
 
@@ -120,6 +123,10 @@ final class ServeCommand implements Callable<Integer> {
         } catch (Programs.Failed f) {
             return f.exitCode;
         }
+        if (ai.problem(plan) != null) {
+            err.println("baton serve: " + ai.problem(plan));
+            return ExitCode.USAGE;
+        }
         Path dir = dataDir != null ? dataDir : Path.of(".baton", RunCommand.stem(file) + (engine.equals("temporal") ? ".serve-temporal" : ".serve"));
         DataDir held;
         try {
@@ -147,7 +154,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private int serve(Plan plan, java.util.Map<String, String> overrides, dev.baton.temporal.TemporalTls tls, DataDir held, Path dir, String tok,
                       PrintWriter out, PrintWriter err) throws IOException {
-        EngineOptions options = EngineOptions.defaults().withSeed(seed).withDataDir(held).withSnapshotEvery(snapshotEvery)
+        EngineOptions options = EngineOptions.defaults().withSeed(seed).withDecisions(ai.providers()).withDataDir(held).withSnapshotEvery(snapshotEvery)
                 .withRealClock(true).withAcceptJournalDamage(acceptJournalDamage).withNotices(n -> {
                     err.println("baton serve: " + n);
                     err.flush();
@@ -156,7 +163,7 @@ final class ServeCommand implements Callable<Integer> {
         Backend service;
         if (engine.equals("temporal")) {
             try {
-                service = new TemporalBackend(plan, overrides, EngineOptions.defaults().withSeed(seed), temporal.target, temporal.namespace, tls,
+                service = new TemporalBackend(plan, overrides, EngineOptions.defaults().withSeed(seed).withDecisions(ai.providers()), temporal.target, temporal.namespace, tls,
                         temporal.taskQueue, fresh, dir, stream);
             } catch (IllegalArgumentException e) {
                 err.println("baton serve: " + e.getMessage());

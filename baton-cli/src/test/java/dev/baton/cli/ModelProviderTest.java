@@ -207,4 +207,38 @@ class ModelProviderTest {
                     .containsExactlyInAnyOrderElementsOf(askedEmbedded);
         }
     }
+
+    /** {@code baton serve --ai}: the live service's AI on a model, its answers journaled in the service's data directory. */
+    @Test
+    void aServedProgramAsksItsModelAndJournalsTheAnswers(@TempDir Path dir) throws Exception {
+        Files.copy(Path.of("../examples/planner.baton"), dir.resolve("planner.baton"));
+        int port = dev.baton.stack.LocalKafka.freePort();
+        try (Planner model = new Planner()) {
+            Process serve = ChildProcess.start(dir, "serve", "planner.baton", "--campaigns", "5", "--port", String.valueOf(port), "--data-dir", "sv",
+                    "--ai", "Planner=openai:" + model.endpoint());
+            try {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                JsonNode report = null;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a bound for a hang only
+                while (System.nanoTime() < deadline) {
+                    try {
+                        var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/report")).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString());
+                        report = JSON.readTree(resp.body()).get("report");
+                        if (report != null && report.get("done").asLong() == 5) break;
+                    } catch (java.io.IOException notYet) {
+                        // not listening yet
+                    }
+                    Thread.sleep(100);
+                }
+                assertThat(report).isNotNull();
+                assertThat(report.get("done").asLong()).isEqualTo(5);
+                assertThat(model.asked).as("the service's planner is the model").hasSizeGreaterThanOrEqualTo((int) report.get("plans").asLong());
+                assertThat(Files.size(dir.resolve("sv/answers.log"))).as("its answers are journaled").isPositive();
+            } finally {
+                serve.destroy();
+                assertThat(serve.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
 }
