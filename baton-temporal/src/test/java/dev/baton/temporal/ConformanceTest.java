@@ -127,6 +127,20 @@ class ConformanceTest {
         assertThat(((Map<?, ?>) r.report().get("trades")).get("started")).isEqualTo(10000);
     }
 
+    /**
+     * Stress test 3 under faults, continuing as new at every yield: the agents' recursive plans, the
+     * shared forks they negotiate through and the joins waiting on them cross snapshots, and the
+     * run ends as on the embedded engine.
+     */
+    @Test
+    void factionUnderFaultsAcrossContinueAsNew() throws Exception {
+        RunReport r = both("faction.baton", Map.of(), EngineOptions.defaults().withSeed(4)
+                .withFaults(dev.baton.runtime.Faults.parse("crash=2,duplicate=0.05,delay=0.1,drop=0.02,hallucinate=0.3")), 1);
+        assertThat(r.failedInvariants()).isEmpty();
+        assertThat(r.report().get("allied")).isEqualTo(java.util.List.of(true, true));
+        assertThat(r.resumed()).as("the run continued as new at least once").isTrue();
+    }
+
     /** What a run emits leaves it the same way on both engines: same events, same numbers, same payloads, same order. */
     @Test
     void emittedEventsLeaveTheRunAsOnTheEmbeddedEngine() throws Exception {
