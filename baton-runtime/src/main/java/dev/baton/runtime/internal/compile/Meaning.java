@@ -70,8 +70,19 @@ public final class Meaning {
     private static String canonical(List<Token> tokens, int from, int to) {
         StringBuilder b = new StringBuilder();
         Token prev = null;
-        for (Token t : tokens) {
-            if (t.span().start() < from || t.span().start() >= to || t.is(TokenKind.EOF)) continue;
+        // tokens are in source order: start at the first at or after from (a declaration's tokens
+        // are found in time proportional to them, not to the program)
+        int lo = 0;
+        int hi = tokens.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (tokens.get(mid).span().start() < from) lo = mid + 1;
+            else hi = mid;
+        }
+        for (int i = lo; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.span().start() >= to) break;
+            if (t.is(TokenKind.EOF)) continue;
             boolean breakMatters = t.text().equals("(") || t.text().equals("[") || prev != null && prev.isWord("return");
             b.append(t.lineStart() && breakMatters ? '\n' : ' ').append(t.kind().name()).append(':').append(t.text());
             prev = t;
