@@ -23,6 +23,16 @@ public final class Plan {
     public String meaning = "";
     /** The digest of each top-level declaration's meaning, by name ({@code Workflow Pursue}), to say what changed. */
     public Map<String, String> declarations = Map.of();
+    /**
+     * The program's {@code Migration from N} blocks: by N, each module block's body (run against an
+     * instance's state when a run of version N moves to this one), by module name; and the names of
+     * the workflows its workflow blocks name.
+     */
+    public Map<Long, Migration> migrations = Map.of();
+
+    /** One {@code Migration from N}: its module blocks' bodies by module, and the workflows it has blocks for. */
+    public record Migration(long from, Map<String, Body> modules, java.util.Set<String> workflows) {
+    }
     public final List<ModulePlan> modules;
     public final List<WorkflowPlan> workflows;
     public final List<EventPlan> events;

@@ -94,6 +94,19 @@ public final class Compiler {
         return c.program(checked);
     }
 
+    /**
+     * Compiles with parameters already resolved (an earlier version of a program, compiled again
+     * with the values the run has): each declared parameter takes its value from {@code values}
+     * when it is there.
+     */
+    public static Plan compileWithValues(CheckResult checked, Map<String, Object> values) throws PlanException {
+        if (checked.hasErrors()) throw new IllegalArgumentException("compile() needs a program that checked without errors");
+        Compiler c = new Compiler(checked.file(), checked.symbols());
+        c.resolveParams(checked, Map.of());
+        for (String name : new ArrayList<>(c.params.keySet())) if (values.containsKey(name)) c.params.put(name, values.get(name));
+        return c.program(checked);
+    }
+
     private void resolveParams(CheckResult checked, Map<String, String> overrides) throws PlanException {
         for (Decl d : checked.program().decls()) {
             if (d instanceof Decl.Parameter p) params.put(p.name().text(), constant(p.value()));
@@ -268,8 +281,27 @@ public final class Compiler {
                 Scope sc = new Scope(newBody("Report"), null, false);
                 report = expr(r.body(), sc);
             }
-            // Migration blocks apply when a data directory written by an older version is resumed;
-            // a fresh run has nothing to migrate.
+        }
+        // Migration blocks apply when a data directory written by an older version is resumed (a
+        // fresh run has nothing to migrate); compiled last, so no other body's number moves
+        Map<Long, Plan.Migration> migrations = new LinkedHashMap<>();
+        for (Decl d : decls) {
+            if (!(d instanceof Decl.Migration mg)) continue;
+            Map<String, Body> bodiesByModule = new LinkedHashMap<>();
+            java.util.Set<String> wfs = new java.util.LinkedHashSet<>();
+            for (Decl.MigrationItem item : mg.items()) {
+                if (item.workflow()) {
+                    wfs.add(item.target().text());
+                    continue;
+                }
+                ModuleScope ms = moduleScopes.get(item.target().text());
+                if (ms == null) continue;
+                Scope sc = new Scope(newBody(item.target().text() + ".Migration(" + mg.from() + ")"), ms, false);
+                block(item.body(), sc);
+                sc.finish();
+                bodiesByModule.put(item.target().text(), sc.body);
+            }
+            migrations.put(mg.from(), new Plan.Migration(mg.from(), java.util.Collections.unmodifiableMap(bodiesByModule), java.util.Set.copyOf(wfs)));
         }
         boolean modulesSound = problems.isEmpty(); // a module's keys after a problem with its count would only mislead
         for (int i = 0; i < faults.size() && modulesSound; i++) {
@@ -302,6 +334,7 @@ public final class Compiler {
         Meaning.Digests meaning = Meaning.of(checked);
         plan.meaning = meaning.whole();
         plan.declarations = meaning.declarations();
+        plan.migrations = java.util.Collections.unmodifiableMap(migrations);
         return plan;
     }
 

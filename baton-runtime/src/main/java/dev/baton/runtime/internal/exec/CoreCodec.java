@@ -223,6 +223,13 @@ public final class CoreCodec {
         }
     }
 
+    /** The program digest a snapshot stream was written by (it reads the stream's first fields). */
+    public static String digestOf(DataInputStream in) throws IOException {
+        int format = in.readInt();
+        if (format < 4 || format > FORMAT) throw new IOException("snapshot format " + format + " is not supported");
+        return ValueCodec.readString(in);
+    }
+
     /** A value as bytes (for an engine that hands values to another process). */
     public static byte[] valueBytes(Object v) {
         try {

@@ -47,7 +47,10 @@ import java.util.zip.CRC32C;
  *       was applied at, durable (fsync) <em>before</em> it is applied and acknowledged;</li>
  *   <li>{@code snapshot-*.bin} — the whole engine state at a slice boundary, with the journal
  *       position it includes, written to a temporary file, synced, then renamed;</li>
- *   <li>{@code report.json} — the final report, once the run has finished.</li>
+ *   <li>{@code report.json} — the final report, once the run has finished;</li>
+ *   <li>{@code programs/DIGEST.baton} — the text of each program the run has run under (what a
+ *       migration to a new version reads the run's snapshots with), and {@code migrations.log} —
+ *       one JSON line per migration applied.</li>
  * </ul>
  *
  * Recovery loads the newest readable snapshot and replays the journal after its position:
@@ -75,6 +78,10 @@ public final class Durability {
 
     /** Source digests of earlier texts of this program that mean the same (comments and layout apart): their snapshots are read. */
     private java.util.Set<String> sameMeaning = java.util.Set.of();
+    /** The run's program before the version it is moving to ({@code Migration}), while the move is not yet durable; else null. */
+    private Plan migrateFrom;
+    /** meta.properties as it was before a migration began (written back if the migration is refused). */
+    private Properties metaBefore;
 
     /** The run's answers from models, journaled before use (see {@link AnswerLog}); every core of this run asks through it. */
     private final AnswerLog answers;
@@ -143,7 +150,9 @@ public final class Durability {
         boolean owns = options.heldDir() == null;
         DataDir held = owns ? DataDir.lock(dir) : options.heldDir();
         try {
-            java.util.Set<String> same = checkMeta(dir, plan, options);
+            MetaCheck checked = checkMeta(dir, plan, options);
+            java.util.Set<String> same = checked.same();
+            keepProgram(dir, plan);
             FileJournal journal = new FileJournal(dir.resolve("journal.log"));
             AnswerLog answers;
             try {
@@ -154,6 +163,8 @@ public final class Durability {
             }
             Durability d = new Durability(dir, plan, options, journal, held, owns, answers);
             d.sameMeaning = same;
+            d.migrateFrom = checked.migrateFrom();
+            d.metaBefore = checked.before();
             if (journal.truncated > 0) d.notice("journal.log ended in a torn write (a crash while it was written, never acknowledged): "
                     + journal.truncated + " byte(s) cut off at position " + journal.durableSize());
             return d;
@@ -175,7 +186,42 @@ public final class Durability {
      * resumes, and the earlier texts' digests are returned (their snapshots are read). A program
      * whose meaning changed is refused, saying which declarations changed.
      */
-    private static java.util.Set<String> checkMeta(Path dir, Plan plan, EngineOptions options) throws IOException {
+    /** What {@link #checkMeta} found: earlier digests of the same meaning; the run's older version to migrate from (and meta as it was), or nulls. */
+    private record MetaCheck(java.util.Set<String> same, Plan migrateFrom, Properties before) {
+    }
+
+    /** Keeps the program's text in {@code programs/DIGEST.baton} (once: a migration reads the run's snapshots with it later). */
+    private static void keepProgram(Path dir, Plan plan) throws IOException {
+        Path programs = dir.resolve("programs");
+        Path file = programs.resolve(plan.digest + ".baton");
+        if (Files.exists(file)) return;
+        Files.createDirectories(programs);
+        Path tmp = programs.resolve(plan.digest + ".baton.tmp");
+        Files.writeString(tmp, plan.file.text(), StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        move(tmp, file);
+    }
+
+    /**
+     * The program the data directory's run ran under (its digest {@code digest}), compiled with
+     * this run's parameters; null when the directory does not keep its text (written by an
+     * earlier build).
+     */
+    private static Plan keptProgram(Path dir, String digest, String name, Plan plan) throws IOException {
+        Path file = dir.resolve("programs").resolve(digest + ".baton");
+        if (!Files.exists(file)) return null;
+        dev.baton.lang.CheckResult checked = dev.baton.lang.Baton.check(fileName(name), Files.readString(file, StandardCharsets.UTF_8));
+        if (checked.hasErrors()) throw new IOException(file + " (the program the run ran under) no longer checks: " + checked.diagnostics().get(0).message());
+        try {
+            return dev.baton.runtime.internal.compile.Compiler.compileWithValues(checked, plan.params);
+        } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
+            throw new IOException(file + " (the program the run ran under) no longer compiles: " + e.getMessage());
+        }
+    }
+
+    private static MetaCheck checkMeta(Path dir, Plan plan, EngineOptions options) throws IOException {
         Path meta = dir.resolve("meta.properties");
         Properties want = new Properties();
         want.setProperty("program", plan.file.name());
@@ -192,6 +238,26 @@ public final class Durability {
             java.util.Set<String> same = new java.util.TreeSet<>();
             for (String alias : have.getProperty("same_meaning", "").split(",")) if (!alias.isBlank()) same.add(alias.trim());
             boolean rewrite = have.getProperty("meaning") == null;
+            String migrating = have.getProperty("migrating_from");
+            if (migrating != null) {
+                // a migration began and is not durable yet: it is done again (deterministically) under the program it began with
+                if (!plan.digest.equals(have.getProperty("digest"))) {
+                    throw new IOException(dir + " is moving its run to version " + have.getProperty("version", "?") + " of " + name
+                            + " (a migration that has not finished); resume with that program to finish it");
+                }
+                Plan from = keptProgram(dir, migrating, plan.file.name(), plan);
+                if (from == null) throw new IOException(dir + " is moving its run from a program whose text it no longer has (programs/" + migrating + ".baton)");
+                Properties before = new Properties();
+                before.putAll(have);
+                before.remove("migrating_from");
+                before.setProperty("digest", migrating);
+                before.setProperty("meaning", have.getProperty("migrating_meaning", ""));
+                before.setProperty("declarations", have.getProperty("migrating_declarations", ""));
+                before.setProperty("version", String.valueOf(from.version));
+                for (String k : List.of("migrating_meaning", "migrating_declarations")) before.remove(k);
+                return new MetaCheck(same, from, before);
+            }
+            String changedFrom = null;
             for (String k : List.of("digest", "seed", "faults", "params")) {
                 String had = have.getProperty(k);
                 if (had == null) {
@@ -208,16 +274,37 @@ public final class Durability {
                         continue;
                     }
                     if (meant != null) {
-                        throw new IOException(dir + " holds a run of " + name + " under a program whose meaning has changed since ("
-                                + changes(parseDeclarations(have.getProperty("declarations", "")), plan.declarations) + "). A run resumes"
-                                + " only under the program it started with, or one that differs in comments and layout; start over"
-                                + " with --fresh, or use another --data-dir");
+                        changedFrom = had;
+                        continue;
                     }
                 }
                 if (!want.getProperty(k).equals(had)) {
                     throw new IOException(dir + " holds a run of " + name + " with " + k + " " + had + "; this run has " + k + " "
                             + want.getProperty(k) + ". Resume with the same program and flags, start over with --fresh, or use another --data-dir");
                 }
+            }
+            if (changedFrom != null) {
+                String change = changes(parseDeclarations(have.getProperty("declarations", "")), plan.declarations);
+                Plan from = keptProgram(dir, changedFrom, plan.file.name(), plan);
+                String why = migrationProblem(from, plan);
+                if (why != null) {
+                    throw new IOException(dir + " holds a run of " + name + " under a program whose meaning has changed since (" + change + "), and "
+                            + why + ". A run resumes under the program it started with, one that differs only in comments and layout, or a"
+                            + " new version with a Migration from the run's; start over with --fresh, or use another --data-dir");
+                }
+                // the run moves to the new version when it is restored: meta says so first, so that a crash before the
+                // moved run is durable makes the next start do the move again
+                Properties next = new Properties();
+                next.putAll(have);
+                next.setProperty("digest", plan.digest);
+                next.setProperty("meaning", plan.meaning);
+                next.setProperty("declarations", declarationsText(plan.declarations));
+                next.setProperty("version", String.valueOf(plan.version));
+                next.setProperty("migrating_from", changedFrom);
+                next.setProperty("migrating_meaning", have.getProperty("meaning"));
+                next.setProperty("migrating_declarations", have.getProperty("declarations", ""));
+                writeMeta(dir, next);
+                return new MetaCheck(same, from, have);
             }
             if (rewrite) {
                 // keep the earlier digests that mean the same, and the meaning, for the next resume
@@ -229,15 +316,26 @@ public final class Durability {
                 if (!same.isEmpty()) next.setProperty("same_meaning", String.join(",", same));
                 writeMeta(dir, next);
             }
-            return same;
+            return new MetaCheck(same, null, null);
         }
         if (holdsRunFiles(dir)) {
             throw new IOException(dir + " holds a run's files but no meta.properties, so which program, seed, faults and parameters"
                     + " it ran with is unknown (resuming it under other ones would replay it wrongly); start over with --fresh,"
                     + " or use another --data-dir");
         }
+        want.setProperty("version", String.valueOf(plan.version));
         writeMeta(dir, want);
-        return java.util.Set.of();
+        return new MetaCheck(java.util.Set.of(), null, null);
+    }
+
+    /** Why the run of {@code from} (null: its text is not kept) cannot move to {@code to}, or null when it can try. */
+    private static String migrationProblem(Plan from, Plan to) {
+        if (from == null) return "this data directory does not keep the text of the program the run ran under (it was written by an earlier build),"
+                + " so no migration can read its snapshots";
+        if (to.version <= from.version) return "the new program is still version " + to.version + " (a change of meaning needs a new version with"
+                + " a Migration from " + from.version + ")";
+        if (!to.migrations.containsKey(from.version)) return "version " + to.version + " has no Migration from " + from.version;
+        return null;
     }
 
     private static void writeMeta(Path dir, Properties p) throws IOException {
@@ -359,6 +457,67 @@ public final class Durability {
      * copy of the damaged bytes kept beside the journal.
      */
     public Core restore(Plan plan, EngineOptions options) throws IOException {
+        if (migrateFrom == null) return restoreUnder(plan, options);
+        Plan from = migrateFrom;
+        List<Path> snaps = snapshots();
+        if (!snaps.isEmpty() && plan.digest.equals(snapshotDigest(snaps.get(0)))) {
+            // the moved run's snapshot is durable: the migration happened, only meta had not said so yet
+            migrated(null);
+            return restoreUnder(plan, options);
+        }
+        Core old = restoreUnder(from, options);
+        dev.baton.runtime.internal.exec.Migrator.Outcome moved;
+        try {
+            moved = dev.baton.runtime.internal.exec.Migrator.migrate(old, plan);
+        } catch (dev.baton.runtime.internal.exec.Migrator.Refused refused) {
+            writeMeta(dir, metaBefore);
+            migrateFrom = null;
+            throw new IOException("the run in " + dir + " cannot move from version " + from.version + " to version " + plan.version + ", so nothing moved"
+                    + " (it still resumes under the program it ran): " + String.join("; ", refused.reasons));
+        }
+        Core core = moved.core();
+        if (onRestored != null) onRestored.accept(core);
+        snapshot(core);
+        migrated(moved.summary());
+        String note = "moved the run from version " + from.version + " to version " + plan.version + " at " + core.now() + "ms of engine time: "
+                + moved.summary().get("instances") + " instance(s), " + moved.summary().get("suspended") + " suspended fiber(s)"
+                + (((List<?>) moved.summary().get("module_blocks")).isEmpty() ? "" : ", Migration blocks run for " + moved.summary().get("module_blocks"));
+        notice(note);
+        return core;
+    }
+
+    /** The move to the new version is durable (its snapshot written): meta says so, the log has it, the older version's snapshots go. */
+    private void migrated(java.util.Map<String, Object> summary) throws IOException {
+        Properties now = readMeta(dir.resolve("meta.properties"));
+        for (String k : List.of("migrating_from", "migrating_meaning", "migrating_declarations", "same_meaning")) now.remove(k);
+        if (summary != null) {
+            Path log = dir.resolve("migrations.log");
+            Files.writeString(log, Json.write(Json.toPlain(summary)) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            try (FileChannel ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+        }
+        writeMeta(dir, now);
+        List<Path> snaps = snapshots();
+        for (int i = 1; i < snaps.size(); i++) if (!plan.digest.equals(snapshotDigest(snaps.get(i)))) Files.deleteIfExists(snaps.get(i));
+        migrateFrom = null;
+        sameMeaning = java.util.Set.of();
+    }
+
+    /** The program digest a snapshot file was written by, or null when it cannot be read. */
+    private static String snapshotDigest(Path snap) {
+        try {
+            byte[] body = readSnapshot(snap);
+            if (body == null) return null;
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
+            in.readLong();
+            return CoreCodec.digestOf(in);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private Core restoreUnder(Plan plan, EngineOptions options) throws IOException {
         recoveryNotes.removeIf(n -> !n.startsWith("journal.log ended in a torn write"));
         Core core = null;
         long journalPos = 0;

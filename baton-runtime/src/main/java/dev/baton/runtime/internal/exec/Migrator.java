@@ -1,0 +1,453 @@
+package dev.baton.runtime.internal.exec;
+
+import dev.baton.runtime.plan.Body;
+import dev.baton.runtime.plan.Fiber;
+import dev.baton.runtime.plan.Instr;
+import dev.baton.runtime.plan.Plan;
+import dev.baton.runtime.value.None;
+import dev.baton.runtime.value.Values;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Moves a run from one version of its program to the next ({@code version N+1} with a
+ * {@code Migration from N}): a new core for the new program, holding the old run's state.
+ *
+ * <h2>What moves, and how</h2>
+ * Everything is matched by name, never by position: modules and their instances (by key),
+ * state variables, globals, events, endpoints, workflows, loads. An instance keeps the state
+ * variables the new version still declares; one the new version adds gets its initial value;
+ * then the migration's block for its module runs against it ({@code Migration from N { Module
+ * M { $morale = 50 } }}). Globals the same. Messages in mailboxes and on the network, pending
+ * calls, timers, leases, locks, forks and the waits on events carry over with their numbers
+ * translated. Engine time, the random stream, ids and the trace go on from where they were.
+ *
+ * <p>A suspended workflow, branch or handler moves where it is when the code it runs did not
+ * change (the same statements, so the same position and locals). One that sits in code that
+ * changed is not moved by guesswork: the migration is <em>refused, all or nothing</em>, listing
+ * each such wait with its {@code file:line:col} — as it is when the new version drops something
+ * the run still uses (a module with instances holding messages, an event with waiters, a
+ * workflow that is running), or when a workflow runs apart or a module is hot.
+ *
+ * <p>Owns: the translation. Must not write anything: the caller makes the result durable.
+ */
+public final class Migrator {
+    /** Why a run cannot move to the new version: every reason, each with where. */
+    public static final class Refused extends Exception {
+        public final List<String> reasons;
+
+        Refused(List<String> reasons) {
+            super(String.join("; ", reasons));
+            this.reasons = List.copyOf(reasons);
+        }
+    }
+
+    /** The moved run, and what moved, in words and numbers. */
+    public record Outcome(Core core, Map<String, Object> summary) {
+    }
+
+    private final Core old;
+    private final Plan to;
+    private final Core n;
+    private final List<String> refusals = new ArrayList<>();
+    private final int[] instMap;
+    private final int[] eventMap;
+    private final int[][] endpointMap;
+    private final Map<Integer, Body> bodyMap = new HashMap<>();
+    private final Map<Long, Fiber> fibers = new HashMap<>();
+    private long instancesMoved;
+    private long fibersMoved;
+
+    private Migrator(Core old, Plan to) {
+        this.old = old;
+        this.to = to;
+        this.n = new Core(to, old.seed, old.faults, old.decisions);
+        Plan from = old.plan;
+        instMap = new int[old.instances.all.length];
+        for (Inst i : old.instances.all) {
+            int m = to.moduleIndex(from.modules.get(i.module).name);
+            instMap[i.index] = m < 0 ? -1 : n.instances.indexOf(m, i.key);
+        }
+        eventMap = new int[from.events.size()];
+        for (Plan.EventPlan e : from.events) eventMap[e.index()] = to.eventIndex(e.name());
+        endpointMap = new int[from.modules.size()][];
+        for (Plan.ModulePlan m : from.modules) {
+            endpointMap[m.index] = new int[m.endpoints.size()];
+            int nm = to.moduleIndex(m.name);
+            for (int e = 0; e < m.endpoints.size(); e++) endpointMap[m.index][e] = nm < 0 ? -1 : to.modules.get(nm).endpointIndex(m.endpoints.get(e).name());
+        }
+        // bodies by name and occurrence (a module's ticks share one name)
+        Map<String, List<Body>> byName = new HashMap<>();
+        for (Body b : to.bodies) byName.computeIfAbsent(b.name, k -> new ArrayList<>()).add(b);
+        Map<String, Integer> seen = new HashMap<>();
+        for (Body b : from.bodies) {
+            int k = seen.merge(b.name, 1, Integer::sum) - 1;
+            List<Body> candidates = byName.get(b.name);
+            if (candidates != null && k < candidates.size() && signature(b).equals(signature(candidates.get(k)))) bodyMap.put(b.id, candidates.get(k));
+        }
+    }
+
+    /**
+     * The run {@code old} moved to {@code to}, whose {@code Migration from} the old version says
+     * how; refused with every reason when it cannot move whole.
+     */
+    public static Outcome migrate(Core old, Plan to) throws Refused {
+        Migrator m = new Migrator(old, to);
+        return m.run();
+    }
+
+    private Outcome run() throws Refused {
+        Plan from = old.plan;
+        Plan.Migration mig = to.migrations.get(from.version);
+        if (to.version <= from.version) refusals.add("the new program is version " + to.version + ", not newer than the run's version " + from.version);
+        if (mig == null) refusals.add("version " + to.version + " has no Migration from " + from.version);
+        if (!old.apart.runs.isEmpty()) refusals.add(old.apart.runs.size() + " workflow(s) run apart and have not returned (" + old.apart.runs.keySet().iterator().next() + " …)");
+        if (old.hot.waiting != null || !to.hot.isEmpty() || !from.hot.isEmpty()) refusals.add("hot modules are not migrated yet");
+        for (String wf : mig.workflows()) {
+            long live = old.workflows.live.values().stream().filter(w -> from.workflows.get(w.workflow).name().equals(wf)).count();
+            if (live > 0) refusals.add("the Migration's Workflow " + wf + " block is not applied yet, and " + live + " " + wf + " workflow(s) are running");
+        }
+        if (!refusals.isEmpty()) throw new Refused(refusals);
+
+        Timeline ot = old.timeline;
+        Timeline nt = n.timeline;
+        nt.now = ot.now;
+        nt.taskSeq = ot.taskSeq;
+        nt.fiberSeq = ot.fiberSeq;
+        nt.tokenSeq = ot.tokenSeq;
+        nt.wfSeq = ot.wfSeq;
+        nt.rng = ot.rng;
+        nt.trace = ot.trace;
+        n.stats.add(old.stats);
+        n.errors.addAll(old.errors);
+        n.failures.addAll(old.failures);
+        copyInbox();
+
+        // globals: kept by name; new ones take their initial value
+        Fiber init = new Fiber(0, new Body(-1, "init", to.file), Fiber.Owner.LOAD, -1, null);
+        init.ctx = n;
+        Map<String, Object> oldGlobals = old.store.all();
+        to.globals.forEach((name, ev) -> n.store.put(name, oldGlobals.containsKey(name) && !from.params.containsKey(name) ? oldGlobals.get(name) : ev.eval(init)));
+
+        moveFibers();
+        moveInstances(mig);
+        moveWorkflows();
+        moveCallsAndWaits();
+        moveTimeline();
+        moveRest();
+        if (!refusals.isEmpty()) throw new Refused(refusals);
+        runModuleBlocks(mig);
+        if (!refusals.isEmpty()) throw new Refused(refusals);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("from", from.version);
+        summary.put("to", to.version);
+        summary.put("at_ms", nt.now);
+        summary.put("instances", instancesMoved);
+        summary.put("suspended", fibersMoved);
+        summary.put("workflows", (long) old.workflows.all.size());
+        summary.put("module_blocks", new ArrayList<>(mig.modules().keySet()));
+        return new Outcome(n, summary);
+    }
+
+    private void copyInbox() {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+            old.inboxPositions.write(out);
+            out.flush();
+            n.inboxPositions.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())), true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Every live fiber, moved to its body in the new program, or a refusal saying where it waits. */
+    private void moveFibers() {
+        Map<Long, Fiber> live = new java.util.TreeMap<>();
+        for (Fiber f : old.waits.fibers()) live.put(f.id, f);
+        for (Inst i : old.instances.all) if (i.current != null) live.put(i.current.id, i.current);
+        for (Wf w : old.workflows.all.values()) if (w.fiber != null) live.put(w.fiber.id, w.fiber);
+        for (Fiber f : live.values()) {
+            Body nb = bodyMap.get(f.body.id);
+            int inst = f.instance;
+            if (f.owner == Fiber.Owner.INSTANCE) {
+                inst = instMap[f.instance];
+                Plan.ModulePlan om = old.plan.modules.get(old.instances.all[f.instance].module);
+                if (inst >= 0 && !to.modules.get(n.instances.all[inst].module).stateNames.equals(om.stateNames)) nb = null;
+            }
+            if (nb == null || inst < 0 && f.owner == Fiber.Owner.INSTANCE) {
+                refusals.add(Views.waiter(old, f) + " waits at " + old.fibers.position(f) + ", in code version " + to.version
+                        + " changed (a suspended position is moved only where its code is the same)");
+                continue;
+            }
+            Fiber g = new Fiber(f.id, nb, f.owner, inst, f.workflow);
+            g.ctx = n;
+            System.arraycopy(f.locals, 0, g.locals, 0, Math.min(f.locals.length, g.locals.length));
+            g.payload = f.payload;
+            g.pc = f.pc;
+            g.result = f.result;
+            g.waitToken = f.waitToken;
+            g.rollbackState = f.rollbackState;
+            g.undo = f.undo;
+            g.rollbackGlobals = f.rollbackGlobals;
+            g.callSeq = f.callSeq;
+            g.frames.addAll(f.frames);
+            g.parent = f.parent;
+            g.branch = f.branch;
+            g.blockCalls = f.blockCalls;
+            g.sagaSerial = f.sagaSerial;
+            g.cancelling = f.cancelling;
+            g.noCompensate = f.noCompensate;
+            g.rerun = f.rerun;
+            g.cancelDeferred = f.cancelDeferred;
+            g.cancelDeferredCompensate = f.cancelDeferredCompensate;
+            fibers.put(f.id, g);
+            fibersMoved++;
+        }
+        for (Waits.Wait w : old.waits.all()) {
+            Fiber g = fibers.get(w.fiber.id);
+            if (g != null) n.waits.put(g, w.kind, w.since);
+        }
+    }
+
+    private void moveInstances(Plan.Migration mig) {
+        Fiber init = new Fiber(0, new Body(-1, "init", to.file), Fiber.Owner.INSTANCE, 0, null);
+        for (Inst ni : n.instances.all) {
+            n.instances.initState(ni);
+            ni.lifecycle = Lifecycle.INSTANCE.move(ni.lifecycle, "IDLE");
+            ni.ticksQueued = new int[to.modules.get(ni.module).ticks.size()];
+        }
+        for (Inst oi : old.instances.all) {
+            int idx = instMap[oi.index];
+            if (idx < 0) {
+                if (!oi.mailbox.isEmpty() || oi.current != null) {
+                    refusals.add(oi.name + " is gone from version " + to.version + " but still has " + oi.mailbox.size() + " message(s) to handle"
+                            + (oi.current != null ? " and a handler under way" : ""));
+                }
+                continue;
+            }
+            Inst ni = n.instances.all[idx];
+            Plan.ModulePlan om = old.plan.modules.get(oi.module);
+            Plan.ModulePlan nm = to.modules.get(ni.module);
+            for (int k = 0; k < nm.stateNames.size(); k++) {
+                int was = om.stateNames.indexOf(nm.stateNames.get(k));
+                if (was >= 0) ni.state[k] = oi.state[was];
+            }
+            for (Msg m : oi.mailbox) {
+                Msg t = msg(m, oi.module, oi.name);
+                if (t != null) ni.mailbox.add(t);
+            }
+            ni.current = oi.current == null ? null : fibers.get(oi.current.id);
+            ni.currentMsg = oi.currentMsg == null || oi.currentMsg.handler() < 0 ? oi.currentMsg : msg(oi.currentMsg, oi.module, oi.name);
+            ni.callSeqAtStart = oi.callSeqAtStart;
+            ni.epoch = oi.epoch;
+            ni.callSeq = oi.callSeq;
+            ni.crashed = oi.crashed;
+            ni.lastSeq.putAll(oi.lastSeq);
+            ni.lastReply.putAll(oi.lastReply);
+            ni.keyed.putAll(oi.keyed);
+            ni.fences.putAll(oi.fences);
+            for (int t = 0; t < Math.min(oi.ticksQueued.length, ni.ticksQueued.length); t++) ni.ticksQueued[t] = oi.ticksQueued[t];
+            ni.handled = oi.handled;
+            ni.lifecycle = oi.lifecycle;
+            instancesMoved++;
+        }
+    }
+
+    /** Message {@code m} for an instance of old module {@code module}, its handler renumbered; null (and a refusal) when the new version has no such handler. */
+    private Msg msg(Msg m, int module, String where) {
+        int h = m.handler();
+        int nm = to.moduleIndex(old.plan.modules.get(module).name);
+        switch (m.kind()) {
+            case Msg.EVENT -> {
+                h = eventMap[h];
+                if (h < 0 || nm < 0 || to.modules.get(nm).handlers.get(h) == null) {
+                    refusals.add(where + " has an event " + old.plan.events.get(m.handler()).name() + " to handle, and version " + to.version + " has no handler for it there");
+                    return null;
+                }
+            }
+            case Msg.TICK -> {
+                if (nm < 0 || h >= to.modules.get(nm).ticks.size()) return null; // a tick version N+1 no longer has: nothing to do
+            }
+            default -> {
+                h = endpointMap[module][h];
+                if (h < 0) {
+                    refusals.add("a call to " + where + "." + old.plan.modules.get(module).endpoints.get(m.handler()).name() + " is under way, and version "
+                            + to.version + " has no such endpoint");
+                    return null;
+                }
+            }
+        }
+        return h == m.handler() ? m : new Msg(m.kind(), h, m.payload(), m.caller(), m.epoch(), m.seq(), m.key(), m.fiber(), m.token(), m.fenceKeys(), m.fenceToken());
+    }
+
+    private void moveWorkflows() {
+        for (Wf w : old.workflows.all.values()) {
+            String name = old.plan.workflows.get(w.workflow).name();
+            int idx = -1;
+            for (Plan.WorkflowPlan wp : to.workflows) if (wp.name().equals(name)) idx = wp.index();
+            if (idx < 0) {
+                refusals.add("workflow " + name + " is gone from version " + to.version + " but the run has " + w.id + " (" + w.status + ")");
+                continue;
+            }
+            Wf v = new Wf(w.id, idx, w.startedAt);
+            v.fiber = w.fiber == null ? null : fibers.get(w.fiber.id);
+            v.status = w.status;
+            v.result = w.result;
+            v.error = w.error;
+            v.callSeq = w.callSeq;
+            v.timedWait = w.timedWait;
+            v.parent = w.parent;
+            v.parentFiber = w.parentFiber;
+            v.parentToken = w.parentToken;
+            v.depth = w.depth;
+            v.childrenStarted = w.childrenStarted;
+            v.children.addAll(w.children);
+            n.workflows.all.put(v.id, v);
+            if (old.workflows.live.containsKey(w.id)) n.workflows.live.put(v.id, v);
+        }
+    }
+
+    private void moveCallsAndWaits() {
+        for (Calls.Pending p : old.calls.pending.values()) {
+            int target = instMap[p.target()];
+            if (target < 0) {
+                refusals.add("a call to " + old.instances.all[p.target()].name + " is under way, and version " + to.version + " has no such instance");
+                continue;
+            }
+            Msg m = msg(p.msg(), old.instances.all[p.target()].module, old.instances.all[p.target()].name);
+            if (m == null) continue;
+            n.calls.pending.put(p.fiber(), new Calls.Pending(p.fiber(), p.token(), target, m, p.attemptsLeft(), p.backoffMs(), p.timeoutMs(),
+                    p.persistent(), p.retryFailures()));
+        }
+        old.calls.callMsgs.forEach((fiber, m) -> {
+            Fiber f = old.instances.all.length == 0 ? null : findFiber(fiber);
+            if (f == null || f.owner != Fiber.Owner.INSTANCE) return;
+            Msg t = msg(m, old.instances.all[f.instance].module, old.instances.all[f.instance].name);
+            if (t != null) n.calls.callMsgs.put(fiber, t);
+        });
+        for (int e = 0; e < old.workflows.waiters.size(); e++) {
+            List<Workflows.Waiter> ws = old.workflows.waiters.get(e);
+            if (ws.isEmpty()) continue;
+            if (eventMap[e] < 0) {
+                refusals.add(ws.size() + " workflow(s) await " + old.plan.events.get(e).name() + ", which version " + to.version + " no longer has");
+                continue;
+            }
+            n.workflows.waiters.get(eventMap[e]).addAll(ws);
+        }
+        n.locks.fenceSeq = old.locks.fenceSeq;
+        n.locks.held.putAll(old.locks.held);
+        n.locks.queue.addAll(old.locks.queue);
+        n.joins.open.putAll(old.joins.open);
+        n.joins.shared.putAll(old.joins.shared);
+    }
+
+    private Fiber findFiber(long id) {
+        for (Inst i : old.instances.all) if (i.current != null && i.current.id == id) return i.current;
+        return old.waits.get(id);
+    }
+
+    private void moveTimeline() {
+        for (Task t : old.timeline.tasks.sorted()) {
+            int target = t.target();
+            Object value = t.value();
+            long token = t.token();
+            switch (t.kind()) {
+                case Task.DELIVER -> {
+                    target = instMap[t.target()];
+                    if (target < 0) {
+                        if (((Msg) value).kind() != Msg.TICK) refusals.add("a message to " + old.instances.all[t.target()].name + " is on its way, and version "
+                                + to.version + " has no such instance");
+                        continue;
+                    }
+                    value = msg((Msg) value, old.instances.all[t.target()].module, old.instances.all[t.target()].name);
+                    if (value == null) continue;
+                }
+                case Task.TICK -> {
+                    target = instMap[t.target()];
+                    if (target < 0 || token >= to.modules.get(n.instances.all[target].module).ticks.size()) continue;
+                }
+                case Task.CRASH, Task.RESTART -> {
+                    target = instMap[t.target()];
+                    if (target < 0) continue;
+                }
+                case Task.LOAD -> {
+                    target = to.loads.stream().filter(l -> l.name().equals(old.plan.loads.get(t.target()).name())).mapToInt(Plan.LoadPlan::index).findFirst().orElse(-1);
+                    if (target < 0) continue; // a load the new version no longer has stops
+                }
+                default -> {
+                    // fiber-, token- and id-based tasks: the numbers are the run's, not the program's
+                }
+            }
+            n.timeline.tasks.add(new Task(t.time(), t.seq(), t.kind(), target, t.fiber(), token, value));
+            if (t.kind() == Task.DELIVER && n.inFlight((Msg) value, target)) n.deliveriesInFlight++;
+        }
+        // a module the new version adds starts ticking now
+        for (Inst ni : n.instances.all) {
+            if (old.plan.moduleIndex(to.modules.get(ni.module).name) >= 0) continue;
+            for (Plan.Tick tk : to.modules.get(ni.module).ticks) n.schedule(n.timeline.now + Timeline.periodMs(tk.period()), Task.TICK, ni.index, 0, tk.index(), null);
+        }
+    }
+
+    private void moveRest() {
+        for (Plan.EventPlan e : old.plan.events) if (eventMap[e.index()] >= 0) n.events.counts[eventMap[e.index()]] = old.events.counts[e.index()];
+        for (Plan.LoadPlan l : to.loads) {
+            int was = -1;
+            for (Plan.LoadPlan ol : old.plan.loads) if (ol.name().equals(l.name())) was = ol.index();
+            if (was >= 0) {
+                n.loads.emitted[l.index()] = old.loads.emitted[was];
+                n.loads.carry[l.index()] = old.loads.carry[was];
+                n.loads.done[l.index()] = old.loads.done[was];
+            } else {
+                n.schedule(Math.max(n.timeline.now, l.start().toMillis()), Task.LOAD, l.index(), 0, 0, null);
+            }
+        }
+        n.network.discarded.putAll(old.network.discarded);
+        n.apart.rootId = old.apart.rootId;
+        n.apart.rootEnded = old.apart.rootEnded;
+        n.apart.ended.putAll(old.apart.ended);
+    }
+
+    /** The migration's module blocks, run against each instance's (moved) state, in key order. */
+    private void runModuleBlocks(Plan.Migration mig) {
+        mig.modules().forEach((module, body) -> {
+            int m = to.moduleIndex(module);
+            for (int i = n.instances.first[m]; i < n.instances.first[m + 1]; i++) {
+                Fiber f = new Fiber(0, body, Fiber.Owner.INSTANCE, i, null);
+                f.ctx = n;
+                f.payload = None.NONE;
+                try {
+                    int pc = 0;
+                    while (pc >= 0 && pc < body.code.length) pc = body.code[pc].exec(f, pc);
+                } catch (RuntimeException e) {
+                    refusals.add("Migration from " + mig.from() + ", Module " + module + ", on " + n.instances.all[i].name + ": " + e.getMessage());
+                    return;
+                }
+            }
+        });
+    }
+
+    /** What a body's code is: its instructions' kinds and the text they were compiled from; equal signatures, the same code. */
+    static String signature(Body b) {
+        StringBuilder s = new StringBuilder();
+        s.append(b.locals).append('|');
+        if (b.code == null) return s.toString();
+        String text = b.file.text();
+        for (Instr in : b.code) {
+            s.append(in.getClass().getSimpleName()).append(':');
+            int from = Math.max(0, Math.min(in.span.start(), text.length()));
+            int to = Math.max(from, Math.min(in.span.end(), text.length()));
+            s.append(text, from, to).append('\u0000');
+        }
+        return s.toString();
+    }
+
+    /** The value shown for a refusal's reason. */
+    static String show(Object v) {
+        return Values.show(v);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.baton.runtime;
+
+import dev.baton.runtime.internal.journal.Durability;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A run moves to a new version of its program: module state transformed by the Migration's
+ * blocks, new state and globals initialised, suspended workflows moved where their code did not
+ * change — all or nothing, refused with positions otherwise, and redone after a crash before it
+ * was durable.
+ */
+class MigrationTest {
+    static final String V1 = """
+            version 1
+
+            $season = 1
+
+            Event Game.Score { player: String, points: Int }
+
+            Module Board [instances: 2] {
+                $points: Map<Int> = {}
+
+                ON (Game.Score) [route: hash({player}) % 2] {
+                    $points[{player}] = get($points, {player}, 0) + {points}
+                }
+            }
+
+            Workflow Quest(player: String) {
+                Sleep 20s
+                Emit Game.Score { player: player, points: 100 }
+            }
+
+            Module Go {
+                $t = 0
+
+                Tick [10ms] {
+                    $t += 1
+                    if $t <= 10 {
+                        Emit Game.Score { player: "p" + str($t), points: $t }
+                        Start Quest { player: "p" + str($t) } [id: "quest-" + str($t)]
+                    }
+                }
+            }
+            """;
+
+    /** Version 2: a bonus on every score from now on, and each board counts its players. */
+    static final String V2 = V1.replace("version 1", "version 2")
+            .replace("$season = 1\n", "$season = 1\n\n$bonus = 10\n")
+            .replace("    $points: Map<Int> = {}\n", "    $points: Map<Int> = {}\n    $players = 0\n")
+            .replace("get($points, {player}, 0) + {points}", "get($points, {player}, 0) + {points} + $bonus")
+            + """
+
+            Migration from 1 {
+                Module Board {
+                    $players = len($points)
+                }
+            }
+            """;
+
+    private static final Duration LENGTH = Duration.ofSeconds(30);
+
+    /** Runs version 1 until it has started its quests and stopped, resumable, while they sleep. */
+    private static void runV1Midway(Path dir) throws IOException {
+        AtomicInteger slices = new AtomicInteger();
+        try {
+            new EmbeddedEngine(Programs.plan(V1), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir).withSnapshotEvery(Duration.ofMillis(200))
+                    .withStop(() -> slices.incrementAndGet() > 40)).run();
+            throw new AssertionError("version 1 ran to its end: nothing left to migrate");
+        } catch (EmbeddedEngine.Stopped stopped) {
+            // stopped with its quests asleep
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertMoved(RunReport r) {
+        assertThat(r.resumed()).isTrue();
+        assertThat(r.workflows()).containsExactly(Map.entry("COMPLETED", 10L));
+        Map<String, Object> board = r.modules().get("Board");
+        // each board counted the players it had when the run moved; each quest's score came with the bonus
+        assertThat(board.get("sum(players)")).isEqualTo(10L);
+        assertThat(r.globals()).containsEntry("bonus", 10L);
+        long points = 0;
+        for (int t = 1; t <= 10; t++) points += t + 100 + 10;
+        assertThat(board).containsEntry("entries(points)", 10L);
+        assertThat(r.errors()).isEmpty();
+        assertThat(points).isEqualTo(1155);
+    }
+
+    @Test
+    void aNewVersionMovesStateAndSuspendedWorkflowsAndRunsOn(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        List<String> notes = new java.util.ArrayList<>();
+        RunReport r = new EmbeddedEngine(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))
+                .withNotices(notes::add)).run();
+        assertMoved(r);
+        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("moved the run from version 1 to version 2 at ").contains("10 suspended fiber(s)")
+                .contains("Migration blocks run for [Board]"));
+        List<String> log = Files.readAllLines(dir.resolve("d/migrations.log"));
+        assertThat(log).singleElement().asString().contains("\"from\":1").contains("\"to\":2").contains("\"suspended\":10");
+        assertThat(Durability.meta(dir.resolve("d")).getProperty("version")).isEqualTo("2");
+        assertThat(Durability.meta(dir.resolve("d")).getProperty("migrating_from")).isNull();
+    }
+
+    @Test
+    void theScoresAfterTheMoveCarryTheBonusAndThoseBeforeDoNot(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        new EmbeddedEngine(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        // the finished run's instances, read back from its last snapshot
+        dev.baton.runtime.internal.exec.Core core = restoreFinished(dir.resolve("d"));
+        Map<Object, Map<String, Object>> boards = core.moduleState("Board");
+        Map<String, Long> points = new java.util.TreeMap<>();
+        boards.values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        for (int t = 1; t <= 10; t++) assertThat(points).containsEntry("p" + t, t + 100L + 10L);
+    }
+
+    private static dev.baton.runtime.internal.exec.Core restoreFinished(Path dir) throws IOException {
+        Durability d = Durability.open(dir, Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH));
+        try {
+            return d.restore(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH));
+        } finally {
+            d.close();
+        }
+    }
+
+    @Test
+    void aWorkflowWaitingInCodeThatChangedRefusesTheWholeMoveWithItsPosition(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        String changed = V2.replace("Sleep 20s", "Sleep 25s");
+        assertThatThrownBy(() -> new EmbeddedEngine(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot move from version 1 to version 2, so nothing moved")
+                .hasMessageContaining("workflow quest-1 waits at test.baton:16:5 (Sleep")
+                .hasMessageContaining("workflow quest-10 waits at");
+        // nothing moved: the run resumes under version 1 and ends as version 1 would
+        RunReport r = new EmbeddedEngine(Programs.plan(V1), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertThat(r.resumed()).isTrue();
+        assertThat(r.workflows()).containsExactly(Map.entry("COMPLETED", 10L));
+        assertThat(r.globals()).doesNotContainKey("bonus");
+        assertThat(Files.exists(dir.resolve("d/migrations.log"))).isFalse();
+    }
+
+    @Test
+    void aChangeWithoutANewVersionOrWithoutAMigrationIsRefusedSayingSo(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        String noBump = V1.replace("+ {points}", "+ {points} + 1");
+        assertThatThrownBy(() -> new EmbeddedEngine(Programs.plan(noBump), EngineOptions.defaults().withDataDir(dir.resolve("d"))).run())
+                .hasMessageContaining("meaning has changed since (changed: Module Board)")
+                .hasMessageContaining("the new program is still version 1");
+        String noMigration = V2.substring(0, V2.indexOf("Migration from 1"));
+        assertThatThrownBy(() -> new EmbeddedEngine(Programs.plan(noMigration), EngineOptions.defaults().withDataDir(dir.resolve("d"))).run())
+                .hasMessageContaining("version 2 has no Migration from 1");
+    }
+
+    @Test
+    void aMoveCutShortBeforeItWasDurableIsDoneAgainOnTheNextStart(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        // the process dies after meta said "moving" and before the moved run's snapshot: open, then nothing
+        Durability.open(dir.resolve("d"), Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH)).close();
+        assertThat(Durability.meta(dir.resolve("d")).getProperty("migrating_from")).isNotNull();
+        assertThatThrownBy(() -> new EmbeddedEngine(Programs.plan(V1), EngineOptions.defaults().withDataDir(dir.resolve("d"))).run())
+                .hasMessageContaining("is moving its run to version 2");
+        RunReport r = new EmbeddedEngine(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertMoved(r);
+        assertThat(Files.readAllLines(dir.resolve("d/migrations.log"))).hasSize(1);
+    }
+
+    @Test
+    void aMoveWhoseSnapshotWasWrittenButNotYetRecordedIsNotDoneTwice(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        java.util.Properties before = Durability.meta(dir.resolve("d"));
+        AtomicInteger slices = new AtomicInteger();
+        try {
+            new EmbeddedEngine(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))
+                    .withStop(() -> slices.incrementAndGet() > 1)).run();
+        } catch (EmbeddedEngine.Stopped stopped) {
+            // moved, then stopped at once
+        }
+        // the process dies after the moved run's snapshot and before meta said the move was done
+        java.util.Properties meta = Durability.meta(dir.resolve("d"));
+        meta.setProperty("migrating_from", before.getProperty("digest"));
+        meta.setProperty("migrating_meaning", before.getProperty("meaning"));
+        meta.setProperty("migrating_declarations", before.getProperty("declarations"));
+        try (var out = Files.newOutputStream(dir.resolve("d/meta.properties"))) {
+            meta.store(out, null);
+        }
+        RunReport r = new EmbeddedEngine(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertMoved(r);
+        assertThat(Files.readAllLines(dir.resolve("d/migrations.log"))).as("moved once").hasSize(1);
+    }
+}
