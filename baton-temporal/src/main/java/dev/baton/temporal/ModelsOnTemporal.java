@@ -19,7 +19,6 @@ import java.util.TreeMap;
  * of runs: the counts travel in the continue-as-new input ({@link RunInput#aiSpent}).
  */
 final class ModelsOnTemporal implements DecisionProvider {
-    private static final String BUDGET = "budget spent";
     private final BatonAsk ask;
     /** Per AI: {calls, tokens} so far. */
     final Map<String, long[]> spent = new TreeMap<>();
@@ -53,10 +52,8 @@ final class ModelsOnTemporal implements DecisionProvider {
     @Override
     public Object decide(Request r) {
         long[] s = spent.computeIfAbsent(r.ai(), k -> new long[2]);
-        long maxCalls = r.config().get("max_calls") instanceof Number n ? n.longValue() : -1;
-        long maxTokens = r.config().get("token_budget") instanceof Number n ? n.longValue() : -1;
-        if (maxCalls >= 0 && s[0] >= maxCalls) return new NoAnswer(BUDGET + ": AI " + r.ai() + " has made " + s[0] + " of its max_calls " + maxCalls);
-        if (maxTokens >= 0 && s[1] >= maxTokens) return new NoAnswer(BUDGET + ": AI " + r.ai() + " has used " + s[1] + " of its token_budget " + maxTokens);
+        String over = AnswerLog.overBudget(r, s);
+        if (over != null) return new NoAnswer(over);
         Object prepared = OpenAiProvider.prepare(r);
         if (prepared instanceof NoAnswer none) return none;
         OpenAiProvider.Prepared p = (OpenAiProvider.Prepared) prepared;

@@ -176,11 +176,15 @@ public final class AnswerLog implements DecisionProvider, Closeable {
 
     /** Why this attempt may not be asked (a budget of its AI is spent), or null. */
     private String overBudget(Request r) {
-        long[] s = spent.getOrDefault(r.ai(), new long[2]);
+        return overBudget(r, spent.getOrDefault(r.ai(), new long[2]));
+    }
+
+    /** Why attempt {@code r} may not be asked when its AI has spent {@code spent} = {calls, tokens} ({@code max_calls}, {@code token_budget}), or null. */
+    public static String overBudget(Request r, long[] spent) {
         long maxCalls = longOption(r.config(), "max_calls");
         long maxTokens = longOption(r.config(), "token_budget");
-        if (maxCalls >= 0 && s[0] >= maxCalls) return BUDGET + ": AI " + r.ai() + " has made " + s[0] + " of its max_calls " + maxCalls;
-        if (maxTokens >= 0 && s[1] >= maxTokens) return BUDGET + ": AI " + r.ai() + " has used " + s[1] + " of its token_budget " + maxTokens;
+        if (maxCalls >= 0 && spent[0] >= maxCalls) return BUDGET + ": AI " + r.ai() + " has made " + spent[0] + " of its max_calls " + maxCalls;
+        if (maxTokens >= 0 && spent[1] >= maxTokens) return BUDGET + ": AI " + r.ai() + " has used " + spent[1] + " of its token_budget " + maxTokens;
         return null;
     }
 
