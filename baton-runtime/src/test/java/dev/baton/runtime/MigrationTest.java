@@ -199,4 +199,107 @@ class MigrationTest {
         assertMoved(r);
         assertThat(Files.readAllLines(dir.resolve("d/migrations.log"))).as("moved once").hasSize(1);
     }
+
+    @Test
+    void aWorkflowWaitingInChangedCodeMovesToTheSameStatementWithItsLocals(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        // the quest's code changes after the statement its runs wait at: they go on in the new code
+        String changed = V2.replace("    Emit Game.Score { player: player, points: 100 }\n",
+                "    let reward = 200\n    Emit Game.Score { player: player, points: reward }\n");
+        assertThat(changed).isNotEqualTo(V2);
+        List<String> notes = new java.util.ArrayList<>();
+        RunReport r = new EmbeddedEngine(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))
+                .withNotices(notes::add)).run();
+        assertThat(r.workflows()).containsExactly(Map.entry("COMPLETED", 10L));
+        assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"positions_mapped\":10");
+        dev.baton.runtime.internal.exec.Core core;
+        Durability d = Durability.open(dir.resolve("d"), Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
+        try {
+            core = d.restore(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
+        } finally {
+            d.close();
+        }
+        Map<String, Long> points = new java.util.TreeMap<>();
+        core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        // each quest's player (a local moved by name) got the new code's reward, with the bonus
+        for (int t = 1; t <= 10; t++) assertThat(points).containsEntry("p" + t, t + 200L + 10L);
+    }
+
+    /** Workflows waiting for an event, in a saga's step and in a fork's branches, in code that did not change. */
+    static final String WAITS = """
+
+            Event Game.Bell {}
+
+            Workflow Watch {
+                Await Game.Bell [timeout: 60s] -> bell
+                Emit Game.Score { player: "watch", points: 1 }
+            }
+
+            Workflow Pay {
+                Saga {
+                    Step Hold {
+                        Sleep 20s
+                    } Compensate {
+                        Emit Game.Score { player: "refund", points: 1 }
+                    }
+                } -> outcome
+                Emit Game.Score { player: "pay", points: 2 }
+            }
+
+            Workflow Split {
+                Fork {
+                    Branch a {
+                        Sleep 20s
+                        return 1
+                    }
+                    Branch b {
+                        Sleep 21s
+                        return 2
+                    }
+                } Join all -> r
+                Emit Game.Score { player: "split", points: len(r) + 1 }
+            }
+
+            Module Bellman {
+                $t = 0
+
+                Tick [10ms] {
+                    $t += 1
+                    if $t == 1 {
+                        Start Watch [id: "watch"]
+                        Start Pay [id: "pay"]
+                        Start Split [id: "split"]
+                    }
+                    if $t == 2500 {
+                        Emit Game.Bell {}
+                    }
+                }
+            }
+            """;
+
+    @Test
+    void workflowsInAwaitASagaStepAndAForkMoveAndFinishInTheNewVersion(@TempDir Path dir) throws IOException {
+        String v1 = V1 + WAITS;
+        String v2 = V2.replace("Migration from 1", WAITS.strip() + "\n\nMigration from 1");
+        AtomicInteger slices = new AtomicInteger();
+        try {
+            new EmbeddedEngine(Programs.plan(v1), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))
+                    .withStop(() -> slices.incrementAndGet() > 40)).run();
+        } catch (EmbeddedEngine.Stopped stopped) {
+            // waiting
+        }
+        RunReport r = new EmbeddedEngine(Programs.plan(v2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertThat(r.workflows()).containsExactly(Map.entry("COMPLETED", 13L));
+        assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"suspended\":15"); // 10 quests, watch, pay, split and its 2 branches
+        Durability d = Durability.open(dir.resolve("d"), Programs.plan(v2), EngineOptions.defaults().withDuration(LENGTH));
+        dev.baton.runtime.internal.exec.Core core;
+        try {
+            core = d.restore(Programs.plan(v2), EngineOptions.defaults().withDuration(LENGTH));
+        } finally {
+            d.close();
+        }
+        Map<String, Long> points = new java.util.TreeMap<>();
+        core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        assertThat(points).containsEntry("watch", 11L).containsEntry("pay", 12L).containsEntry("split", 13L).doesNotContainKey("refund");
+    }
 }

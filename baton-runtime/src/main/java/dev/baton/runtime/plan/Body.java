@@ -14,6 +14,8 @@ public final class Body {
     public final SourceFile file;
     public Instr[] code;
     public int locals;
+    /** Each local slot's name ({@code let x}, a parameter, a loop variable), or null for a slot of the engine's own (a loop's list and counter). */
+    public final java.util.List<String> slotNames = new java.util.ArrayList<>();
 
     /** 1 when some instruction may suspend, -1 when none does, 0 not worked out yet. */
     private byte waits;

@@ -30,6 +30,11 @@ public abstract class Instr {
     }
 
     /** What a trace or {@code baton history} shows for this instruction. */
+    /** For the head of a loop ({@code for}, {@code while}): the pc after it, so the loop is {@code [this pc, loopExit)}; else -1. */
+    public int loopExit() {
+        return -1;
+    }
+
     public String describe() {
         return getClass().getSimpleName();
     }

@@ -172,12 +172,14 @@ public final class Compiler {
         }
 
         int newSlot() {
+            body.slotNames.add(null);
             return body.locals++;
         }
 
         int declare(String name) {
             int slot = newSlot();
             locals.peek().put(name, slot);
+            body.slotNames.set(slot, name);
             return slot;
         }
 

@@ -241,6 +241,11 @@ final class Instrs {
         final Ev max;
         int exit;
 
+        @Override
+        public int loopExit() {
+            return exit;
+        }
+
         ForNext(Span span, int listSlot, int indexSlot, int varSlot, Ev max) {
             super(span);
             this.listSlot = listSlot;
@@ -269,6 +274,11 @@ final class Instrs {
         final int counterSlot;
         final Ev max;
         int exit;
+
+        @Override
+        public int loopExit() {
+            return exit;
+        }
 
         WhileTest(Span span, Ev cond, int counterSlot, Ev max) {
             super(span);

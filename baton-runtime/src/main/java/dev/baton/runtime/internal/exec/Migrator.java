@@ -58,6 +58,9 @@ public final class Migrator {
     private final int[] eventMap;
     private final int[][] endpointMap;
     private final Map<Integer, Body> bodyMap = new HashMap<>();
+    /** The new body of the same name (and occurrence) as each old one, whether its code changed or not. */
+    private final Map<Integer, Body> sameName = new HashMap<>();
+    private long positionsMapped;
     private final Map<Long, Fiber> fibers = new HashMap<>();
     private long instancesMoved;
     private long fibersMoved;
@@ -87,7 +90,9 @@ public final class Migrator {
         for (Body b : from.bodies) {
             int k = seen.merge(b.name, 1, Integer::sum) - 1;
             List<Body> candidates = byName.get(b.name);
-            if (candidates != null && k < candidates.size() && signature(b).equals(signature(candidates.get(k)))) bodyMap.put(b.id, candidates.get(k));
+            if (candidates == null || k >= candidates.size()) continue;
+            sameName.put(b.id, candidates.get(k));
+            if (signature(b).equals(signature(candidates.get(k)))) bodyMap.put(b.id, candidates.get(k));
         }
     }
 
@@ -148,6 +153,7 @@ public final class Migrator {
         summary.put("at_ms", nt.now);
         summary.put("instances", instancesMoved);
         summary.put("suspended", fibersMoved);
+        summary.put("positions_mapped", positionsMapped);
         summary.put("workflows", (long) old.workflows.all.size());
         summary.put("module_blocks", new ArrayList<>(mig.modules().keySet()));
         return new Outcome(n, summary);
@@ -174,28 +180,45 @@ public final class Migrator {
         for (Fiber f : live.values()) {
             Body nb = bodyMap.get(f.body.id);
             int inst = f.instance;
+            boolean sameState = true;
             if (f.owner == Fiber.Owner.INSTANCE) {
                 inst = instMap[f.instance];
                 Plan.ModulePlan om = old.plan.modules.get(old.instances.all[f.instance].module);
-                if (inst >= 0 && !to.modules.get(n.instances.all[inst].module).stateNames.equals(om.stateNames)) nb = null;
+                sameState = inst >= 0 && to.modules.get(n.instances.all[inst].module).stateNames.equals(om.stateNames);
+                if (!sameState) nb = null;
             }
-            if (nb == null || inst < 0 && f.owner == Fiber.Owner.INSTANCE) {
-                refusals.add(Views.waiter(old, f) + " waits at " + old.fibers.position(f) + ", in code version " + to.version
-                        + " changed (a suspended position is moved only where its code is the same)");
-                continue;
+            Object[] locals = f.locals;
+            int pc = f.pc;
+            List<Object> frames = f.frames;
+            if (nb == null) {
+                // its code changed: moved to the same statement in the new code when that is certain
+                Body target = sameState ? sameName.get(f.body.id) : null;
+                String why = target == null ? (f.owner == Fiber.Owner.INSTANCE ? "its module's state variables changed" : "version " + to.version
+                        + " has no " + f.body.name) : null;
+                Mapped m = why == null ? map(f, target) : null;
+                if (m == null || m.why != null) {
+                    refusals.add(Views.waiter(old, f) + " waits at " + old.fibers.position(f) + ", in code version " + to.version + " changed, and "
+                            + (why != null ? why : m.why));
+                    continue;
+                }
+                nb = target;
+                locals = m.locals;
+                pc = m.pc;
+                frames = m.frames;
+                positionsMapped++;
             }
             Fiber g = new Fiber(f.id, nb, f.owner, inst, f.workflow);
             g.ctx = n;
-            System.arraycopy(f.locals, 0, g.locals, 0, Math.min(f.locals.length, g.locals.length));
+            System.arraycopy(locals, 0, g.locals, 0, Math.min(locals.length, g.locals.length));
             g.payload = f.payload;
-            g.pc = f.pc;
+            g.pc = pc;
             g.result = f.result;
             g.waitToken = f.waitToken;
             g.rollbackState = f.rollbackState;
             g.undo = f.undo;
             g.rollbackGlobals = f.rollbackGlobals;
             g.callSeq = f.callSeq;
-            g.frames.addAll(f.frames);
+            g.frames.addAll(frames);
             g.parent = f.parent;
             g.branch = f.branch;
             g.blockCalls = f.blockCalls;
@@ -431,18 +454,84 @@ public final class Migrator {
         });
     }
 
+    /** Where a suspended fiber goes in changed code: its pc, locals and frames there, or why it cannot be said. */
+    private record Mapped(int pc, Object[] locals, List<Object> frames, String why) {
+        static Mapped no(String why) {
+            return new Mapped(-1, null, null, why);
+        }
+    }
+
+    /**
+     * The place in {@code to} of fiber {@code f}, suspended in code that changed: the statement it
+     * waits at (and each saga it is in) must be in the new code once, as it was in the old; it must
+     * not wait inside a loop (whose hidden counters cannot be moved); its locals move by name.
+     */
+    private static Mapped map(Fiber f, Body to) {
+        Body from = f.body;
+        Integer pc = samePlace(from, f.pc, to);
+        if (pc == null) return Mapped.no("the statement it waits at is not in the new code once (" + from.code[Math.max(0, f.pc)].describe()
+                + "): no mapping says where it goes");
+        for (int i = 0; i < from.code.length; i++) {
+            int exit = from.code[i].loopExit();
+            if (exit > 0 && i <= f.pc && f.pc < exit) return Mapped.no("it waits inside a loop (whose position and counters are not moved yet)");
+        }
+        List<Object> frames = new ArrayList<>();
+        for (Object fr : f.frames) {
+            if (fr instanceof dev.baton.runtime.plan.SagaFrame sf) {
+                Integer begin = samePlace(from, sf.beginPc, to);
+                if (begin == null) return Mapped.no("the Saga it is in changed");
+                dev.baton.runtime.plan.SagaFrame moved = new dev.baton.runtime.plan.SagaFrame(begin, sf.key);
+                moved.completed.addAll(sf.completed);
+                moved.current = sf.current;
+                moved.compensating = sf.compensating;
+                moved.pivotPassed = sf.pivotPassed;
+                moved.attempts = sf.attempts;
+                moved.failure = sf.failure;
+                frames.add(moved);
+            } else {
+                frames.add(fr);
+            }
+        }
+        Object[] locals = new Object[to.locals];
+        java.util.Arrays.fill(locals, None.NONE);
+        for (int k = 0; k < to.locals; k++) {
+            String name = k < to.slotNames.size() ? to.slotNames.get(k) : null;
+            if (name == null || java.util.Collections.frequency(to.slotNames, name) != 1) continue;
+            int was = from.slotNames.indexOf(name);
+            if (was < 0) continue;
+            if (from.slotNames.lastIndexOf(name) != was) return Mapped.no("its local '" + name + "' is declared more than once");
+            locals[k] = f.locals[was];
+        }
+        return new Mapped(pc, locals, frames, null);
+    }
+
+    /** The pc in {@code to} of the instruction at {@code pc} in {@code from}, when each body has that statement exactly once; else null. */
+    private static Integer samePlace(Body from, int pc, Body to) {
+        if (pc < 0 || pc >= from.code.length) return null;
+        String want = signature(from, from.code[pc]);
+        int found = -1;
+        for (int i = 0; i < from.code.length; i++) if (i != pc && signature(from, from.code[i]).equals(want)) return null;
+        for (int i = 0; i < to.code.length; i++) {
+            if (!signature(to, to.code[i]).equals(want)) continue;
+            if (found >= 0) return null;
+            found = i;
+        }
+        return found < 0 ? null : found;
+    }
+
+    private static String signature(Body b, Instr in) {
+        String text = b.file.text();
+        int from = Math.max(0, Math.min(in.span.start(), text.length()));
+        int to = Math.max(from, Math.min(in.span.end(), text.length()));
+        return in.getClass().getSimpleName() + ":" + text.substring(from, to);
+    }
+
     /** What a body's code is: its instructions' kinds and the text they were compiled from; equal signatures, the same code. */
     static String signature(Body b) {
         StringBuilder s = new StringBuilder();
         s.append(b.locals).append('|');
         if (b.code == null) return s.toString();
-        String text = b.file.text();
-        for (Instr in : b.code) {
-            s.append(in.getClass().getSimpleName()).append(':');
-            int from = Math.max(0, Math.min(in.span.start(), text.length()));
-            int to = Math.max(from, Math.min(in.span.end(), text.length()));
-            s.append(text, from, to).append('\u0000');
-        }
+        for (Instr in : b.code) s.append(signature(b, in)).append('\u0000');
         return s.toString();
     }
 
