@@ -343,6 +343,44 @@ class KillTest {
         assertThat(resumed.get("counters").get("hallucinations_injected").asLong()).isPositive();
     }
 
+    /**
+     * Stress test 3 moved to a new version mid-run: the factions' run is killed with SIGKILL while
+     * the agents plan and negotiate; version 3 of the program (the Ledger counts what it checked,
+     * its Migration sets that count from what the ledger already holds) resumes it — killed again
+     * the moment the move has begun — and the run ends moved once, every invariant true, the new
+     * one included.
+     */
+    @Test
+    void theFactionsMovedToANewVersionMidRunEndWithEveryInvariantTrue(@TempDir Path dir) throws Exception {
+        String v2 = Files.readString(Path.of("../examples/faction.baton"));
+        String v3 = v2.replace("version 2", "version 3")
+                .replace("    $failed = 0\n\n    ON (Faction.GoalDone) {\n", "    $failed = 0\n    $checked = 0\n\n    ON (Faction.GoalDone) {\n        $checked += 1\n")
+                .replace("        no_deadlock: stat(\"deadlocks\") == 0\n", "        no_deadlock: stat(\"deadlocks\") == 0,\n"
+                        + "        ledger_moved: total(Ledger.$checked) == total(Ledger.$done) + total(Ledger.$failed)\n")
+                + "\nMigration from 2 {\n    Module Ledger {\n        $checked = $done + $failed\n    }\n}\n";
+        assertThat(v3).contains("$checked += 1").contains("ledger_moved").contains("Migration from 2");
+        Files.writeString(dir.resolve("faction.baton"), v2);
+        String[] run = {"run", "faction.baton", "--seed", "3", "--clock", "real", "--faults", "crash=2,duplicate=0.05,delay=0.1,drop=0.02,hallucinate=0.3",
+                "--snapshot-every", "200ms", "--report", "json", "--no-progress", "--data-dir", "d"};
+        Process first = ChildProcess.start(dir, run);
+        assertThat(killAfterProgress(first, dir.resolve("d"), new Random(99))).as("version 2 killed mid-run").isTrue();
+
+        Files.writeString(dir.resolve("faction.baton"), v3);
+        Process moving = ChildProcess.start(dir, run);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120); // a bound for a hang only
+        while (moving.isAlive() && System.nanoTime() < deadline && !Files.readString(dir.resolve("d/meta.properties")).contains("migrating_from")
+                && !Files.exists(dir.resolve("d/migrations.log"))) {
+            Thread.sleep(1);
+        }
+        if (moving.isAlive()) ChildProcess.kill9(moving); // the move begun (or just done): killed in it
+        JsonNode r = finishArgs(dir, run);
+        assertThat(r.get("resumed").asBoolean()).isTrue();
+        r.get("invariants").fields().forEachRemaining(e -> assertThat(e.getValue().asBoolean()).as(e.getKey()).isTrue());
+        assertThat(r.get("invariants").has("ledger_moved")).isTrue();
+        java.util.List<String> moves = Files.readAllLines(dir.resolve("d/migrations.log"));
+        assertThat(moves).as("moved once, whatever the kill cut short").singleElement().asString().contains("\"from\":2").contains("\"to\":3");
+    }
+
     private static JsonNode finishArgs(Path dir, String... args) throws Exception {
         Process p = ChildProcess.start(dir, args);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
