@@ -82,6 +82,23 @@ final class HistoryCommand implements Callable<Integer> {
                         + damaged.getMessage() + ")");
                 return ExitCode.INPUT;
             }
+            // a program edited since (a new version not moved to yet): read the run with the program it ran, so
+            // that looking at a run never moves it
+            String ran = meta.getProperty("digest");
+            Path kept = ran == null ? null : dir.resolve("programs").resolve(ran + ".baton");
+            String readWith = null;
+            if (meta.getProperty("migrating_from") == null && meta.getProperty("meaning") != null && !meta.getProperty("meaning").equals(plan.meaning)
+                    && kept != null && java.nio.file.Files.exists(kept)) {
+                dev.baton.lang.CheckResult checked = dev.baton.lang.Baton.check(plan.file.name(), java.nio.file.Files.readString(kept));
+                if (!checked.hasErrors()) {
+                    try {
+                        plan = dev.baton.runtime.internal.compile.Compiler.compileWithValues(checked, plan.params);
+                        readWith = "read with the program the run ran under (version " + plan.version + ", " + dir.resolve("programs") + "/" + ran + ".baton)";
+                    } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
+                        // fall through: the refusal says why
+                    }
+                }
+            }
             long started = System.nanoTime();
             Durability d = Durability.open(dir, plan, opts);
             try {
@@ -91,7 +108,14 @@ final class HistoryCommand implements Callable<Integer> {
                 out.println(done == null ? "status: in progress (a run on this directory resumes it)" : "status: finished — " + done.stopReason().replace("already finished: ", ""));
                 List<String[]> snaps = d.snapshotList();
                 out.printf("snapshots: %d%s%n", snaps.size(), snaps.isEmpty() ? "" : " (newest " + snaps.get(0)[0] + ", " + Reports.n(Long.parseLong(snaps.get(0)[1])) + " bytes)");
+                if (readWith != null) out.println("program: " + readWith);
                 out.printf("journal: %s bytes of external events%n", Reports.n(d.journal().durableSize()));
+                Path moves = dir.resolve("migrations.log");
+                if (java.nio.file.Files.exists(moves)) {
+                    List<String> lines = java.nio.file.Files.readAllLines(moves);
+                    out.printf("migrations: %d%n", lines.size());
+                    for (String line : lines) out.println("  " + line);
+                }
                 if (listJournal) d.journalSummary(limit).forEach(l -> out.println("  " + l));
                 List<dev.baton.runtime.internal.journal.AnswerLog.Attempt> answers = d.decisions().attempts();
                 if (!answers.isEmpty() || listAnswers) {
