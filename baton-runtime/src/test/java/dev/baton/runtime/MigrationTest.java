@@ -302,4 +302,27 @@ class MigrationTest {
         core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
         assertThat(points).containsEntry("watch", 11L).containsEntry("pay", 12L).containsEntry("split", 13L).doesNotContainKey("refund");
     }
+
+    @Test
+    void aWorkflowBlockGivesMovedWorkflowsTheLocalsTheNewCodeExpects(@TempDir Path dir) throws IOException {
+        runV1Midway(dir.resolve("d"));
+        // version 2's quest sets its reward before it sleeps: the quests already asleep never ran that line, so
+        // the Migration gives them one
+        String changed = V2.replace("    Sleep 20s\n    Emit Game.Score { player: player, points: 100 }\n",
+                "    let reward = 200\n    Sleep 20s\n    Emit Game.Score { player: player, points: reward }\n")
+                .replace("Migration from 1 {\n", "Migration from 1 {\n    Workflow Quest {\n        let reward = 150\n    }\n\n");
+        assertThat(changed).contains("let reward = 150").contains("points: reward");
+        new EmbeddedEngine(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"workflow_blocks_run\":10").contains("\"positions_mapped\":10");
+        Durability d = Durability.open(dir.resolve("d"), Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
+        dev.baton.runtime.internal.exec.Core core;
+        try {
+            core = d.restore(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
+        } finally {
+            d.close();
+        }
+        Map<String, Long> points = new java.util.TreeMap<>();
+        core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        for (int t = 1; t <= 10; t++) assertThat(points).containsEntry("p" + t, t + 150L + 10L);
+    }
 }

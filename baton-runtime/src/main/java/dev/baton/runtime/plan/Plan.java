@@ -30,8 +30,12 @@ public final class Plan {
      */
     public Map<Long, Migration> migrations = Map.of();
 
-    /** One {@code Migration from N}: its module blocks' bodies by module, and the workflows it has blocks for. */
-    public record Migration(long from, Map<String, Body> modules, java.util.Set<String> workflows) {
+    /**
+     * One {@code Migration from N}: its module blocks' bodies by module, and its workflow blocks'
+     * by workflow (each compiled over the workflow's own local slots, so a {@code let x} there sets
+     * the workflow's {@code x}).
+     */
+    public record Migration(long from, Map<String, Body> modules, Map<String, Body> workflows) {
     }
     public final List<ModulePlan> modules;
     public final List<WorkflowPlan> workflows;

@@ -176,7 +176,11 @@ public final class Compiler {
             return body.locals++;
         }
 
+        /** True for a migration's workflow block: a {@code let} of one of the workflow's locals sets that local. */
+        boolean reuseNames;
+
         int declare(String name) {
+            if (reuseNames && locals.peekLast().containsKey(name)) return locals.peekLast().get(name);
             int slot = newSlot();
             locals.peek().put(name, slot);
             body.slotNames.set(slot, name);
@@ -290,10 +294,24 @@ public final class Compiler {
         for (Decl d : decls) {
             if (!(d instanceof Decl.Migration mg)) continue;
             Map<String, Body> bodiesByModule = new LinkedHashMap<>();
-            java.util.Set<String> wfs = new java.util.LinkedHashSet<>();
+            Map<String, Body> wfs = new LinkedHashMap<>();
             for (Decl.MigrationItem item : mg.items()) {
                 if (item.workflow()) {
-                    wfs.add(item.target().text());
+                    Plan.WorkflowPlan wp = workflows.stream().filter(x -> x.name().equals(item.target().text())).findFirst().orElse(null);
+                    if (wp == null) continue;
+                    Scope sc = new Scope(newBody(wp.name() + ".Migration(" + mg.from() + ")"), null, true);
+                    // the workflow's own slots: the block reads and sets its locals, a `let` of one of them included
+                    Body own = wp.body();
+                    for (int k = 0; k < own.locals; k++) {
+                        String name = k < own.slotNames.size() ? own.slotNames.get(k) : null;
+                        sc.body.slotNames.add(name);
+                        if (name != null && java.util.Collections.frequency(own.slotNames, name) == 1) sc.locals.peek().put(name, k);
+                    }
+                    sc.body.locals = own.locals;
+                    sc.reuseNames = true;
+                    block(item.body(), sc);
+                    sc.finish();
+                    wfs.put(wp.name(), sc.body);
                     continue;
                 }
                 ModuleScope ms = moduleScopes.get(item.target().text());
@@ -303,7 +321,7 @@ public final class Compiler {
                 sc.finish();
                 bodiesByModule.put(item.target().text(), sc.body);
             }
-            migrations.put(mg.from(), new Plan.Migration(mg.from(), java.util.Collections.unmodifiableMap(bodiesByModule), java.util.Set.copyOf(wfs)));
+            migrations.put(mg.from(), new Plan.Migration(mg.from(), java.util.Collections.unmodifiableMap(bodiesByModule), java.util.Collections.unmodifiableMap(wfs)));
         }
         boolean modulesSound = problems.isEmpty(); // a module's keys after a problem with its count would only mislead
         for (int i = 0; i < faults.size() && modulesSound; i++) {

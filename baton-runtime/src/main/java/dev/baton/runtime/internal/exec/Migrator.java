@@ -61,6 +61,7 @@ public final class Migrator {
     /** The new body of the same name (and occurrence) as each old one, whether its code changed or not. */
     private final Map<Integer, Body> sameName = new HashMap<>();
     private long positionsMapped;
+    private long workflowBlocksRun;
     private final Map<Long, Fiber> fibers = new HashMap<>();
     private long instancesMoved;
     private long fibersMoved;
@@ -112,10 +113,6 @@ public final class Migrator {
         if (mig == null) refusals.add("version " + to.version + " has no Migration from " + from.version);
         if (!old.apart.runs.isEmpty()) refusals.add(old.apart.runs.size() + " workflow(s) run apart and have not returned (" + old.apart.runs.keySet().iterator().next() + " …)");
         if (old.hot.waiting != null || !to.hot.isEmpty() || !from.hot.isEmpty()) refusals.add("hot modules are not migrated yet");
-        for (String wf : mig.workflows()) {
-            long live = old.workflows.live.values().stream().filter(w -> from.workflows.get(w.workflow).name().equals(wf)).count();
-            if (live > 0) refusals.add("the Migration's Workflow " + wf + " block is not applied yet, and " + live + " " + wf + " workflow(s) are running");
-        }
         if (!refusals.isEmpty()) throw new Refused(refusals);
 
         Timeline ot = old.timeline;
@@ -146,6 +143,7 @@ public final class Migrator {
         moveRest();
         if (!refusals.isEmpty()) throw new Refused(refusals);
         runModuleBlocks(mig);
+        runWorkflowBlocks(mig);
         if (!refusals.isEmpty()) throw new Refused(refusals);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("from", from.version);
@@ -156,6 +154,7 @@ public final class Migrator {
         summary.put("positions_mapped", positionsMapped);
         summary.put("workflows", (long) old.workflows.all.size());
         summary.put("module_blocks", new ArrayList<>(mig.modules().keySet()));
+        summary.put("workflow_blocks_run", workflowBlocksRun);
         return new Outcome(n, summary);
     }
 
@@ -524,6 +523,31 @@ public final class Migrator {
         int from = Math.max(0, Math.min(in.span.start(), text.length()));
         int to = Math.max(from, Math.min(in.span.end(), text.length()));
         return in.getClass().getSimpleName() + ":" + text.substring(from, to);
+    }
+
+    /** The migration's workflow blocks, run against each moved fiber's locals (the workflow's own fiber and its branches), in fiber order. */
+    private void runWorkflowBlocks(Plan.Migration mig) {
+        if (mig.workflows().isEmpty()) return;
+        for (Fiber g : new java.util.TreeMap<>(fibers).values()) {
+            if (g.owner != Fiber.Owner.WORKFLOW) continue;
+            Wf w = n.workflows.all.get(g.workflow);
+            if (w == null) continue;
+            Body block = mig.workflows().get(to.workflows.get(w.workflow).name());
+            if (block == null || g.body != to.workflows.get(w.workflow).body()) continue;
+            Fiber f = new Fiber(0, block, Fiber.Owner.WORKFLOW, -1, g.workflow);
+            f.ctx = n;
+            f.payload = g.payload;
+            System.arraycopy(g.locals, 0, f.locals, 0, Math.min(g.locals.length, f.locals.length));
+            try {
+                int pc = 0;
+                while (pc >= 0 && pc < block.code.length) pc = block.code[pc].exec(f, pc);
+            } catch (RuntimeException e) {
+                refusals.add("Migration from " + mig.from() + ", Workflow " + to.workflows.get(w.workflow).name() + ", on " + Views.waiter(n, g) + ": " + e.getMessage());
+                return;
+            }
+            System.arraycopy(f.locals, 0, g.locals, 0, Math.min(g.locals.length, f.locals.length));
+            workflowBlocksRun++;
+        }
     }
 
     /** What a body's code is: its instructions' kinds and the text they were compiled from; equal signatures, the same code. */
