@@ -118,20 +118,22 @@ class MigrationTest {
         runV1Midway(dir.resolve("d"));
         new EmbeddedEngine(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
         // the finished run's instances, read back from its last snapshot
-        dev.baton.runtime.internal.exec.Core core = restoreFinished(dir.resolve("d"));
-        Map<Object, Map<String, Object>> boards = core.moduleState("Board");
-        Map<String, Long> points = new java.util.TreeMap<>();
-        boards.values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        Map<String, Long> points = points(dir.resolve("d"), V2);
         for (int t = 1; t <= 10; t++) assertThat(points).containsEntry("p" + t, t + 100L + 10L);
     }
 
-    private static dev.baton.runtime.internal.exec.Core restoreFinished(Path dir) throws IOException {
-        Durability d = Durability.open(dir, Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH));
+    /** Each player's points on the boards of the finished run in {@code dir}, read back from its last snapshot under {@code program}. */
+    private static Map<String, Long> points(Path dir, String program) throws IOException {
+        Durability d = Durability.open(dir, Programs.plan(program), EngineOptions.defaults().withDuration(LENGTH));
+        dev.baton.runtime.internal.exec.Core core;
         try {
-            return d.restore(Programs.plan(V2), EngineOptions.defaults().withDuration(LENGTH));
+            core = d.restore(Programs.plan(program), EngineOptions.defaults().withDuration(LENGTH));
         } finally {
             d.close();
         }
+        Map<String, Long> points = new java.util.TreeMap<>();
+        core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        return points;
     }
 
     @Test
@@ -212,15 +214,7 @@ class MigrationTest {
                 .withNotices(notes::add)).run();
         assertThat(r.workflows()).containsExactly(Map.entry("COMPLETED", 10L));
         assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"positions_mapped\":10");
-        dev.baton.runtime.internal.exec.Core core;
-        Durability d = Durability.open(dir.resolve("d"), Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
-        try {
-            core = d.restore(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
-        } finally {
-            d.close();
-        }
-        Map<String, Long> points = new java.util.TreeMap<>();
-        core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        Map<String, Long> points = points(dir.resolve("d"), changed);
         // each quest's player (a local moved by name) got the new code's reward, with the bonus
         for (int t = 1; t <= 10; t++) assertThat(points).containsEntry("p" + t, t + 200L + 10L);
     }
@@ -291,15 +285,7 @@ class MigrationTest {
         RunReport r = new EmbeddedEngine(Programs.plan(v2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
         assertThat(r.workflows()).containsExactly(Map.entry("COMPLETED", 13L));
         assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"suspended\":15"); // 10 quests, watch, pay, split and its 2 branches
-        Durability d = Durability.open(dir.resolve("d"), Programs.plan(v2), EngineOptions.defaults().withDuration(LENGTH));
-        dev.baton.runtime.internal.exec.Core core;
-        try {
-            core = d.restore(Programs.plan(v2), EngineOptions.defaults().withDuration(LENGTH));
-        } finally {
-            d.close();
-        }
-        Map<String, Long> points = new java.util.TreeMap<>();
-        core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        Map<String, Long> points = points(dir.resolve("d"), v2);
         assertThat(points).containsEntry("watch", 11L).containsEntry("pay", 12L).containsEntry("split", 13L).doesNotContainKey("refund");
     }
 
@@ -314,15 +300,7 @@ class MigrationTest {
         assertThat(changed).contains("let reward = 150").contains("points: reward");
         new EmbeddedEngine(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
         assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"workflow_blocks_run\":10").contains("\"positions_mapped\":10");
-        Durability d = Durability.open(dir.resolve("d"), Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
-        dev.baton.runtime.internal.exec.Core core;
-        try {
-            core = d.restore(Programs.plan(changed), EngineOptions.defaults().withDuration(LENGTH));
-        } finally {
-            d.close();
-        }
-        Map<String, Long> points = new java.util.TreeMap<>();
-        core.moduleState("Board").values().forEach(s -> ((Map<?, ?>) s.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue())));
+        Map<String, Long> points = points(dir.resolve("d"), changed);
         for (int t = 1; t <= 10; t++) assertThat(points).containsEntry("p" + t, t + 150L + 10L);
     }
 }
