@@ -16,6 +16,12 @@ import java.util.concurrent.CompletableFuture;
 public interface Backend extends AutoCloseable {
     Plan plan();
 
+    /** Deploys a new version of the program into the running service (see {@code Service#deploy}); this backend may not (501). */
+    default CompletableFuture<Service.Answer> deploy(String source) {
+        return CompletableFuture.completedFuture(Problems.answer(501, "not-implemented", "Not implemented",
+                "deploying a new version into a running service is not available on this engine; restart it with the new program", null));
+    }
+
     /** Starts the engine (resuming what the data directory or the run holds); returns once it serves. */
     void start() throws java.io.IOException;
 

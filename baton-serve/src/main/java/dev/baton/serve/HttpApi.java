@@ -54,23 +54,21 @@ public final class HttpApi implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Backend service;
-    private final Plan plan;
     private final Metrics metrics;
     private final byte[] token;
     private final Javalin app;
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger streams = new AtomicInteger();
-    private final String openApi;
+    /** The API document, for the program it was made for (a deploy of a new version makes another). */
+    private volatile Object[] openApi = {null, null};
 
     /**
      * @param token the bearer token every mutation must carry (null: none required)
      */
     public HttpApi(Backend service, String token, String host, int port) {
         this.service = service;
-        this.plan = service.plan();
         this.metrics = service.metrics();
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
-        this.openApi = Json.write(OpenApi.document(plan));
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -110,13 +108,14 @@ public final class HttpApi implements AutoCloseable {
         r.get("/healthz", timed("/healthz", ctx -> json(ctx, new Service.Answer(service.died() == null ? 200 : 503, Map.of("status", service.died() == null ? "ok" : "failed", "engine", service.engine())))));
         r.get("/openapi.json", timed("/openapi.json", ctx -> {
             ctx.contentType("application/json; charset=utf-8");
-            ctx.result(openApi.getBytes(StandardCharsets.UTF_8));
+            ctx.result(openApi().getBytes(StandardCharsets.UTF_8));
         }));
         r.get("/metrics", ctx -> {
             ctx.contentType(Metrics.contentType());
             ctx.result(metrics.scrape());
         });
         r.post("/events/{event}", timed("/events/{event}", this::postEvents));
+        r.post("/deploy", timed("/deploy", this::deploy));
         r.post("/modules/{module}/{key}/{endpoint}", timed("/modules/{module}/{key}/{endpoint}", this::callEndpoint));
         r.get("/modules/{module}/{key}/{endpoint}", timed("/modules/{module}/{key}/{endpoint}", this::callEndpoint));
         r.get("/modules", timed("/modules", this::modules));
@@ -179,10 +178,10 @@ public final class HttpApi implements AutoCloseable {
     private void postEvents(Context ctx) throws IOException {
         if (!authorized(ctx) || !admitted(ctx)) return;
         String name = ctx.pathParam("event");
-        int ev = plan.eventIndex(name);
+        int ev = plan().eventIndex(name);
         if (ev < 0) {
             json(ctx, Problems.answer(404, "no-such-event", "No such event", "the program declares no event '" + name + "'"
-                    + dev.baton.lang.DidYouMean.hint(name, plan.events.stream().map(Plan.EventPlan::name).toList()), null));
+                    + dev.baton.lang.DidYouMean.hint(name, plan().events.stream().map(Plan.EventPlan::name).toList()), null));
             return;
         }
         byte[] body = body(ctx);
@@ -230,7 +229,7 @@ public final class HttpApi implements AutoCloseable {
         List<Service.EventIn> events = new ArrayList<>(payloads.size());
         for (int i = 0; i < payloads.size(); i++) {
             String at = array || type.equals("application/x-ndjson") ? "/" + i : "";
-            Shapes.check(plan.events.get(ev).payload(), payloads.get(i), at, errors);
+            Shapes.check(plan().events.get(ev).payload(), payloads.get(i), at, errors);
             events.add(new Service.EventIn(name, Json.write(payloads.get(i))));
         }
         if (!errors.isEmpty()) {
@@ -239,7 +238,7 @@ public final class HttpApi implements AutoCloseable {
         }
         // the engine's own check, which the journal relies on, agrees with the one above; a payload it refuses is refused here
         for (int i = 0; i < events.size(); i++) {
-            String problem = dev.baton.runtime.internal.journal.Durability.validate(plan,
+            String problem = dev.baton.runtime.internal.journal.Durability.validate(plan(),
                     new dev.baton.runtime.Inbox.Item(0, name, events.get(i).payloadJson()));
             if (problem != null) errors.add(new Problems.FieldError((array ? "/" + i : "/"), problem));
         }
@@ -256,12 +255,12 @@ public final class HttpApi implements AutoCloseable {
         String module = ctx.pathParam("module");
         String key = ctx.pathParam("key");
         String endpoint = ctx.pathParam("endpoint");
-        int m = plan.moduleIndex(module);
+        int m = plan().moduleIndex(module);
         if (m < 0) {
             json(ctx, noModule(module));
             return;
         }
-        Plan.ModulePlan mp = plan.modules.get(m);
+        Plan.ModulePlan mp = plan().modules.get(m);
         Plan.Endpoint ep = mp.endpoints.stream().filter(e -> e.name().equals(endpoint)).findFirst().orElse(null);
         if (ep == null) {
             json(ctx, Problems.answer(404, "no-such-endpoint", "No such endpoint", module + " has no endpoint '" + endpoint + "'"
@@ -315,7 +314,7 @@ public final class HttpApi implements AutoCloseable {
         EndpointCall call;
         try {
             String target = key.equals("_") ? module + "." + endpoint : module + "[" + key + "]." + endpoint;
-            call = EndpointCall.parse(plan, target, Json.write(args));
+            call = EndpointCall.parse(plan(), target, Json.write(args));
         } catch (IllegalArgumentException e) {
             boolean instance = e.getMessage().contains("is not an instance");
             json(ctx, instance ? Problems.answer(404, "no-such-instance", "No such instance", e.getMessage(), null)
@@ -339,10 +338,10 @@ public final class HttpApi implements AutoCloseable {
     private void startWorkflow(Context ctx) throws IOException {
         if (!authorized(ctx) || !admitted(ctx)) return;
         String name = ctx.pathParam("workflow");
-        Plan.WorkflowPlan wp = plan.workflows.stream().filter(w -> w.name().equals(name)).findFirst().orElse(null);
+        Plan.WorkflowPlan wp = plan().workflows.stream().filter(w -> w.name().equals(name)).findFirst().orElse(null);
         if (wp == null) {
             json(ctx, Problems.answer(404, "no-such-workflow-type", "No such workflow type", "the program declares no workflow '" + name + "'"
-                    + dev.baton.lang.DidYouMean.hint(name, plan.workflows.stream().map(Plan.WorkflowPlan::name).toList()), null));
+                    + dev.baton.lang.DidYouMean.hint(name, plan().workflows.stream().map(Plan.WorkflowPlan::name).toList()), null));
             return;
         }
         byte[] body = body(ctx);
@@ -396,7 +395,7 @@ public final class HttpApi implements AutoCloseable {
 
     private void modules(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Plan.ModulePlan m : plan.modules) {
+        for (Plan.ModulePlan m : plan().modules) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("module", m.name);
             e.put("instances", m.keys.size());
@@ -411,7 +410,7 @@ public final class HttpApi implements AutoCloseable {
 
     private void instances(Context ctx) {
         String module = ctx.pathParam("module");
-        int m = plan.moduleIndex(module);
+        int m = plan().moduleIndex(module);
         if (m < 0) {
             json(ctx, noModule(module));
             return;
@@ -440,12 +439,12 @@ public final class HttpApi implements AutoCloseable {
     private void instance(Context ctx) {
         String module = ctx.pathParam("module");
         String key = ctx.pathParam("key");
-        int m = plan.moduleIndex(module);
+        int m = plan().moduleIndex(module);
         if (m < 0) {
             json(ctx, noModule(module));
             return;
         }
-        Plan.ModulePlan mp = plan.modules.get(m);
+        Plan.ModulePlan mp = plan().modules.get(m);
         String name = instanceName(mp, key);
         if (name == null) {
             json(ctx, Problems.answer(404, "no-such-instance", "No such instance", module + " has no instance '" + key + "'"
@@ -492,7 +491,7 @@ public final class HttpApi implements AutoCloseable {
         int offset = intParam(ctx, "cursor", 0);
         int limit = Math.min(1000, intParam(ctx, "limit", 100));
         if (offset < 0 || limit < 0) return;
-        if (type != null && plan.workflows.stream().noneMatch(wp -> wp.name().equals(type))) {
+        if (type != null && plan().workflows.stream().noneMatch(wp -> wp.name().equals(type))) {
             json(ctx, Problems.invalid("the program declares no workflow type '" + type + "'", List.of(new Problems.FieldError("type", "unknown"))));
             return;
         }
@@ -621,6 +620,33 @@ public final class HttpApi implements AutoCloseable {
         ctx.result(Json.write(a.body()).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The program served now. */
+    private Plan plan() {
+        return service.plan();
+    }
+
+    private String openApi() {
+        Object[] cached = openApi;
+        Plan p = plan();
+        if (cached[0] != p) {
+            cached = new Object[] {p, Json.write(OpenApi.document(p))};
+            openApi = cached;
+        }
+        return (String) cached[1];
+    }
+
+    /** {@code POST /deploy}: the new version's text as the body; see {@code Service#deploy}. */
+    private void deploy(Context ctx) throws IOException {
+        if (!authorized(ctx)) return;
+        byte[] body = body(ctx);
+        if (body == null) return;
+        if (body.length == 0) {
+            json(ctx, Problems.answer(400, "invalid-request", "Invalid request", "send the new version of the program as the request's body", null));
+            return;
+        }
+        answer(ctx, service.deploy(new String(body, StandardCharsets.UTF_8)));
+    }
+
     private boolean authorized(Context ctx) {
         if (token == null) return true;
         String h = ctx.header("Authorization");
@@ -707,7 +733,7 @@ public final class HttpApi implements AutoCloseable {
 
     private Service.Answer noModule(String module) {
         return Problems.answer(404, "no-such-module", "No such module", "the program has no module '" + module + "'"
-                + dev.baton.lang.DidYouMean.hint(module, plan.modules.stream().map(m -> m.name).toList()), null);
+                + dev.baton.lang.DidYouMean.hint(module, plan().modules.stream().map(m -> m.name).toList()), null);
     }
 
     private static int intParam(Context ctx, String name, int dflt) {

@@ -167,6 +167,18 @@ public final class OpenApi {
                         + " event, lock, join, child, retry, start; hot_batch for the run itself), on what exactly (on), since when in engine"
                         + " time (since_ms, -1 when unknown) and where in the program (position, file:line:col). Nothing is recorded.", false),
                 List.of(), Map.of("200", json("the waits", Map.of("type", "object", "required", List.of("engine_ms", "count", "waits")))))));
+        Map<String, Object> deploy = op("Deploy a new version", "service", "deploy", "The new version of the program as the body (text/plain): checked,"
+                + " compiled with the service's parameters, and the run moved to it between two turns — instances' state by name and the Migration's"
+                + " blocks, suspended workflows where their code is the same or to the same statement — durably before the answer. 200: what moved;"
+                + " 422: the program does not check (errors with positions); 409: the run cannot move (every reason, with positions); nothing"
+                + " changes unless it is 200.", false);
+        deploy.put("security", List.of(Map.of(), Map.of("bearer", List.of())));
+        deploy.put("requestBody", Map.of("required", true, "content", Map.of("text/plain", Map.of("schema", Map.of("type", "string")))));
+        Map<String, Object> deployed = new LinkedHashMap<>(responses(Map.of("200", json("what moved", Map.of("type", "object"))), "400", "401", "503"));
+        deployed.put("409", Map.of("description", "the run cannot move to the new version", "content", Map.of(Problems.CONTENT_TYPE, Map.of("schema", ref("Problem")))));
+        deployed.put("422", Map.of("description", "the new version does not check", "content", Map.of(Problems.CONTENT_TYPE, Map.of("schema", ref("Problem")))));
+        deploy.put("responses", deployed);
+        paths.put("/deploy", Map.of("post", deploy));
         Map<String, Object> stream = op("Live stream", "stream", "stream", "Server-Sent Events: 'hello' (globals), then 'emit', 'error',"
                 + " 'failure' entries with the run's durable sequence as id (resume with Last-Event-ID or ?after=), 'state' changes, 'stats'"
                 + " counters and the live 'report'.", false);

@@ -119,7 +119,8 @@ public final class Service implements Backend {
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
-    private final Plan plan;
+    /** The program served (a deploy of a new version replaces it, on the engine thread). */
+    private volatile Plan plan;
     private final EngineOptions options;
     private final StreamLog stream;
     private final Metrics metrics;
@@ -133,7 +134,7 @@ public final class Service implements Backend {
     private final Map<String, List<CompletableFuture<Answer>>> resultWaiters = new HashMap<>();
     private final List<Object[]> timedWaiters = new ArrayList<>();  // [id, future, wall deadline]
     private Durability durability;
-    private final InstanceLog instanceLog;
+    private volatile InstanceLog instanceLog;
     private Core core;
     private Thread engine;
     private volatile boolean stopping;
@@ -370,6 +371,79 @@ public final class Service implements Backend {
             if (out != null && r.kind().equals("instance")) out.put("journal", instanceLog.recent(instanceLog.indexOf((String) out.get("name"))));
             return out;
         });
+    }
+
+    /**
+     * Deploys a new version of the program into the running service (its text): checked, compiled
+     * with the service's parameters, and the run moved to it ({@code Migrator}) between two turns,
+     * durably, before the answer — 200 with what moved; 422 when the text does not check; 409 when
+     * the run cannot move (every reason, with positions; nothing changed); 503 while calls from
+     * outside are under way.
+     */
+    @Override
+    public CompletableFuture<Answer> deploy(String source) {
+        CompletableFuture<Answer> out = new CompletableFuture<>();
+        if (died != null || stopped.isDone()) {
+            out.complete(unavailable());
+            return out;
+        }
+        reads.add(() -> {
+            try {
+                out.complete(deployNow(source));
+            } catch (java.io.IOException e) {
+                died = e;
+                out.complete(Problems.answer(500, "deploy-failed", "Deploy failed", "the moved run could not be made durable (" + e.getMessage()
+                        + "); the service stops: start it again with the new program to finish the move", null));
+                stopping = true;
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        LockSupport.unpark(engine);
+        return out;
+    }
+
+    private Answer deployNow(String source) throws java.io.IOException {
+        dev.baton.lang.CheckResult checked = dev.baton.lang.Baton.check(plan.file.name(), source);
+        if (checked.hasErrors()) {
+            List<Problems.FieldError> errors = new ArrayList<>();
+            for (dev.baton.lang.Diagnostic d : checked.diagnostics()) {
+                if (!d.isError()) continue;
+                errors.add(new Problems.FieldError(plan.file.name() + ":" + d.line() + ":" + d.column(), d.code().id() + ": " + d.message()));
+            }
+            return Problems.answer(422, "program-invalid", "The program does not check", "the new version has " + errors.size()
+                    + " error(s); nothing changed", Map.of("errors", errors.stream().map(Problems.FieldError::plain).toList()));
+        }
+        Plan to;
+        try {
+            to = dev.baton.runtime.internal.compile.Compiler.compileWithValues(checked, plan.params);
+        } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
+            return Problems.answer(422, "program-invalid", "The program does not compile", e.getMessage() + "; nothing changed", null);
+        }
+        if (to.meaning.equals(plan.meaning)) return new Answer(200, Map.of("moved", false, "why", "the same program (comments and layout apart)"));
+        if (core.outsideCallsOpen()) return unavailable();
+        dev.baton.runtime.internal.exec.Migrator.Outcome moved;
+        try {
+            moved = dev.baton.runtime.internal.exec.Migrator.migrate(core, to);
+        } catch (dev.baton.runtime.internal.exec.Migrator.Refused refused) {
+            List<Problems.FieldError> reasons = new ArrayList<>();
+            for (String why : refused.reasons) reasons.add(new Problems.FieldError("run", why));
+            return Problems.answer(409, "cannot-migrate", "The run cannot move to the new version", "the run cannot move from version "
+                    + plan.version + " to version " + to.version + ", so nothing moved: " + String.join("; ", refused.reasons),
+                    Map.of("errors", reasons.stream().map(Problems.FieldError::plain).toList()));
+        }
+        Plan from = plan;
+        Core c = moved.core();
+        stream.flush();
+        durability.moved(from, to, c, moved.summary());
+        instanceLog = new InstanceLog(to);
+        plan = to;
+        installHooks(c);
+        c.setWallClock(() -> (System.nanoTime() - paceBase) / 1_000_000L);
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("moved", true);
+        body.putAll(moved.summary());
+        return new Answer(200, body);
     }
 
     /** Runs {@code f} against the core on the engine thread, between two turns (reads: state, workflows, instances). */

@@ -63,7 +63,8 @@ public final class Durability {
     private static final int KEEP_SNAPSHOTS = 2;
 
     private final Path dir;
-    private final Plan plan;
+    /** The run's program (a live move to a new version replaces it: {@link #moved}). */
+    private Plan plan;
     private final EngineOptions options;
     private final FileJournal journal;
     /** The directory's lock; released on close when this opened it (not when the caller holds it). */
@@ -484,6 +485,30 @@ public final class Durability {
                 + (((List<?>) moved.summary().get("module_blocks")).isEmpty() ? "" : ", Migration blocks run for " + moved.summary().get("module_blocks"));
         notice(note);
         return core;
+    }
+
+    /**
+     * A live service moved its run from {@code from} to {@code to} ({@code core} is the moved run):
+     * made durable as a resumed move is — meta says the move has begun, the moved run's snapshot is
+     * written, then meta and {@code migrations.log} say it is done; a crash before the snapshot makes
+     * the next start (with the new program) move the run again from what the journal holds.
+     */
+    public void moved(Plan from, Plan to, Core core, java.util.Map<String, Object> summary) throws IOException {
+        keepProgram(dir, to);
+        Properties have = readMeta(dir.resolve("meta.properties"));
+        Properties next = new Properties();
+        next.putAll(have);
+        next.setProperty("digest", to.digest);
+        next.setProperty("meaning", to.meaning);
+        next.setProperty("declarations", declarationsText(to.declarations));
+        next.setProperty("version", String.valueOf(to.version));
+        next.setProperty("migrating_from", from.digest);
+        next.setProperty("migrating_meaning", from.meaning);
+        next.setProperty("migrating_declarations", declarationsText(from.declarations));
+        writeMeta(dir, next);
+        this.plan = to;
+        snapshot(core);
+        migrated(summary);
     }
 
     /** The move to the new version is durable (its snapshot written): meta says so, the log has it, the older version's snapshots go. */
