@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run a Baton program on the embedded engine and print a report.",
                 "State lives in a data directory: run the same command again and it resumes where it stopped",
-                "(a finished run prints its report again; --fresh starts over).",
+                "(a finished run prints its report again; --fresh starts over). Edited to a new version with a",
+                "'Migration from' the run's, the program moves the run to it (see docs/language.md, Migration).",
                 "The run stops when its load generators are done and the work has settled, or at --duration.",
                 "Any other --NAME VALUE sets the program's 'Param NAME' (e.g. --players 1000)."})
 final class RunCommand extends ProgramCommand {

@@ -32,7 +32,9 @@ import java.util.concurrent.CountDownLatch;
                 "document at /openapi.json, a live stream at /stream (SSE) and Prometheus metrics at /metrics.",
                 "Every request that changes the run is journaled and synced before it is answered; run the same command",
                 "again after a crash and it resumes. Ctrl-C or SIGTERM stops it gracefully (exit 0).",
-                "Load blocks still run (a scenario served live). See docs/serve.md for every route.",
+                "Load blocks still run (a scenario served live). A new version of the program (with a 'Migration from'",
+                "the served one) moves the run: start serve with it, or POST it to /deploy without a stop.",
+                "See docs/serve.md for every route.",
                 "Any other --NAME VALUE sets the program's 'Param NAME'."})
 final class ServeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The .baton program to serve.")
