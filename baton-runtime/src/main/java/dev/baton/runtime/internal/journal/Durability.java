@@ -295,16 +295,7 @@ public final class Durability {
                 }
                 // the run moves to the new version when it is restored: meta says so first, so that a crash before the
                 // moved run is durable makes the next start do the move again
-                Properties next = new Properties();
-                next.putAll(have);
-                next.setProperty("digest", plan.digest);
-                next.setProperty("meaning", plan.meaning);
-                next.setProperty("declarations", declarationsText(plan.declarations));
-                next.setProperty("version", String.valueOf(plan.version));
-                next.setProperty("migrating_from", changedFrom);
-                next.setProperty("migrating_meaning", have.getProperty("meaning"));
-                next.setProperty("migrating_declarations", have.getProperty("declarations", ""));
-                writeMeta(dir, next);
+                writeMeta(dir, moving(have, plan, changedFrom, have.getProperty("meaning"), have.getProperty("declarations", "")));
                 return new MetaCheck(same, from, have);
             }
             if (rewrite) {
@@ -327,6 +318,20 @@ public final class Durability {
         want.setProperty("version", String.valueOf(plan.version));
         writeMeta(dir, want);
         return new MetaCheck(java.util.Set.of(), null, null);
+    }
+
+    /** Meta {@code have} saying the run is moving to {@code to} from the program with that digest, meaning and declarations. */
+    private static Properties moving(Properties have, Plan to, String fromDigest, String fromMeaning, String fromDeclarations) {
+        Properties next = new Properties();
+        next.putAll(have);
+        next.setProperty("digest", to.digest);
+        next.setProperty("meaning", to.meaning);
+        next.setProperty("declarations", declarationsText(to.declarations));
+        next.setProperty("version", String.valueOf(to.version));
+        next.setProperty("migrating_from", fromDigest);
+        next.setProperty("migrating_meaning", fromMeaning);
+        next.setProperty("migrating_declarations", fromDeclarations);
+        return next;
     }
 
     /** Why the run of {@code from} (null: its text is not kept) cannot move to {@code to}, or null when it can try. */
@@ -495,17 +500,7 @@ public final class Durability {
      */
     public void moved(Plan from, Plan to, Core core, java.util.Map<String, Object> summary) throws IOException {
         keepProgram(dir, to);
-        Properties have = readMeta(dir.resolve("meta.properties"));
-        Properties next = new Properties();
-        next.putAll(have);
-        next.setProperty("digest", to.digest);
-        next.setProperty("meaning", to.meaning);
-        next.setProperty("declarations", declarationsText(to.declarations));
-        next.setProperty("version", String.valueOf(to.version));
-        next.setProperty("migrating_from", from.digest);
-        next.setProperty("migrating_meaning", from.meaning);
-        next.setProperty("migrating_declarations", declarationsText(from.declarations));
-        writeMeta(dir, next);
+        writeMeta(dir, moving(readMeta(dir.resolve("meta.properties")), to, from.digest, from.meaning, declarationsText(from.declarations)));
         this.plan = to;
         snapshot(core);
         migrated(summary);
