@@ -61,6 +61,7 @@ public final class Migrator {
     /** The new body of the same name (and occurrence) as each old one, whether its code changed or not. */
     private final Map<Integer, Body> sameName = new HashMap<>();
     private long positionsMapped;
+    private final Map<Body, String[]> instructionSignatures = new java.util.IdentityHashMap<>();
     private long workflowBlocksRun;
     private final Map<Long, Fiber> fibers = new HashMap<>();
     private long instancesMoved;
@@ -443,8 +444,7 @@ public final class Migrator {
                 f.ctx = n;
                 f.payload = None.NONE;
                 try {
-                    int pc = 0;
-                    while (pc >= 0 && pc < body.code.length) pc = body.code[pc].exec(f, pc);
+                    runToEnd(body, f);
                 } catch (RuntimeException e) {
                     refusals.add("Migration from " + mig.from() + ", Module " + module + ", on " + n.instances.all[i].name + ": " + e.getMessage());
                     return;
@@ -465,7 +465,7 @@ public final class Migrator {
      * waits at (and each saga it is in) must be in the new code once, as it was in the old; it must
      * not wait inside a loop (whose hidden counters cannot be moved); its locals move by name.
      */
-    private static Mapped map(Fiber f, Body to) {
+    private Mapped map(Fiber f, Body to) {
         Body from = f.body;
         Integer pc = samePlace(from, f.pc, to);
         if (pc == null) return Mapped.no("the statement it waits at is not in the new code once (" + from.code[Math.max(0, f.pc)].describe()
@@ -505,17 +505,28 @@ public final class Migrator {
     }
 
     /** The pc in {@code to} of the instruction at {@code pc} in {@code from}, when each body has that statement exactly once; else null. */
-    private static Integer samePlace(Body from, int pc, Body to) {
+    private Integer samePlace(Body from, int pc, Body to) {
         if (pc < 0 || pc >= from.code.length) return null;
-        String want = signature(from, from.code[pc]);
+        String[] old = signatures(from);
+        String[] now = signatures(to);
+        String want = old[pc];
         int found = -1;
-        for (int i = 0; i < from.code.length; i++) if (i != pc && signature(from, from.code[i]).equals(want)) return null;
-        for (int i = 0; i < to.code.length; i++) {
-            if (!signature(to, to.code[i]).equals(want)) continue;
+        for (int i = 0; i < old.length; i++) if (i != pc && old[i].equals(want)) return null;
+        for (int i = 0; i < now.length; i++) {
+            if (!now[i].equals(want)) continue;
             if (found >= 0) return null;
             found = i;
         }
         return found < 0 ? null : found;
+    }
+
+    /** Each instruction's signature in {@code b}, worked out once per body (many fibers may run the same code). */
+    private String[] signatures(Body b) {
+        return instructionSignatures.computeIfAbsent(b, x -> {
+            String[] out = new String[x.code.length];
+            for (int i = 0; i < out.length; i++) out[i] = signature(x, x.code[i]);
+            return out;
+        });
     }
 
     private static String signature(Body b, Instr in) {
@@ -523,6 +534,12 @@ public final class Migrator {
         int from = Math.max(0, Math.min(in.span.start(), text.length()));
         int to = Math.max(from, Math.min(in.span.end(), text.length()));
         return in.getClass().getSimpleName() + ":" + text.substring(from, to);
+    }
+
+    /** Runs a migration block (it cannot wait: assignments and lets) to its end in fiber {@code f}. */
+    private static void runToEnd(Body body, Fiber f) {
+        int pc = 0;
+        while (pc >= 0 && pc < body.code.length) pc = body.code[pc].exec(f, pc);
     }
 
     /** The migration's workflow blocks, run against each moved fiber's locals (the workflow's own fiber and its branches), in fiber order. */
@@ -539,8 +556,7 @@ public final class Migrator {
             f.payload = g.payload;
             System.arraycopy(g.locals, 0, f.locals, 0, Math.min(g.locals.length, f.locals.length));
             try {
-                int pc = 0;
-                while (pc >= 0 && pc < block.code.length) pc = block.code[pc].exec(f, pc);
+                runToEnd(block, f);
             } catch (RuntimeException e) {
                 refusals.add("Migration from " + mig.from() + ", Workflow " + to.workflows.get(w.workflow).name() + ", on " + Views.waiter(n, g) + ": " + e.getMessage());
                 return;
