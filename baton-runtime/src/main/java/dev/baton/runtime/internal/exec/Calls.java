@@ -1,5 +1,6 @@
 package dev.baton.runtime.internal.exec;
 
+import dev.baton.runtime.internal.exec.Inst.CallRecord;
 import dev.baton.runtime.plan.CallFailure;
 import dev.baton.runtime.plan.Context;
 import dev.baton.runtime.plan.Fiber;
@@ -215,20 +216,20 @@ final class Calls {
             for (String k : m.fenceKeys().split("\n")) inst.fences.merge(k, m.fenceToken(), Math::max);
         }
         // a duplicate delivery of the same attempt replays that attempt's reply (success or failure)
-        long[] last = inst.lastSeq.get(m.caller());
-        if (last != null && m.epoch() < last[0]) {
+        CallRecord last = inst.lastCall.get(m.caller());
+        if (last != null && m.epoch() < last.epoch) {
             // sent by an earlier incarnation of its caller before that one crashed, arriving late: it is
             // still a call that was made (its caller's state is gone, not the call), so it is applied —
             // once: its own (caller, epoch) keeps its sequence
-            long[] old = inst.lastSeq.get(earlierIncarnation(m.caller(), m.epoch()));
-            if (old != null && m.seq() <= old[1]) {
+            CallRecord old = inst.lastCall.get(earlierIncarnation(m.caller(), m.epoch()));
+            if (old != null && m.seq() <= old.seq) {
                 stats.callsDeduplicated++;
                 return false;
             }
         } else if (last != null) {
-            if (m.epoch() == last[0] && m.seq() <= last[1]) {
+            if (m.epoch() == last.epoch && m.seq() <= last.seq) {
                 stats.callsDeduplicated++;
-                if (m.seq() == last[1]) core.outlet.reply(m, inst.lastReply.get(m.caller()));
+                if (m.seq() == last.seq) core.outlet.reply(m, last.reply);
                 return false;
             }
         }
@@ -237,8 +238,7 @@ final class Calls {
             Object reply = inst.keyed.get(m.key());
             if (reply != null) {
                 stats.callsDeduplicated++;
-                inst.lastSeq.put(m.caller(), new long[] {m.epoch(), m.seq()});
-                inst.lastReply.put(m.caller(), reply);
+                record(inst, last, m.caller(), m.epoch(), m.seq(), reply);
                 core.outlet.reply(m, reply);
                 return false;
             }
@@ -254,23 +254,39 @@ final class Calls {
         core.outlet.reply(call, result);
     }
 
+    /** The caller's record (its current one, {@code last}, or none yet) now says (epoch, seq) replied {@code reply}. */
+    private static void record(Inst inst, CallRecord last, String caller, long epoch, long seq, Object reply) {
+        if (last == null) {
+            inst.lastCall.put(caller, new CallRecord(epoch, seq, reply));
+        } else {
+            last.epoch = epoch;
+            last.seq = seq;
+            last.reply = reply;
+        }
+    }
+
     /** Where the sequence of a caller's earlier incarnation is kept, beside its current one's. */
     private static String earlierIncarnation(String caller, long epoch) {
         return caller + "\u0000" + epoch;
     }
 
     private void remember(Inst inst, Msg call, Object result) {
-        long[] last = inst.lastSeq.get(call.caller());
-        if (last != null && call.epoch() < last[0]) {
-            inst.lastSeq.merge(earlierIncarnation(call.caller(), call.epoch()), new long[] {call.epoch(), call.seq()},
-                    (a, b) -> a[1] >= b[1] ? a : b);
-        } else {
-            if (last != null && call.epoch() > last[0]) {
-                // a new incarnation's first call: the last one's position is kept for its calls still on the way
-                inst.lastSeq.put(earlierIncarnation(call.caller(), last[0]), last);
+        CallRecord last = inst.lastCall.get(call.caller());
+        if (last != null && call.epoch() < last.epoch) {
+            String earlier = earlierIncarnation(call.caller(), call.epoch());
+            CallRecord kept = inst.lastCall.get(earlier);
+            if (kept == null) {
+                inst.lastCall.put(earlier, new CallRecord(call.epoch(), call.seq(), null));
+            } else if (kept.seq < call.seq()) {
+                kept.epoch = call.epoch();
+                kept.seq = call.seq();
             }
-            inst.lastSeq.put(call.caller(), new long[] {call.epoch(), call.seq()});
-            inst.lastReply.put(call.caller(), result);
+        } else {
+            if (last != null && call.epoch() > last.epoch) {
+                // a new incarnation's first call: the last one's position is kept for its calls still on the way
+                inst.lastCall.put(earlierIncarnation(call.caller(), last.epoch), new CallRecord(last.epoch, last.seq, null));
+            }
+            record(inst, last, call.caller(), call.epoch(), call.seq(), result);
         }
         // a failed keyed call changed nothing (rolled back): a retry with the key runs it again
         if (call.key() != null && !(result instanceof CallFailure)) inst.keyed.put(call.key(), result);

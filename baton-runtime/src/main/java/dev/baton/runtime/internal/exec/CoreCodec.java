@@ -66,14 +66,7 @@ public final class CoreCodec {
             out.writeLong(i.epoch);
             out.writeLong(i.callSeq);
             out.writeBoolean(i.crashed);
-            Map<String, long[]> seqs = i.lastSeq; // sorted
-            out.writeInt(seqs.size());
-            for (Map.Entry<String, long[]> e : seqs.entrySet()) {
-                ValueCodec.writeString(out, e.getKey());
-                out.writeLong(e.getValue()[0]);
-                out.writeLong(e.getValue()[1]);
-                ValueCodec.write(out, i.lastReply.get(e.getKey()));
-            }
+            writeCallRecords(out, i);
             writeMap(out, i.keyed); // sorted
             out.writeInt(i.fences.size());
             for (Map.Entry<String, Long> e : i.fences.entrySet()) { // sorted
@@ -409,12 +402,7 @@ public final class CoreCodec {
             i.epoch = in.readLong();
             i.callSeq = in.readLong();
             i.crashed = in.readBoolean();
-            int nseq = in.readInt();
-            for (int k = 0; k < nseq; k++) {
-                String caller = ValueCodec.readString(in);
-                i.lastSeq.put(caller, new long[] {in.readLong(), in.readLong()});
-                i.lastReply.put(caller, ValueCodec.read(in));
-            }
+            readCallRecords(in, i);
             i.keyed.putAll(readMap(in));
             int nfe = in.readInt();
             for (int k = 0; k < nfe; k++) i.fences.put(ValueCodec.readString(in), in.readLong());
@@ -669,6 +657,27 @@ public final class CoreCodec {
             }
         }
         return f;
+    }
+
+    /** An instance's call records in caller order: caller, epoch, sequence, reply (also a hot module's record). */
+    static void writeCallRecords(DataOutputStream out, Inst i) throws IOException {
+        out.writeInt(i.lastCall.size());
+        for (Map.Entry<String, Inst.CallRecord> e : i.lastCall.entrySet()) {
+            ValueCodec.writeString(out, e.getKey());
+            out.writeLong(e.getValue().epoch);
+            out.writeLong(e.getValue().seq);
+            ValueCodec.write(out, e.getValue().reply);
+        }
+    }
+
+    /** Replaces an instance's call records with those {@link #writeCallRecords} wrote. */
+    static void readCallRecords(DataInputStream in, Inst i) throws IOException {
+        i.lastCall.clear();
+        int n = in.readInt();
+        for (int k = 0; k < n; k++) {
+            String caller = ValueCodec.readString(in);
+            i.lastCall.put(caller, new Inst.CallRecord(in.readLong(), in.readLong(), ValueCodec.read(in)));
+        }
     }
 
     private static void writeMap(DataOutputStream out, Map<String, Object> m) throws IOException {

@@ -59,13 +59,7 @@ public final class Hot {
             for (String g : owned) ValueCodec.write(out, c.global(g));
             out.writeInt(i.state.length);
             for (Object v : i.state) ValueCodec.write(out, v);
-            out.writeInt(i.lastSeq.size());
-            for (Map.Entry<String, long[]> e : i.lastSeq.entrySet()) {
-                ValueCodec.writeString(out, e.getKey());
-                out.writeLong(e.getValue()[0]);
-                out.writeLong(e.getValue()[1]);
-                ValueCodec.write(out, i.lastReply.get(e.getKey()));
-            }
+            CoreCodec.writeCallRecords(out, i);
             out.writeInt(i.keyed.size());
             for (Map.Entry<String, Object> e : i.keyed.entrySet()) {
                 ValueCodec.writeString(out, e.getKey());
@@ -92,14 +86,7 @@ public final class Hot {
             int ns = in.readInt();
             if (ns != i.state.length) throw new IOException("the record has " + ns + " state variables, the module " + i.state.length);
             for (int k = 0; k < ns; k++) i.state[k] = ValueCodec.read(in);
-            i.lastSeq.clear();
-            i.lastReply.clear();
-            int nseq = in.readInt();
-            for (int k = 0; k < nseq; k++) {
-                String caller = ValueCodec.readString(in);
-                i.lastSeq.put(caller, new long[] {in.readLong(), in.readLong()});
-                i.lastReply.put(caller, ValueCodec.read(in));
-            }
+            CoreCodec.readCallRecords(in, i);
             i.keyed.clear();
             int nk = in.readInt();
             for (int k = 0; k < nk; k++) i.keyed.put(ValueCodec.readString(in), ValueCodec.read(in));

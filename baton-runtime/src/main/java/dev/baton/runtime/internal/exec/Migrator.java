@@ -270,8 +270,7 @@ public final class Migrator {
             ni.epoch = oi.epoch;
             ni.callSeq = oi.callSeq;
             ni.crashed = oi.crashed;
-            ni.lastSeq.putAll(oi.lastSeq);
-            ni.lastReply.putAll(oi.lastReply);
+            oi.lastCall.forEach((caller, r) -> ni.lastCall.put(caller, r.copy()));
             ni.keyed.putAll(oi.keyed);
             ni.fences.putAll(oi.fences);
             for (int t = 0; t < Math.min(oi.ticksQueued.length, ni.ticksQueued.length); t++) ni.ticksQueued[t] = oi.ticksQueued[t];

@@ -18,7 +18,8 @@ import java.util.PriorityQueue;
  * cost: a run with 400,000 calls waiting out their timeouts (a timeout stays on the timeline
  * after its reply, and is taken as a no-op at its time) pushed and popped every task through a
  * heap of that size, and a snapshot sorted it; here they sit in one FIFO, and a snapshot merges
- * the sorted lanes.
+ * the sorted lanes. The time and sequence of each lane's head are kept in two arrays beside the
+ * lanes, so finding the next task reads them, not eight deques and their heads' tasks.
  */
 final class TaskQueue {
     static final int LANES = 8;
@@ -26,6 +27,9 @@ final class TaskQueue {
     private final long[] delay = new long[LANES];
     @SuppressWarnings("unchecked")
     private final ArrayDeque<Task>[] lanes = new ArrayDeque[LANES];
+    /** Each lane's head task's time and sequence (meaningful while the lane is in use: delay >= 0). */
+    private final long[] headTime = new long[LANES];
+    private final long[] headSeq = new long[LANES];
     private int size;
 
     TaskQueue() {
@@ -49,6 +53,8 @@ final class TaskQueue {
         if (free >= 0) {
             delay[free] = delayMs;
             lanes[free].addLast(t);
+            headTime[free] = t.time();
+            headSeq[free] = t.seq();
             return;
         }
         heap.add(t);
@@ -62,12 +68,18 @@ final class TaskQueue {
 
     /** The lane holding the next task, or -1 when the heap does (or nothing does). */
     private int first() {
-        Task best = heap.peek();
+        Task top = heap.peek();
+        boolean any = top != null;
+        long time = any ? top.time() : 0;
+        long seq = any ? top.seq() : 0;
         int at = -1;
         for (int i = 0; i < LANES; i++) {
-            Task h = lanes[i].peekFirst();
-            if (h != null && (best == null || h.compareTo(best) < 0)) {
-                best = h;
+            if (delay[i] < 0) continue;
+            long t = headTime[i];
+            if (!any || t < time || (t == time && headSeq[i] < seq)) {
+                any = true;
+                time = t;
+                seq = headSeq[i];
                 at = i;
             }
         }
@@ -87,7 +99,13 @@ final class TaskQueue {
             return t;
         }
         Task t = lanes[at].pollFirst();
-        if (lanes[at].isEmpty()) delay[at] = -1;
+        Task next = lanes[at].peekFirst();
+        if (next == null) {
+            delay[at] = -1;
+        } else {
+            headTime[at] = next.time();
+            headSeq[at] = next.seq();
+        }
         size--;
         return t;
     }
