@@ -33,7 +33,8 @@ import java.util.concurrent.CountDownLatch;
                 "Every request that changes the run is journaled and synced before it is answered; run the same command",
                 "again after a crash and it resumes. Ctrl-C or SIGTERM stops it gracefully (exit 0).",
                 "Load blocks still run (a scenario served live). A new version of the program (with a 'Migration from'",
-                "the served one) moves the run: start serve with it, or POST it to /deploy without a stop.",
+                "the served one) moves the run: start serve with it, or POST it to /deploy without a stop (on Temporal the",
+                "run takes it at its next continue-as-new).",
                 "See docs/serve.md for every route.",
                 "Any other --NAME VALUE sets the program's 'Param NAME'."})
 final class ServeCommand implements Callable<Integer> {

@@ -403,34 +403,53 @@ public final class Service implements Backend {
         return out;
     }
 
-    private Answer deployNow(String source) throws java.io.IOException {
-        dev.baton.lang.CheckResult checked = dev.baton.lang.Baton.check(plan.file.name(), source);
+    /** A new version's text, checked and compiled with the parameters of {@code current}: its plan, or the 422 answer saying why not. */
+    record NewVersion(Plan plan, Answer problem) {
+    }
+
+    static NewVersion newVersion(Plan current, String source) {
+        dev.baton.lang.CheckResult checked = dev.baton.lang.Baton.check(current.file.name(), source);
         if (checked.hasErrors()) {
             List<Problems.FieldError> errors = new ArrayList<>();
             for (dev.baton.lang.Diagnostic d : checked.diagnostics()) {
                 if (!d.isError()) continue;
-                errors.add(new Problems.FieldError(plan.file.name() + ":" + d.line() + ":" + d.column(), d.code().id() + ": " + d.message()));
+                errors.add(new Problems.FieldError(current.file.name() + ":" + d.line() + ":" + d.column(), d.code().id() + ": " + d.message()));
             }
-            return Problems.answer(422, "program-invalid", "The program does not check", "the new version has " + errors.size()
-                    + " error(s); nothing changed", Map.of("errors", errors.stream().map(Problems.FieldError::plain).toList()));
+            return new NewVersion(null, Problems.answer(422, "program-invalid", "The program does not check", "the new version has " + errors.size()
+                    + " error(s); nothing changed", Map.of("errors", errors.stream().map(Problems.FieldError::plain).toList())));
         }
-        Plan to;
         try {
-            to = dev.baton.runtime.internal.compile.Compiler.compileWithValues(checked, plan.params);
+            return new NewVersion(dev.baton.runtime.internal.compile.Compiler.compileWithValues(checked, current.params), null);
         } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
-            return Problems.answer(422, "program-invalid", "The program does not compile", e.getMessage() + "; nothing changed", null);
+            return new NewVersion(null, Problems.answer(422, "program-invalid", "The program does not compile", e.getMessage() + "; nothing changed", null));
         }
-        if (to.meaning.equals(plan.meaning)) return new Answer(200, Map.of("moved", false, "why", "the same program (comments and layout apart)"));
+    }
+
+    /** The answer to a deploy of the program it runs already (comments and layout apart). */
+    static Answer sameProgram() {
+        return new Answer(200, Map.of("moved", false, "why", "the same program (comments and layout apart)"));
+    }
+
+    /** The 409 answer to a deploy the run cannot move to: every reason (nothing changed). */
+    static Answer cannotMove(Object fromVersion, Object toVersion, List<String> reasons) {
+        List<Problems.FieldError> errors = new ArrayList<>();
+        for (String why : reasons) errors.add(new Problems.FieldError("run", why));
+        return Problems.answer(409, "cannot-migrate", "The run cannot move to the new version", "the run cannot move from version "
+                + fromVersion + " to version " + toVersion + ", so nothing moved: " + String.join("; ", reasons),
+                Map.of("errors", errors.stream().map(Problems.FieldError::plain).toList()));
+    }
+
+    private Answer deployNow(String source) throws java.io.IOException {
+        NewVersion next = newVersion(plan, source);
+        if (next.problem() != null) return next.problem();
+        Plan to = next.plan();
+        if (to.meaning.equals(plan.meaning)) return sameProgram();
         if (core.outsideCallsOpen()) return unavailable();
         dev.baton.runtime.internal.exec.Migrator.Outcome moved;
         try {
             moved = dev.baton.runtime.internal.exec.Migrator.migrate(core, to);
         } catch (dev.baton.runtime.internal.exec.Migrator.Refused refused) {
-            List<Problems.FieldError> reasons = new ArrayList<>();
-            for (String why : refused.reasons) reasons.add(new Problems.FieldError("run", why));
-            return Problems.answer(409, "cannot-migrate", "The run cannot move to the new version", "the run cannot move from version "
-                    + plan.version + " to version " + to.version + ", so nothing moved: " + String.join("; ", refused.reasons),
-                    Map.of("errors", reasons.stream().map(Problems.FieldError::plain).toList()));
+            return cannotMove(plan.version, to.version, refused.reasons);
         }
         Plan from = plan;
         Core c = moved.core();

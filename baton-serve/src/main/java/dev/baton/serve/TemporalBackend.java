@@ -44,8 +44,13 @@ public final class TemporalBackend implements Backend {
     static final long STATE_EVERY_MS = 200;
     /** … and while no client follows the stream (for the counters {@code /state} and {@code /metrics} show). */
     static final long IDLE_STATE_EVERY_MS = 2_000;
-    private final Plan plan;
+    /** The program served (a deploy of a new version replaces it once the run has moved). */
+    private volatile Plan plan;
     private final TemporalEngine engine;
+    /** The served run's workflow id is kept here: after a deploy it no longer follows the program's text. */
+    private final Path runFile;
+    /** The run was started under another version of the program than this one: it is deployed once the run answers. */
+    private final boolean newVersion;
     private final StreamLog stream;
     private final Metrics metrics = new Metrics(this::statsView);
     private final IdempotencyFile kept;
@@ -75,6 +80,17 @@ public final class TemporalBackend implements Backend {
         this.kept = IdempotencyFile.open(dataDir);
         this.engine = new TemporalEngine(plan, params, options, target, namespace, fresh).withTls(tls).withTaskQueue(taskQueue)
                 .withInbox(inbox).withBus(new StreamBus()).withSignalInterval(Duration.ZERO);
+        this.runFile = dataDir.resolve("temporal-run");
+        String ours = engine.workflowId();
+        String kept = !fresh && java.nio.file.Files.exists(runFile) ? java.nio.file.Files.readString(runFile).strip() : null;
+        if (kept != null && !kept.isEmpty() && !kept.equals(ours)) {
+            // the run this directory serves was started under another version: attach to it, and move it to this one
+            engine.withWorkflowId(kept);
+            newVersion = true;
+        } else {
+            java.nio.file.Files.writeString(runFile, ours + "\n");
+            newVersion = false;
+        }
     }
 
     /** Connects, starts (or attaches to) the run and its worker; returns once the run answers. */
@@ -108,6 +124,15 @@ public final class TemporalBackend implements Backend {
             }
         }
         if (died != null) throw new IOException(died.getMessage(), died);
+        if (newVersion) {
+            // as a resumed embedded service does: the run moves to the program given, or the service does not start
+            Service.Answer moved = deployNow(plan.file.text());
+            if (moved.status() != 200) {
+                close();
+                Object why = moved.body() instanceof Map<?, ?> m && m.get("detail") != null ? m.get("detail") : moved.body();
+                throw new IOException("the run " + engine.workflowId() + " cannot move to this version of " + plan.file.name() + ": " + why);
+            }
+        }
         poller = new Thread(this::pollState, "baton-temporal-state");
         poller.setDaemon(true);
         poller.start();
@@ -149,6 +174,42 @@ public final class TemporalBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ mutations
+
+    /**
+     * A new version, checked here first (422, every error with its position), then sent to the run
+     * as the update {@code deploy}: the run moves to it at its next continue-as-new and answers
+     * what moved (200), or every reason it cannot (409, nothing changed). Routes and the API
+     * document follow the new version once the run has moved.
+     */
+    @Override
+    public CompletableFuture<Service.Answer> deploy(String source) {
+        if (stopping || died != null) return CompletableFuture.completedFuture(unavailable("it takes no more requests"));
+        return async(() -> deployNow(source));
+    }
+
+    private Service.Answer deployNow(String source) throws IOException {
+        Plan from = plan;
+        Service.NewVersion next = Service.newVersion(from, source);
+        if (next.problem() != null) return next.problem();
+        Map<String, Object> b = Service.object(live.deploy(source));
+        if (b.containsKey("invalid")) {
+            return Problems.answer(422, "program-invalid", "The program does not compile", String.join("; ", strings(b.get("invalid"))) + "; nothing changed", null);
+        }
+        if (b.containsKey("refused")) {
+            return Service.cannotMove(b.getOrDefault("from", from.version), b.getOrDefault("to", next.plan().version), strings(b.get("refused")));
+        }
+        if (Boolean.TRUE.equals(b.get("moved"))) {
+            plan = next.plan();
+            java.nio.file.Files.writeString(runFile, engine.workflowId() + "\n");
+        }
+        return new Service.Answer(200, b);
+    }
+
+    private static List<String> strings(Object list) {
+        List<String> out = new ArrayList<>();
+        if (list instanceof List<?> l) for (Object o : l) out.add(String.valueOf(o));
+        return out;
+    }
 
     @Override
     public CompletableFuture<Service.Answer> events(List<Service.EventIn> events, Service.Idem idem) {

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -139,6 +140,88 @@ class TemporalServeTest {
             // the last event applied, after everything sent before it: had a resend counted, deposits would be 5
             Map<String, Object> g = await(s, m -> Objects.equals(m.get("deposited"), 71));
             assertThat(g).containsEntry("deposits", 5);
+        }
+    }
+
+    static Served serve(Path program, Path dir) throws Exception {
+        Plan plan = Served.plan(program);
+        return new Served(d -> {
+            try {
+                return new TemporalBackend(plan, Map.of(), EngineOptions.defaults(), temporal.target(), "default",
+                        new TemporalTls(false, null, null, null, null), "baton", false, d, StreamLog.open(d));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, dir, null);
+    }
+
+    /**
+     * {@code POST /deploy} on Temporal: wrong input changes nothing (422 with positions, 409 with
+     * every reason); the new version is taken at the run's next continue-as-new — its state
+     * transformed, a waiting workflow moved — and served on; a restart with the new program attaches
+     * to the same run, and a run started under version 1 moves when the service restarts with version 2.
+     */
+    @Test
+    void aNewVersionDeployedIntoARunOnTemporalIsTakenAtItsNextContinueAsNew() throws Exception {
+        Path program = tmp.resolve("game.baton");
+        Files.writeString(program, DeployTest.V1);
+        Path dir = tmp.resolve("deploy");
+        try (Served s = serve(program, dir)) {
+            assertThat(s.postJson("/events/Game.Score", "{\"player\": \"ann\", \"points\": 5}").statusCode()).isEqualTo(202);
+            assertThat(s.postJson("/workflows/Quest", "{\"id\": \"q1\", \"args\": {\"player\": \"ann\"}}").statusCode()).isEqualTo(201);
+            awaitPoints(s, "ann", 5);
+
+            HttpResponse<String> bad = s.post("/deploy", "text/plain", DeployTest.V2.replace("len($points)", "len($pointz)"));
+            assertProblem(bad, 422, "program-invalid", "nothing changed");
+            assertThat(bad.body()).contains("B0201").contains("game.baton:");
+            assertProblem(s.post("/deploy", "text/plain", DeployTest.V2.replace("Await Game.Go", "Await Game.Go [timeout: 1h]")), 409, "cannot-migrate",
+                    "game.baton:16:5 (Await), in code version 2 changed");
+            assertProblem(s.post("/deploy", "text/plain", DeployTest.V2.replace("version 2", "version 3").replace("Migration from 1", "Migration from 2")),
+                    409, "cannot-migrate", "version 3 has no Migration from 1");
+            assertThat(Served.body(s.post("/deploy", "text/plain", DeployTest.V1 + "\n# a comment\n"))).containsEntry("moved", false);
+            assertThat(globals(s)).doesNotContainKey("bonus");
+
+            HttpResponse<String> ok = s.post("/deploy", "text/plain", DeployTest.V2);
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+            assertThat(Served.body(ok)).containsEntry("moved", true).containsEntry("from", 1).containsEntry("to", 2).containsEntry("suspended", 1);
+            assertThat(await(s, g -> g.containsKey("bonus"))).containsEntry("bonus", 10);
+            assertThat(s.get("/openapi.json").body()).contains("Quest");
+            // the quest moved waiting and scores with the new code once told to go; a score sent now does too
+            assertThat(s.postJson("/events/Game.Go", "{}").statusCode()).isEqualTo(202);
+            assertThat(Served.body(s.get("/workflows/q1/result?wait=60s"))).containsEntry("status", "COMPLETED");
+            assertThat(s.postJson("/events/Game.Score", "{\"player\": \"bo\", \"points\": 1}").statusCode()).isEqualTo(202);
+            Map<String, Object> board = awaitPoints(s, "bo", 1 + 10);
+            assertThat(board).containsEntry("$players", 1);
+            assertThat(Served.<Object>cast(board.get("$points"))).containsEntry("ann", 5 + 100 + 10);
+        }
+        // the same service again, now with the new program: the same run
+        Files.writeString(program, DeployTest.V2);
+        try (Served s = serve(program, dir)) {
+            assertThat(Served.<Object>cast(Served.body(s.get("/modules/Board/0")).get("state")).get("$points").toString()).contains("bo=11");
+        }
+
+        // a run started under version 1, served again with version 2: it moves when the service starts
+        Path other = tmp.resolve("other.baton");
+        Files.writeString(other, DeployTest.V1);
+        Path dir2 = tmp.resolve("deploy2");
+        try (Served s = serve(other, dir2)) {
+            assertThat(s.postJson("/events/Game.Score", "{\"player\": \"cy\", \"points\": 7}").statusCode()).isEqualTo(202);
+            awaitPoints(s, "cy", 7);
+        }
+        Files.writeString(other, DeployTest.V2);
+        try (Served s = serve(other, dir2)) {
+            assertThat(globals(s)).containsEntry("bonus", 10);
+            assertThat(Served.<Object>cast(Served.body(s.get("/modules/Board/0")).get("state"))).containsEntry("$players", 1);
+        }
+    }
+
+    /** Board[0]'s state once {@code player} has {@code points} (an event is applied after its 202). */
+    static Map<String, Object> awaitPoints(Served s, String player, int points) throws Exception {
+        for (int i = 0; ; i++) {
+            Map<String, Object> board = Served.cast(Served.body(s.get("/modules/Board/0")).get("state"));
+            if (Objects.equals(Served.<Object>cast(board.get("$points")).get(player), points)) return board;
+            if (i > 3000) throw new AssertionError("Board[0] never had " + player + " at " + points + ": " + board);
+            Thread.sleep(20);
         }
     }
 

@@ -90,6 +90,20 @@ public interface BatonRunWorkflow {
     void validateCommand(WorkflowCommand command);
 
     /**
+     * A new version of the program (its text), taken at the run's next continue-as-new: the run
+     * moves to it as a resumed embedded run does ({@code Migrator}: instances, state, suspended
+     * workflows; all or nothing) and the next run of the chain runs it. Answers
+     * {@code {"moved": true, "from", "to", …}} once moved, {@code {"moved": false, "why"}} for the
+     * same program, or {@code {"refused": [reasons…]}} (nothing changed). Recorded in the history.
+     */
+    @UpdateMethod(name = "deploy")
+    String deploy(String source);
+
+    /** Rejects a new version that does not check (every error with its position) before it is recorded. */
+    @UpdateValidatorMethod(updateName = "deploy")
+    void validateDeploy(String source);
+
+    /**
      * A read of the run's live state ({@code dev.baton.runtime.Inspect}: state, instances, instance,
      * workflow, workflows), its request and answer as JSON; {@code null} when the run has no such thing.
      */

@@ -102,6 +102,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<OutsideRequest> open = new java.util.ArrayList<>();
     /** Workflow starts and cancels from outside (updates) not yet applied. */
     private final java.util.List<Command> commands = new java.util.ArrayList<>();
+    /** New versions of the program from outside (the update {@code deploy}), taken at the next continue-as-new. */
+    private final java.util.List<Deploy> deploys = new java.util.ArrayList<>();
     private String finished;
     /** This worker's hand-over state (never set in a replayer or a worker that is not stopping). */
     private final HandOver handOver;
@@ -141,6 +143,18 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
 
         Command(WorkflowCommand command) {
             this.command = command;
+        }
+    }
+
+    /** A new version of the program from an update, and its answer (JSON) once the run has moved to it, or refused. */
+    private static final class Deploy {
+        final String source;
+        String answer;
+        /** The update has returned its answer (the run continues as new only after). */
+        boolean returned;
+
+        Deploy(String source) {
+            this.source = source;
         }
     }
 
@@ -275,7 +289,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
                 long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
                 if (renewAt != Long.MAX_VALUE) waitMs = Math.max(1, Math.min(waitMs, renewAt - Workflow.currentTimeMillis()));
-                waitFor(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || !commands.isEmpty() || wake);
+                waitFor(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || !commands.isEmpty() || wake
+                        || !deploys.isEmpty());
                 wake = false;
                 handOver.check();
                 // bring engine time up to the clock before what woke the run is applied
@@ -306,11 +321,19 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 slices = 0;
                 eventsAtYield = core.stats().eventsEmitted;
                 boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())
-                        || Workflow.currentTimeMillis() >= renewAt;
+                        || Workflow.currentTimeMillis() >= renewAt || !deploys.isEmpty();
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
                 if (due && queued.isEmpty() && open.isEmpty() && commands.isEmpty() && !core.outsideCallsOpen() && !core.detachedOut()) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
+                    if (!deploys.isEmpty()) {
+                        // a new version is taken here: the run moves to it and the next run of the chain runs it
+                        java.util.List<Deploy> answered = new java.util.ArrayList<>(deploys);
+                        RunInput moved = takeDeploys(in, plan, next, driver, startedAt);
+                        // the deploys' updates return before the run continues (only theirs: another update may wait for this loop)
+                        Workflow.await(() -> answered.stream().allMatch(d -> d.returned));
+                        if (moved != null) Workflow.continueAsNew(moved);
+                    }
                     if (in.maxInlineBytes <= 0 || next.inlineBytes() <= in.maxInlineBytes) Workflow.continueAsNew(next);
                     // too large to carry without a blob store: go on in this run while its history has room
                     if (Workflow.getInfo().getHistoryLength() > in.historyEventsLimit || Workflow.getInfo().getHistorySize() > HISTORY_BYTES_LIMIT) {
@@ -499,6 +522,69 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         return out;
     }
 
+    /**
+     * Answers the deploys waiting (in the order they came: the history's) and returns the input
+     * of the next run of the chain under the last version the run moved to — its snapshot the
+     * moved core's ({@code Migrator}: all or nothing, every reason when refused) — or null when
+     * none moved. {@code next} is the continuation under the current version.
+     */
+    private RunInput takeDeploys(RunInput in, Plan current, RunInput next, RunDriver driver, long startedAt) {
+        RunInput moved = null;
+        Plan from = current;
+        Core at = core;
+        for (Deploy d : deploys) {
+            java.util.Map<String, Object> answer = new java.util.LinkedHashMap<>();
+            Plan to;
+            try {
+                to = compile(in.file, d.source, in.params);
+            } catch (ApplicationFailure e) {
+                d.answer = refusal(answer, "invalid", e.getOriginalMessage());
+                continue;
+            }
+            if (to.meaning.equals(from.meaning)) {
+                answer.put("moved", false);
+                answer.put("why", "the same program (comments and layout apart)");
+                d.answer = dev.baton.runtime.Json.write(answer);
+                continue;
+            }
+            if (in.partitions > 1) {
+                d.answer = refusal(answer, "cannot-migrate", "a run spread over " + in.partitions + " partitions cannot move to a new version");
+                continue;
+            }
+            dev.baton.runtime.internal.exec.Migrator.Outcome outcome;
+            try {
+                outcome = dev.baton.runtime.internal.exec.Migrator.migrate(at, to);
+            } catch (dev.baton.runtime.internal.exec.Migrator.Refused refused) {
+                answer.put("refused", refused.reasons);
+                answer.put("from", from.version);
+                answer.put("to", to.version);
+                d.answer = dev.baton.runtime.Json.write(answer);
+                continue;
+            }
+            RunInput candidate = continuation(in, outcome.core(), driver, startedAt);
+            candidate.source = d.source;
+            if (in.maxInlineBytes > 0 && candidate.inlineBytes() > in.maxInlineBytes) {
+                d.answer = refusal(answer, "cannot-migrate", "the moved run's state (" + candidate.inlineBytes() / 1024 + " KiB) is larger than the "
+                        + in.maxInlineBytes / 1024 + " KiB Temporal payload limit, so it cannot continue as new; give --state redis://HOST:PORT");
+                continue;
+            }
+            answer.put("moved", true);
+            answer.putAll(outcome.summary());
+            answer.put("generation", next.generation);
+            d.answer = dev.baton.runtime.Json.write(answer);
+            moved = candidate;
+            from = to;
+            at = outcome.core();
+        }
+        deploys.clear();
+        return moved;
+    }
+
+    private static String refusal(java.util.Map<String, Object> answer, String kind, String why) {
+        answer.put(kind.equals("invalid") ? "invalid" : "refused", java.util.List.of(why));
+        return dev.baton.runtime.Json.write(answer);
+    }
+
     private RunInput continuation(RunInput in, Core core, RunDriver driver, long startedAt) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(new DeflaterOutputStream(bytes))) {
@@ -643,6 +729,31 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         commands.add(c);
         Workflow.await(() -> c.answer != null);
         return c.answer;
+    }
+
+    @Override
+    public void validateDeploy(String source) {
+        if (plan == null || source == null) return; // the run is starting: the deploy is checked when taken
+        CheckResult checked = Baton.check(plan.file.name(), source);
+        if (checked.hasErrors()) {
+            StringBuilder why = new StringBuilder("the new version has " + checked.errorCount() + " error(s); nothing changed:");
+            for (dev.baton.lang.Diagnostic d : checked.diagnostics()) {
+                if (d.isError()) why.append("\n").append(plan.file.name()).append(':').append(d.line()).append(':').append(d.column()).append(": ")
+                        .append(d.code().id()).append(": ").append(d.message());
+            }
+            throw new IllegalArgumentException(why.toString());
+        }
+    }
+
+    @Override
+    public String deploy(String source) {
+        Workflow.await(() -> core != null);
+        if (finished != null) throw ApplicationFailure.newNonRetryableFailure("the run has finished (" + finished + ")", "RunFinished");
+        Deploy d = new Deploy(source);
+        deploys.add(d);
+        Workflow.await(() -> d.answer != null);
+        d.returned = true;
+        return d.answer;
     }
 
     @Override

@@ -94,6 +94,19 @@ public final class TemporalEngine implements Engine {
      * one cluster. Every process working on a run must use the same one (a run started on one
      * queue keeps it).
      */
+    /** The id the run's workflow had when it was started (it moved to a new version since, so the id no longer follows the program). */
+    private String workflowIdOverride;
+
+    /**
+     * Attaches to (or starts) the run under {@code id} instead of the id the program, parameters
+     * and seed give — for a service whose run has moved to a new version ({@link Live#deploy}) and
+     * keeps its first id.
+     */
+    public TemporalEngine withWorkflowId(String id) {
+        this.workflowIdOverride = id;
+        return this;
+    }
+
     public TemporalEngine withTaskQueue(String name) {
         this.taskQueue = checkTaskQueue(name);
         return this;
@@ -286,6 +299,7 @@ public final class TemporalEngine implements Engine {
 
     /** The workflow id of this run: the same program, parameters and seed give the same id. */
     public String workflowId() {
+        if (workflowIdOverride != null) return workflowIdOverride;
         String p = params.isEmpty() ? "" : "-" + Integer.toHexString(params.toString().hashCode());
         String name = java.nio.file.Path.of(plan.file.name()).getFileName().toString();
         return "baton-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + plan.digest.substring(0, 12) + p
@@ -565,6 +579,14 @@ public final class TemporalEngine implements Engine {
         /** A {@code /return} endpoint as the query {@code query}. */
         public String query(String target, String argsJson) throws IOException {
             return ask("query", new EndpointRequest(target, argsJson, null));
+        }
+
+        /**
+         * A new version of the program as the update {@code deploy}: the run moves to it at its next
+         * continue-as-new; the answer says what moved, or why it could not ({@code BatonRunWorkflow#deploy}).
+         */
+        public String deploy(String source) throws IOException {
+            return update("deploy", source, "deploy:" + java.util.UUID.randomUUID());
         }
 
         /** A workflow start or cancel as the update {@code command}. */
