@@ -71,6 +71,109 @@ class ConformanceTest {
         return onTemporal;
     }
 
+    static final String COUNTER_V1 = """
+            version 1
+
+            Event Ops.Go {}
+
+            Module Counter {
+                $n = 0
+
+                Tick [10ms] {
+                    $n += 1
+                }
+            }
+
+            Workflow Waiter {
+                Await Ops.Go
+            }
+
+            Module Starter {
+                $started = false
+
+                Tick [10ms] {
+                    if not $started {
+                        $started = true
+                        Start Waiter {} [id: "w1"]
+                    }
+                }
+            }
+            """;
+
+    static final String COUNTER_V2 = COUNTER_V1.replace("version 1", "version 2")
+            .replace("    $n = 0\n", "    $n = 0\n    $twice = 0\n")
+            .replace("$n += 1", "$n += 1\n        $twice += 2")
+            + "\n$bonus = 7\n\nMigration from 1 {\n    Module Counter {\n        $twice = $n * 2\n    }\n}\n";
+
+    /**
+     * A new version deployed into a run on Temporal ({@code deploy}): refused with its reasons when
+     * the run cannot move (nothing changes), else taken at the next continue-as-new — the state
+     * transformed by the migration, the waiting workflow moved — and every run of the chain, the one
+     * with the deploy in its history too, replays on a fresh worker without a nondeterminism error.
+     */
+    @Test
+    void aDeployedVersionIsTakenAtTheNextContinueAsNewAndReplays() throws Exception {
+        Plan plan = Compiler.compile(Baton.check("counter.baton", COUNTER_V1), Map.of());
+        BlobRenewalTest.QuietInbox inbox = new BlobRenewalTest.QuietInbox();
+        TemporalEngine engine = new TemporalEngine(plan, Map.of(), EngineOptions.defaults().withSeed(3), temporal.target(), "default", true)
+                .withInbox(inbox);
+        java.util.concurrent.CompletableFuture<RunReport> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return engine.run();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try (TemporalEngine.Live live = engine.live()) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60); // a bound for a hang only
+            String waiter = "null";
+            while (waiter.equals("null")) {
+                assertThat(System.nanoTime()).as("the waiter starts").isLessThan(deadline);
+                try {
+                    waiter = live.inspect(dev.baton.runtime.Inspect.Request.of("workflow", "id", "w1").json());
+                } catch (java.io.IOException notYet) {
+                    // the run is starting
+                }
+                if (waiter.equals("null")) Thread.sleep(50);
+            }
+            String refused = live.deploy(COUNTER_V2.replace("Await Ops.Go", "Await Ops.Go [timeout: 1h]"));
+            assertThat(refused).contains("\"refused\"").contains("counter.baton:").contains("(Await)");
+            String moved = live.deploy(COUNTER_V2);
+            assertThat(moved).contains("\"moved\":true").contains("\"from\":1").contains("\"to\":2").contains("\"suspended\":1");
+            assertThat(live.inspect(dev.baton.runtime.Inspect.Request.of("state").json())).contains("bonus");
+        }
+        inbox.closed = true;
+        RunReport report = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(((Number) report.globals().get("bonus")).longValue()).isEqualTo(7);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> counter = (Map<String, Object>) report.modules().get("Counter");
+        long n = ((Number) counter.get("n")).longValue();
+        long twice = ((Number) counter.get("twice")).longValue();
+        assertThat(twice).as("migrated as $n * 2, then 2 a tick").isEqualTo(2 * n);
+
+        io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+                io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+        try {
+            io.temporal.client.WorkflowClient client = io.temporal.client.WorkflowClient.newInstance(service);
+            io.temporal.common.WorkflowExecutionHistory history = client.fetchHistory(engine.workflowId());
+            int runs = 0;
+            boolean sawDeploy = false;
+            while (true) {
+                io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(history, BatonRunWorkflowImpl.class);
+                runs++;
+                sawDeploy |= history.getEvents().stream().anyMatch(e -> e.hasWorkflowExecutionUpdateAcceptedEventAttributes()
+                        && e.getWorkflowExecutionUpdateAcceptedEventAttributes().getAcceptedRequest().getInput().getName().equals("deploy"));
+                String previous = history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId();
+                if (previous.isEmpty()) break;
+                history = client.fetchHistory(engine.workflowId(), previous);
+            }
+            assertThat(runs).as("the deploy continued the run as new").isGreaterThanOrEqualTo(2);
+            assertThat(sawDeploy).as("a replayed run has the deploy in its history").isTrue();
+        } finally {
+            service.shutdownNow();
+        }
+    }
+
     @Test
     void worldBossSmall() throws Exception {
         Map<String, String> params = Map.of("players", "2000", "shards", "5", "boss_hp", "3000000", "attack_rate", "100000");
