@@ -54,15 +54,7 @@ class TemporalServeTest {
     }
 
     static Served serve(Path dir) throws Exception {
-        Plan plan = Served.plan(BANK);
-        return new Served(d -> {
-            try {
-                return new TemporalBackend(plan, Map.of(), EngineOptions.defaults(), temporal.target(), "default",
-                        new TemporalTls(false, null, null, null, null), "baton", false, d, StreamLog.open(d));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, dir, null);
+        return serve(BANK, dir);
     }
 
     @Test

@@ -723,12 +723,17 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
 
     @Override
     public String command(WorkflowCommand command) {
-        Workflow.await(() -> core != null);
-        if (finished != null) throw ApplicationFailure.newNonRetryableFailure("the run has finished (" + finished + ")", "RunFinished");
+        awaitRunning();
         Command c = new Command(command);
         commands.add(c);
         Workflow.await(() -> c.answer != null);
         return c.answer;
+    }
+
+    /** In an update: waits until the run has its core; refuses once it has finished. */
+    private void awaitRunning() {
+        Workflow.await(() -> core != null);
+        if (finished != null) throw ApplicationFailure.newNonRetryableFailure("the run has finished (" + finished + ")", "RunFinished");
     }
 
     @Override
@@ -747,8 +752,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
 
     @Override
     public String deploy(String source) {
-        Workflow.await(() -> core != null);
-        if (finished != null) throw ApplicationFailure.newNonRetryableFailure("the run has finished (" + finished + ")", "RunFinished");
+        awaitRunning();
         Deploy d = new Deploy(source);
         deploys.add(d);
         Workflow.await(() -> d.answer != null);
