@@ -49,8 +49,8 @@ public final class TemporalBackend implements Backend {
     private final TemporalEngine engine;
     /** The served run's workflow id is kept here: after a deploy it no longer follows the program's text. */
     private final Path runFile;
-    /** The run was started under another version of the program than this one: it is deployed once the run answers. */
-    private final boolean newVersion;
+    /** The directory serves a run already: this version of the program is deployed to it once it answers (no move when it runs it). */
+    private final boolean deployOnStart;
     private final StreamLog stream;
     private final Metrics metrics = new Metrics(this::statsView);
     private final IdempotencyFile kept;
@@ -83,13 +83,15 @@ public final class TemporalBackend implements Backend {
         this.runFile = dataDir.resolve("temporal-run");
         String ours = engine.workflowId();
         String kept = !fresh && java.nio.file.Files.exists(runFile) ? java.nio.file.Files.readString(runFile).strip() : null;
-        if (kept != null && !kept.isEmpty() && !kept.equals(ours)) {
-            // the run this directory serves was started under another version: attach to it, and move it to this one
+        if (kept != null && !kept.isEmpty()) {
+            // the run this directory serves (it may have moved to another version since it started, or be
+            // started under another one than this file's): attach to it, and have it take this version —
+            // the same program is no move, a version it cannot move to keeps the service from starting
             engine.withWorkflowId(kept);
-            newVersion = true;
+            deployOnStart = true;
         } else {
             java.nio.file.Files.writeString(runFile, ours + "\n");
-            newVersion = false;
+            deployOnStart = false;
         }
     }
 
@@ -124,7 +126,7 @@ public final class TemporalBackend implements Backend {
             }
         }
         if (died != null) throw new IOException(died.getMessage(), died);
-        if (newVersion) {
+        if (deployOnStart) {
             // as a resumed embedded service does: the run moves to the program given, or the service does not start
             Service.Answer moved = deployNow(plan.file.text());
             if (moved.status() != 200) {

@@ -41,7 +41,12 @@ final class Served implements AutoCloseable {
         held = DataDir.lock(dir);
         this.backend = backend.apply(dir);
         this.service = this.backend instanceof Service s ? s : null;
-        this.backend.start();
+        try {
+            this.backend.start();
+        } catch (Exception e) {
+            held.close();
+            throw e;
+        }
         api = new HttpApi(this.backend, token, "127.0.0.1", 0).start();
     }
 

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import static dev.baton.serve.ServeApiTest.assertProblem;
 import static dev.baton.serve.ServeApiTest.globals;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code baton serve --engine temporal}: the same routes and answers with the program as a run on
@@ -191,6 +192,10 @@ class TemporalServeTest {
         try (Served s = serve(program, dir)) {
             assertThat(Served.<Object>cast(Served.body(s.get("/modules/Board/0")).get("state")).get("$points").toString()).contains("bo=11");
         }
+        // … and with the old one again: the run cannot go back, so the service does not start
+        Files.writeString(program, DeployTest.V1);
+        assertThatThrownBy(() -> serve(program, dir).close()).hasMessageContaining("cannot move to this version of")
+                .hasMessageContaining("the new program is version 1, not newer than the run's version 2");
 
         // a run started under version 1, served again with version 2: it moves when the service starts
         Path other = tmp.resolve("other.baton");
