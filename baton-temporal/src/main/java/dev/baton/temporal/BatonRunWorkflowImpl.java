@@ -171,6 +171,24 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         }
     }
 
+    /**
+     * How long the run keeps trying a local activity whose attempts fail or time out (publishing its
+     * events, a batch to its hot modules — both safe to repeat: at least once with the emissions'
+     * numbers, and batches the store answers once) before the run fails saying so. A local activity
+     * with neither a schedule-to-close timeout nor a number of attempts is not retried at all, so a
+     * broker that stalls for one attempt's timeout would otherwise fail the whole run.
+     */
+    static final Duration LOCAL_ACTIVITY_PERSISTENCE = Duration.ofMinutes(10);
+
+    /** Options of a local activity: each attempt bounded by {@code attempt}, retried with backoff for {@link #LOCAL_ACTIVITY_PERSISTENCE}. */
+    static io.temporal.activity.LocalActivityOptions retried(Duration attempt) {
+        return io.temporal.activity.LocalActivityOptions.newBuilder().setStartToCloseTimeout(attempt)
+                .setScheduleToCloseTimeout(LOCAL_ACTIVITY_PERSISTENCE).setDoNotIncludeArgumentsIntoMarker(true)
+                .setRetryOptions(io.temporal.common.RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(200)).setBackoffCoefficient(2)
+                        .setMaximumInterval(Duration.ofSeconds(30)).build())
+                .build();
+    }
+
     @Override
     public String run(RunInput in) {
         try {
@@ -204,8 +222,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             }
         }
         if (in.publishEvents) {
-            effects = Workflow.newLocalActivityStub(BatonEffects.class, io.temporal.activity.LocalActivityOptions.newBuilder()
-                    .setStartToCloseTimeout(Duration.ofSeconds(30)).setDoNotIncludeArgumentsIntoMarker(true).build());
+            effects = Workflow.newLocalActivityStub(BatonEffects.class, retried(Duration.ofSeconds(30)));
             core.setBus(new dev.baton.runtime.EventBus() {
                 @Override
                 public void publish(long time, String event, Object payload) {
@@ -245,8 +262,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         if (in.hotModules != null && !in.hotModules.isEmpty() && Workflow.getVersion(HOT_MODULES, Workflow.DEFAULT_VERSION, 1) >= 1) {
             // the run's hot modules live on the state store, under a name the whole chain of runs keeps
             if (hotRun == null) hotRun = Workflow.getInfo().getWorkflowId() + "/" + Workflow.getInfo().getRunId();
-            hot = Workflow.newLocalActivityStub(BatonHot.class, io.temporal.activity.LocalActivityOptions.newBuilder()
-                    .setStartToCloseTimeout(Duration.ofSeconds(60)).setDoNotIncludeArgumentsIntoMarker(true).build());
+            hot = Workflow.newLocalActivityStub(BatonHot.class, retried(Duration.ofSeconds(60)));
             hotBatch = new HotBatch();
             hotBatch.file = in.file;
             hotBatch.source = in.source;

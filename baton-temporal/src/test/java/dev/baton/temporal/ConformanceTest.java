@@ -258,6 +258,45 @@ class ConformanceTest {
         assertThat(onTemporal).isEqualTo(embedded);
     }
 
+    /**
+     * The worker's bus fails a flush (a broker that refuses or stalls): the publishing local activity
+     * is tried again, the run goes on and ends as on the embedded engine, and every event reaches the
+     * bus — the failed batch twice, with the same emission numbers, so a consumer drops the repeat.
+     */
+    @Test
+    void aFailedPublishIsTriedAgainAndTheRunEndsAsOnTheEmbeddedEngine() throws Exception {
+        Map<String, String> params = Map.of("players", "300", "shards", "2", "boss_hp", "200000", "attack_rate", "50000");
+        Plan plan = plan("world-boss.baton", params);
+        java.util.List<String> embedded = new java.util.ArrayList<>();
+        RunReport reference = new EmbeddedEngine(plan, EngineOptions.defaults().withBus(collect(embedded))).run();
+        java.util.List<String> published = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+        dev.baton.runtime.EventBus flaky = new dev.baton.runtime.EventBus() {
+            private final dev.baton.runtime.EventBus into = collect(published);
+
+            @Override
+            public void publish(long time, String event, Object payload) {
+                into.publish(time, event, payload);
+            }
+
+            @Override
+            public void publish(long time, long seq, String event, Object payload) {
+                into.publish(time, seq, event, payload);
+            }
+
+            @Override
+            public void flush() {
+                if (flushes.incrementAndGet() == 1) throw new IllegalStateException("publishing failed: the broker refused the batch (the test's)");
+            }
+        };
+        RunReport onTemporal = new TemporalEngine(plan, params, EngineOptions.defaults(), temporal.target(), "default", true).withTasksPerRun(3)
+                .withBus(flaky).run();
+        assertSame(reference, onTemporal);
+        assertThat(flushes.get()).as("the failed batch published again").isGreaterThan(1);
+        assertThat(new java.util.ArrayList<>(new java.util.LinkedHashSet<>(published))).as("every event, in order, the repeats dropped").isEqualTo(embedded);
+        assertThat(published.size()).as("the failed batch was published again").isGreaterThan(embedded.size());
+    }
+
     static dev.baton.runtime.EventBus collect(java.util.List<String> into) {
         return new dev.baton.runtime.EventBus() {
             @Override
