@@ -403,53 +403,17 @@ public final class Service implements Backend {
         return out;
     }
 
-    /** A new version's text, checked and compiled with the parameters of {@code current}: its plan, or the 422 answer saying why not. */
-    record NewVersion(Plan plan, Answer problem) {
-    }
-
-    static NewVersion newVersion(Plan current, String source) {
-        dev.baton.lang.CheckResult checked = dev.baton.lang.Baton.check(current.file.name(), source);
-        if (checked.hasErrors()) {
-            List<Problems.FieldError> errors = new ArrayList<>();
-            for (dev.baton.lang.Diagnostic d : checked.diagnostics()) {
-                if (!d.isError()) continue;
-                errors.add(new Problems.FieldError(current.file.name() + ":" + d.line() + ":" + d.column(), d.code().id() + ": " + d.message()));
-            }
-            return new NewVersion(null, Problems.answer(422, "program-invalid", "The program does not check", "the new version has " + errors.size()
-                    + " error(s); nothing changed", Map.of("errors", errors.stream().map(Problems.FieldError::plain).toList())));
-        }
-        try {
-            return new NewVersion(dev.baton.runtime.internal.compile.Compiler.compileWithValues(checked, current.params), null);
-        } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
-            return new NewVersion(null, Problems.answer(422, "program-invalid", "The program does not compile", e.getMessage() + "; nothing changed", null));
-        }
-    }
-
-    /** The answer to a deploy of the program it runs already (comments and layout apart). */
-    static Answer sameProgram() {
-        return new Answer(200, Map.of("moved", false, "why", "the same program (comments and layout apart)"));
-    }
-
-    /** The 409 answer to a deploy the run cannot move to: every reason (nothing changed). */
-    static Answer cannotMove(Object fromVersion, Object toVersion, List<String> reasons) {
-        List<Problems.FieldError> errors = new ArrayList<>();
-        for (String why : reasons) errors.add(new Problems.FieldError("run", why));
-        return Problems.answer(409, "cannot-migrate", "The run cannot move to the new version", "the run cannot move from version "
-                + fromVersion + " to version " + toVersion + ", so nothing moved: " + String.join("; ", reasons),
-                Map.of("errors", errors.stream().map(Problems.FieldError::plain).toList()));
-    }
-
     private Answer deployNow(String source) throws java.io.IOException {
-        NewVersion next = newVersion(plan, source);
+        NewVersion next = NewVersion.of(plan, source);
         if (next.problem() != null) return next.problem();
         Plan to = next.plan();
-        if (to.meaning.equals(plan.meaning)) return sameProgram();
+        if (to.meaning.equals(plan.meaning)) return NewVersion.sameProgram();
         if (core.outsideCallsOpen()) return unavailable();
         dev.baton.runtime.internal.exec.Migrator.Outcome moved;
         try {
             moved = dev.baton.runtime.internal.exec.Migrator.migrate(core, to);
         } catch (dev.baton.runtime.internal.exec.Migrator.Refused refused) {
-            return cannotMove(plan.version, to.version, refused.reasons);
+            return NewVersion.cannotMove(plan.version, to.version, refused.reasons);
         }
         Plan from = plan;
         Core c = moved.core();

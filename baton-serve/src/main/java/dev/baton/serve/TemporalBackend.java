@@ -191,14 +191,14 @@ public final class TemporalBackend implements Backend {
 
     private Service.Answer deployNow(String source) throws IOException {
         Plan from = plan;
-        Service.NewVersion next = Service.newVersion(from, source);
+        NewVersion next = NewVersion.of(from, source);
         if (next.problem() != null) return next.problem();
         Map<String, Object> b = Service.object(live.deploy(source));
         if (b.containsKey("invalid")) {
             return Problems.answer(422, "program-invalid", "The program does not compile", String.join("; ", strings(b.get("invalid"))) + "; nothing changed", null);
         }
         if (b.containsKey("refused")) {
-            return Service.cannotMove(b.getOrDefault("from", from.version), b.getOrDefault("to", next.plan().version), strings(b.get("refused")));
+            return NewVersion.cannotMove(b.getOrDefault("from", from.version), b.getOrDefault("to", next.plan().version), strings(b.get("refused")));
         }
         if (Boolean.TRUE.equals(b.get("moved"))) {
             plan = next.plan();
