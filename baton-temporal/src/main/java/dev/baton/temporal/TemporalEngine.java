@@ -88,12 +88,6 @@ public final class TemporalEngine implements Engine {
         return this;
     }
 
-    /**
-     * The task queue the run's workflow is scheduled on and this process's worker polls (default
-     * {@value #TASK_QUEUE}): separate queues keep environments, teams or Baton versions apart on
-     * one cluster. Every process working on a run must use the same one (a run started on one
-     * queue keeps it).
-     */
     /** The id the run's workflow had when it was started (it moved to a new version since, so the id no longer follows the program). */
     private String workflowIdOverride;
 
@@ -107,6 +101,12 @@ public final class TemporalEngine implements Engine {
         return this;
     }
 
+    /**
+     * The task queue the run's workflow is scheduled on and this process's worker polls (default
+     * {@value #TASK_QUEUE}): separate queues keep environments, teams or Baton versions apart on
+     * one cluster. Every process working on a run must use the same one (a run started on one
+     * queue keeps it).
+     */
     public TemporalEngine withTaskQueue(String name) {
         this.taskQueue = checkTaskQueue(name);
         return this;
