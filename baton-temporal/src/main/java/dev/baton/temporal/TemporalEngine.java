@@ -584,9 +584,10 @@ public final class TemporalEngine implements Engine {
         /**
          * A new version of the program as the update {@code deploy}: the run moves to it at its next
          * continue-as-new; the answer says what moved, or why it could not ({@code BatonRunWorkflow#deploy}).
+         * The update's id is the text's SHA-256: the same text sent again to the same run gets the first answer.
          */
         public String deploy(String source) throws IOException {
-            return update("deploy", source, "deploy:" + java.util.UUID.randomUUID());
+            return update("deploy", source, "deploy:" + sha256(source));
         }
 
         /** A workflow start or cancel as the update {@code command}. */
@@ -629,6 +630,15 @@ public final class TemporalEngine implements Engine {
         @Override
         public void close() {
             service.shutdownNow();
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JVM has SHA-256
         }
     }
 
