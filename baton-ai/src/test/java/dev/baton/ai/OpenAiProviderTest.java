@@ -149,6 +149,17 @@ class OpenAiProviderTest {
         assertThat(a.get(3).rejected()).containsExactly("sane");
         assertThat(r.counters().get("decisions_rejected")).isEqualTo(4L);
         assertThat(model.requests.get(3).path("messages").path(2).path("content").asText()).contains("rejected: sane");
+        // the report lists the Ask: where, who asked, its input, every attempt with why it was rejected, and the fallback taken
+        assertThat(r.askCount()).isEqualTo(1);
+        Map<String, Object> ask = r.asks().get(0);
+        assertThat(ask).containsEntry("ai", "Oracle").containsEntry("at", "oracle.baton:4:5").containsEntry("by", "workflow d1")
+                .containsEntry("input", Map.of("n", 1L)).containsEntry("fallback", true)
+                .containsEntry("taken", Map.of("hp", 50L, "pattern", "slam"));
+        List<?> tries = (List<?>) ask.get("tries");
+        assertThat(tries).hasSize(4);
+        assertThat(((Map<?, ?>) tries.get(0)).get("answer")).isEqualTo(Map.of("hp", -1L, "pattern", "slam"));
+        assertThat(((Map<?, ?>) tries.get(2)).get("rejected")).isEqualTo(List.of("sane"));
+        assertThat((List<?>) ((Map<?, ?>) tries.get(3)).get("rejected")).singleElement().asString().startsWith("shape: ").contains("pattern");
     }
 
     @Test
@@ -217,5 +228,17 @@ class OpenAiProviderTest {
         assertThat(again.globals().get("taken")).isEqualTo(first.globals().get("taken"));
         assertThat(again.traceHash()).isEqualTo(first.traceHash());
         assertThat(again.resumed()).isTrue();
+        // each Ask is listed once, as the first run settled it, though the replay settled them all again
+        assertThat(first.askCount()).isEqualTo(3);
+        assertThat(((List<?>) first.asks().get(0).get("tries"))).hasSize(2);
+        assertThat(first.asks().get(0).get("taken")).isEqualTo(Map.of("hp", 300L, "pattern", "sweep"));
+        assertThat(again.askCount()).isEqualTo(3);
+        assertThat(again.asks()).isEqualTo(first.asks());
+        try (AnswerLog log = AnswerLog.open(dir.resolve("answers.log"), new dev.baton.runtime.PolicyProvider())) {
+            assertThat(log.asked()).hasSize(3);
+            assertThat(log.askCount()).isEqualTo(3);
+        }
+        assertThat(Files.readString(dir.resolve("answers.log"), java.nio.charset.StandardCharsets.ISO_8859_1).split("\"ask\":", -1))
+                .as("three Ask records in the file").hasSize(4);
     }
 }

@@ -46,6 +46,10 @@ final class HistoryCommand implements Callable<Integer> {
             "why there was none, and why the attempt before it was rejected."})
     boolean listAnswers;
 
+    @Option(names = "--asks", description = {"List each Ask the run settled (up to --limit), whoever answered it: where it is, who asked,",
+            "its input, every rejected attempt and why, and the value taken (an answer, or the otherwise)."})
+    boolean listAsks;
+
     @Option(names = "--limit", defaultValue = "20", paramLabel = "N", description = "How many records, instances or workflows to list (default: ${DEFAULT-VALUE}).")
     int limit;
 
@@ -136,6 +140,17 @@ final class HistoryCommand implements Callable<Integer> {
                 d.recoveryNotes().forEach(n -> out.println("recovery: " + n));
                 out.printf("recovered state at %s of engine time in %s%n", Reports.seconds(core.now()), Reports.seconds((System.nanoTime() - started) / 1_000_000));
                 out.printf("instances: %d; workflows: %s%n", core.instanceCount(), core.workflowsByStatus());
+                if (listAsks) {
+                    List<Map<String, Object>> asks = new java.util.ArrayList<>();
+                    for (var a : d.decisions().asked()) asks.add(dev.baton.runtime.internal.journal.AnswerLog.plain(a));
+                    if (asks.isEmpty()) {
+                        out.println("asks: none settled");
+                    } else {
+                        out.printf("asks: %s settled; the first %d:%n", Reports.n(d.decisions().askCount()), Math.min(limit, asks.size()));
+                        for (var a : asks.subList(0, Math.min(limit, asks.size()))) for (String line : Reports.askLines(a)) out.println("  " + line);
+                        if (asks.size() > limit) out.printf("  … %s more (--limit)%n", Reports.n(d.decisions().askCount() - limit));
+                    }
+                }
                 if (instance != null) {
                     Map<String, Object> i = core.describeInstance(instance);
                     if (i == null) {

@@ -79,6 +79,10 @@ final class Reports {
                 out.printf("  %-24s ×%-5s%s%n", name, s.get("instances"), line);
             });
         }
+        if (r.askCount() > 0) {
+            out.println();
+            asks(r.askCount(), r.asks(), 5, "every one in --report json and 'baton history --asks'", out);
+        }
         if (r.report() != null) {
             out.println();
             out.println("report");
@@ -111,6 +115,62 @@ final class Reports {
         if (!broken.isEmpty()) out.println("INVARIANTS VIOLATED: " + String.join(", ", broken));
         out.println("trace " + r.traceHash());
         out.flush();
+    }
+
+    /**
+     * The settled {@code Ask}s: per AI how many, how many attempts were rejected and how many took the
+     * fallback; then up to {@code show} of them with their attempts — those with a rejected attempt
+     * first, since they are the decisions a reader checks — each as its place, who asked, the input,
+     * every rejected attempt with why, and the value taken.
+     */
+    static void asks(long count, List<Map<String, Object>> asks, int show, String more, PrintWriter out) {
+        Map<String, long[]> per = new java.util.TreeMap<>();
+        for (Map<String, Object> a : asks) {
+            long[] p = per.computeIfAbsent(String.valueOf(a.get("ai")), k -> new long[3]);
+            p[0]++;
+            for (Object t : (List<?>) a.get("tries")) if (!((List<?>) ((Map<?, ?>) t).get("rejected")).isEmpty()) p[1]++;
+            if (Boolean.TRUE.equals(a.get("fallback"))) p[2]++;
+        }
+        StringBuilder b = new StringBuilder();
+        per.forEach((ai, p) -> b.append(b.length() == 0 ? "" : "; ").append(ai).append(' ').append(n(p[0])).append(", ")
+                .append(n(p[1])).append(" attempt(s) rejected, ").append(n(p[2])).append(" on otherwise"));
+        out.printf("asks: %s settled%s%s%n", n(count), b.length() == 0 ? "" : " (" + b + ")",
+                count > asks.size() ? " — " + n(asks.size()) + " listed" : "");
+        List<Map<String, Object>> order = new java.util.ArrayList<>();
+        for (Map<String, Object> a : asks) if (rejectedOnce(a)) order.add(a);
+        for (Map<String, Object> a : asks) if (!rejectedOnce(a)) order.add(a);
+        for (Map<String, Object> a : order.subList(0, Math.min(show, order.size()))) {
+            for (String line : askLines(a)) out.println("  " + line);
+        }
+        if (count > Math.min(show, order.size())) out.printf("  … %s more (%s)%n", n(count - Math.min(show, order.size())), more);
+    }
+
+    private static boolean rejectedOnce(Map<String, Object> a) {
+        for (Object t : (List<?>) a.get("tries")) if (!((List<?>) ((Map<?, ?>) t).get("rejected")).isEmpty()) return true;
+        return false;
+    }
+
+    /** One Ask for people: where, by whom, when, its input, each rejected attempt and why, and what was taken. */
+    static List<String> askLines(Map<String, Object> a) {
+        List<String> lines = new java.util.ArrayList<>();
+        Object scope = a.get("scope");
+        lines.add(a.get("at") + "  " + a.get("ai") + " asked by " + a.get("by") + (scope == null ? "" : " (in " + scope + ")") + " at "
+                + seconds(((Number) a.get("time")).longValue()) + ": " + clip(Json.write(a.get("input")), 100));
+        List<?> tries = (List<?>) a.get("tries");
+        for (int i = 0; i < tries.size(); i++) {
+            Map<?, ?> t = (Map<?, ?>) tries.get(i);
+            List<?> why = (List<?>) t.get("rejected");
+            if (why.isEmpty()) continue;
+            String said = t.get("none") != null ? "no answer" : clip(Json.write(t.get("answer")), 80);
+            lines.add("    attempt " + (i + 1) + " rejected: " + said + " — " + clip(String.join("; ", why.stream().map(String::valueOf).toList()), 100));
+        }
+        lines.add("    " + (Boolean.TRUE.equals(a.get("fallback")) ? "took the otherwise: " : "took attempt " + tries.size() + ": ")
+                + clip(Json.write(a.get("taken")), 120));
+        return lines;
+    }
+
+    private static String clip(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
     @SuppressWarnings("unchecked")

@@ -341,6 +341,9 @@ class KillTest {
         assertThat(resumed.get("traceHash").asText()).isEqualTo(reference.get("traceHash").asText());
         assertThat(resumed.get("report")).isEqualTo(reference.get("report"));
         assertThat(resumed.get("counters").get("hallucinations_injected").asLong()).isPositive();
+        // every Ask listed once, as the uninterrupted run settled it, whatever the kills cut short
+        assertThat(resumed.get("askCount").asLong()).isEqualTo(reference.get("askCount").asLong()).isPositive();
+        assertThat(resumed.get("asks")).isEqualTo(reference.get("asks"));
     }
 
     /**

@@ -62,4 +62,45 @@ public interface DecisionProvider {
      */
     record NoAnswer(String why) {
     }
+
+    /**
+     * One attempt of a settled {@code Ask}, as the engine saw it.
+     *
+     * @param answer   what the provider answered (JSON values; null when it gave no answer)
+     * @param none     why there was no answer ("refused: …", "budget spent: …"), or null
+     * @param rejected why this attempt was rejected ("shape: …", a check's name); empty when it was taken
+     */
+    record Try(Object answer, String none, List<String> rejected) {
+    }
+
+    /**
+     * An {@code Ask} once it has settled: what it was given, every attempt and why each rejected one
+     * was rejected, and the value taken — an accepted answer, or the {@code otherwise} fallback.
+     *
+     * @param scope    "" for the run itself, or the id of a workflow that runs apart
+     * @param ordinal  the first attempt's ordinal in its scope (the same on a replay: an Ask's identity)
+     * @param ai       the {@code AI} declaration asked
+     * @param at       where the {@code Ask} is, {@code file:line:col}
+     * @param by       who asked (a module instance, or a workflow and its branch)
+     * @param time     engine time in milliseconds
+     * @param input    the value given to {@code Ask} (JSON values)
+     * @param tries    every attempt, in order
+     * @param taken    the value the program went on with (JSON values)
+     * @param fallback true when every attempt was rejected and {@code taken} is the {@code otherwise}
+     */
+    record Asked(String scope, long ordinal, String ai, String at, String by, long time, Object input, List<Try> tries, Object taken,
+                 boolean fallback) {
+    }
+
+    /**
+     * Told of each {@code Ask} once it settles, so a provider that keeps records (the run's answer
+     * log) can list every decision with its attempts. By default nothing is kept.
+     */
+    default void settled(Asked asked) {
+    }
+
+    /** The settled {@code Ask}s this provider kept, oldest first (none by default). */
+    default List<Asked> asked() {
+        return List.of();
+    }
 }

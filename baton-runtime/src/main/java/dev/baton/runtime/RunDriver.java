@@ -157,6 +157,7 @@ public final class RunDriver {
     /** The report of the run as it stands; {@code engine} names the engine that ran it. */
     public RunReport report(String engine, String reason, long wallMs, boolean resumed) {
         Stats s = core.stats();
+        List<DecisionProvider.Asked> asks = core.decisions().asked();
         core.wallMsForReport = wallMs;
         Map<String, Object> counters = new LinkedHashMap<>();
         counters.put("events_emitted", s.eventsEmitted);
@@ -205,7 +206,17 @@ public final class RunDriver {
         for (Core.RunError e : core.failures()) failures.add(e.asFailure());
         return new RunReport(plan.file.name(), engine, options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
                 counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
-                String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures, deadlocks());
+                String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures, deadlocks(),
+                core.decisions() instanceof dev.baton.runtime.internal.journal.AnswerLog log ? log.askCount() : asks.size(), listed(asks));
+    }
+
+    /** The first {@link RunReport#MAX_ASKS_LISTED} settled Asks as plain maps. */
+    private static List<Map<String, Object>> listed(List<DecisionProvider.Asked> asks) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (DecisionProvider.Asked a : asks.subList(0, Math.min(asks.size(), RunReport.MAX_ASKS_LISTED))) {
+            out.add(dev.baton.runtime.internal.journal.AnswerLog.plain(a));
+        }
+        return out;
     }
 
     /** Each deadlock found, as one line (where the cycle's first wait is, and the whole cycle). */

@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * The outcome of a run: what happened, in numbers, plus the final global state. The CLI
  * prints it as text or JSON. {@code traceHash} identifies the exact sequence of work: two
- * runs with the same program, seed and faults have the same hash.
+ * runs with the same program, seed and faults have the same hash. {@code asks} lists each settled
+ * {@code Ask} (its input, attempts, rejections and the value taken), the first {@link
+ * #MAX_ASKS_LISTED} of {@code askCount}.
  */
 public record RunReport(
         String program,
@@ -28,11 +30,17 @@ public record RunReport(
         Map<String, Object> report,
         List<String> failures,
         long failureCount,
-        List<String> deadlocks) {
+        List<String> deadlocks,
+        long askCount,
+        List<Map<String, Object>> asks) {
+
+    /** At most this many Asks are listed in a report ({@code askCount} counts them all). */
+    public static final int MAX_ASKS_LISTED = 1000;
 
     public RunReport {
-        // a report written before deadlocks were reported has none
+        // a report written before deadlocks or Asks were reported has none
         if (deadlocks == null) deadlocks = List.of();
+        if (asks == null) asks = List.of();
     }
 
     /** Names of the program's {@code Report { invariants: { … } }} entries that are not true. */

@@ -47,6 +47,14 @@ public interface Context {
     /** Counts an accepted / rejected AI proposal for reports. */
     void countDecision(Fiber f, boolean accepted, List<String> failedChecks);
 
+    /**
+     * The {@code Ask} at {@code where} has settled on {@code taken} ({@code fallback}: every attempt was
+     * rejected and it is the {@code otherwise}); its attempts were the {@link #decide} and {@link
+     * #countDecision} calls just before. For the run's record of decisions; nothing by default.
+     */
+    default void askSettled(Fiber f, dev.baton.lang.Span where, Object taken, boolean fallback) {
+    }
+
     /** Starts a child workflow; the fiber suspends until it ends ({@link Instr#resume} gets its result or a failure). */
     void runChild(Fiber f, int workflow, Object args, Object id);
 

@@ -549,7 +549,9 @@ final class Instrs {
                 if (failed.isEmpty()) accepted = coerced;
                 rejected = failed;
             }
-            if (accepted == null) accepted = otherwise.eval(f);
+            boolean fallback = accepted == null;
+            if (fallback) accepted = otherwise.eval(f);
+            if (provider != null) f.ctx.askSettled(f, span, accepted, fallback);
             if (binding != null) binding.set(f, accepted);
             return pc + 1;
         }

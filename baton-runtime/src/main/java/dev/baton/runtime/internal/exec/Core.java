@@ -305,6 +305,11 @@ public final class Core implements Context {
      * A core that runs one self-contained workflow apart: no modules, loads or faults of its own,
      * the declared {@code Param}s, its own random stream, engine time from the run's start.
      */
+    /** Where this core's {@code Ask}s get their answers (and which keeps the settled ones, {@link DecisionProvider#asked}). */
+    public DecisionProvider decisions() {
+        return decisions;
+    }
+
     public static Core apart(Plan plan, Faults faults, DecisionProvider decisions, Detached run) {
         Core c = new Core(plan, run.seed, faults, decisions);
         c.timeline.now = run.startedAt;
@@ -576,7 +581,12 @@ public final class Core implements Context {
 
     @Override
     public void countDecision(Fiber f, boolean accepted, List<String> failedChecks) {
-        decider.counted(accepted);
+        decider.counted(accepted, failedChecks);
+    }
+
+    @Override
+    public void askSettled(Fiber f, dev.baton.lang.Span where, Object taken, boolean fallback) {
+        decider.settled(f, where, taken, fallback);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.baton.runtime.internal.exec;
 
 import dev.baton.runtime.DecisionProvider;
 import dev.baton.runtime.Faults;
+import dev.baton.runtime.plan.Fiber;
 import dev.baton.runtime.value.Values;
 import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
@@ -18,7 +19,11 @@ import java.util.Map;
  * replays its decisions. The checks and the fallback are the instruction's ({@code Ask}); this
  * part only counts what they decided.
  *
- * <p>Owns: asking, hallucinating. Must not validate an answer.
+ * <p>Each {@code Ask}'s attempts run one after another within one task, so this part gathers
+ * them and, once the instruction has settled, tells the provider the whole decision ({@link
+ * DecisionProvider#settled}): the run's answer log keeps it for reports and {@code baton history}.
+ *
+ * <p>Owns: asking, hallucinating, gathering each Ask's attempts. Must not validate an answer.
  */
 final class Decisions {
     private final Core core;
@@ -31,8 +36,28 @@ final class Decisions {
         this.faults = faults;
     }
 
+    /** The {@code Ask} being decided (its attempts run within one task, one after another), or null. */
+    private String askAi;
+    private Object askInput;
+    private long askOrdinal;
+    private Object lastAnswer;
+    private final java.util.List<DecisionProvider.Try> tries = new java.util.ArrayList<>();
+
     Object decide(String ai, Object input, int attempt, dev.baton.lang.types.Type expect, java.util.List<String> checks,
                   java.util.List<String> rejected) {
+        if (attempt == 0) {
+            askAi = ai;
+            askInput = input;
+            askOrdinal = core.stats.proposals;
+            tries.clear();
+        }
+        Object answer = ask(ai, input, attempt, expect, checks, rejected);
+        lastAnswer = answer;
+        return answer;
+    }
+
+    private Object ask(String ai, Object input, int attempt, dev.baton.lang.types.Type expect, java.util.List<String> checks,
+                       java.util.List<String> rejected) {
         Map<String, Object> config = core.plan.ais.getOrDefault(ai, Map.of());
         // the ordinal is the count of attempts so far (part of every snapshot): a replay asks with the same one
         Object answer = provider.decide(new DecisionProvider.Request(ai, config, input, attempt, core.timeline::random, expect, checks,
@@ -59,9 +84,28 @@ final class Decisions {
         };
     }
 
-    void counted(boolean accepted) {
+    void counted(boolean accepted, java.util.List<String> failed) {
         core.stats.decisions++;
         core.stats.proposals++;
         if (!accepted) core.stats.decisionsRejected++;
+        if (askAi != null) {
+            Object a = lastAnswer;
+            tries.add(a instanceof DecisionProvider.NoAnswer none ? new DecisionProvider.Try(null, none.why(), java.util.List.copyOf(failed))
+                    : new DecisionProvider.Try(dev.baton.runtime.Json.toPlain(a), null, java.util.List.copyOf(failed)));
+        }
+    }
+
+    /** The {@code Ask} whose attempts were just counted settled on {@code taken}: the provider is told (see {@link DecisionProvider#settled}). */
+    void settled(Fiber f, dev.baton.lang.Span where, Object taken, boolean fallback) {
+        if (askAi == null) return;
+        dev.baton.lang.SourceFile file = core.plan.file;
+        String at = file.name() + ":" + file.line(where.start()) + ":" + file.column(where.start());
+        provider.settled(new DecisionProvider.Asked(core.apart.rootId == null ? "" : core.apart.rootId, askOrdinal, askAi, at,
+                Views.waiter(core, f), core.timeline.now, dev.baton.runtime.Json.toPlain(askInput), java.util.List.copyOf(tries),
+                dev.baton.runtime.Json.toPlain(taken), fallback));
+        askAi = null;
+        askInput = null;
+        lastAnswer = null;
+        tries.clear();
     }
 }

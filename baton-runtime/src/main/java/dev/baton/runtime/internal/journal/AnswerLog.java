@@ -28,6 +28,13 @@ import java.util.Map;
  * DecisionProvider.NoAnswer} saying so (journaled like an answer) and the {@code Ask} goes on to
  * its retries and its {@code otherwise}.
  *
+ * <h2>Decisions</h2>
+ * Every {@code Ask} that settles, whoever answered it, is kept too: its input, each attempt and why
+ * it was rejected, and the value taken ({@link #settled}). These records let the report and {@code
+ * baton history --asks} list each decision; they are derived from the run, so they are appended
+ * without a sync of their own (made durable before each snapshot) and a replay that settles an Ask
+ * again does not record it twice.
+ *
  * <p>Records are keyed by the scope (the run, or a workflow that runs apart in its own core), the
  * attempt's ordinal in it, the AI and the attempt number: what a deterministic engine asks again
  * in the same order on a replay.
@@ -47,6 +54,12 @@ public final class AnswerLog implements DecisionProvider, Closeable {
     private final Map<String, Attempt> recorded = new HashMap<>();
     private final List<Attempt> attempts = new ArrayList<>();
     private final Map<String, long[]> spent = new HashMap<>();
+    /** Settled Asks by scope and first ordinal, oldest first; the newest {@link #MAX_ASKS_KEPT} are kept in memory, all in the file. */
+    private final LinkedHashMap<String, Asked> asks = new LinkedHashMap<>();
+    private long asksDropped;
+    static final int MAX_ASKS_KEPT = 100_000;
+    /** Ask records appended since the last {@link #sync}. */
+    private boolean unsynced;
     /** Answers taken from the log instead of the provider since this was opened. */
     public long replayed;
     /** Attempts the provider answered because the log had none for them (a replay that went elsewhere). */
@@ -92,11 +105,67 @@ public final class AnswerLog implements DecisionProvider, Closeable {
             Map<?, ?> m;
             try {
                 m = (Map<?, ?>) Json.toPlain(Json.parseTrusted(new String(e.data(), StandardCharsets.UTF_8)));
+                if (m.get("ask") instanceof Map<?, ?> ask) {
+                    log.keep(askFromRecord(ask));
+                    return;
+                }
             } catch (RuntimeException bad) {
                 throw new IOException(file + " holds a record at " + e.position() + " that is not an answer (" + bad.getMessage() + ")");
             }
             log.remember(fromRecord(m));
         });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Asked askFromRecord(Map<?, ?> m) {
+        List<Try> tries = new ArrayList<>();
+        for (Object t : (List<?>) m.get("tries")) {
+            Map<?, ?> tm = (Map<?, ?>) t;
+            tries.add(new Try(tm.get("answer"), (String) tm.get("none"), tm.get("rejected") instanceof List<?> l ? (List<String>) l : List.of()));
+        }
+        return new Asked(m.get("scope") instanceof String sc ? sc : "", ((Number) m.get("ordinal")).longValue(), (String) m.get("ai"),
+                (String) m.get("at"), (String) m.get("by"), ((Number) m.get("time")).longValue(), m.get("input"), List.copyOf(tries),
+                m.get("taken"), Boolean.TRUE.equals(m.get("fallback")));
+    }
+
+    private static Map<String, Object> askRecord(Asked a) {
+        Map<String, Object> rec = new LinkedHashMap<>();
+        if (!a.scope().isEmpty()) rec.put("scope", a.scope());
+        rec.put("ordinal", a.ordinal());
+        rec.put("ai", a.ai());
+        rec.put("at", a.at());
+        rec.put("by", a.by());
+        rec.put("time", a.time());
+        rec.put("input", a.input());
+        List<Map<String, Object>> tries = new ArrayList<>();
+        for (Try t : a.tries()) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            if (t.none() != null) tm.put("none", t.none());
+            else tm.put("answer", t.answer());
+            tm.put("rejected", t.rejected());
+            tries.add(tm);
+        }
+        rec.put("tries", tries);
+        rec.put("taken", a.taken());
+        rec.put("fallback", a.fallback());
+        return rec;
+    }
+
+    /** An {@code Ask} as a plain map (for reports): the fields of {@link Asked}, the scope only when there is one. */
+    public static Map<String, Object> plain(Asked a) {
+        return askRecord(a);
+    }
+
+    /** Keeps a settled Ask once (a replay settles the same Asks again); true when it is new. */
+    private boolean keep(Asked a) {
+        if (asks.putIfAbsent(a.scope() + "\u0000" + a.ordinal(), a) != null) return false;
+        if (asks.size() > MAX_ASKS_KEPT) {
+            var it = asks.entrySet().iterator();
+            it.next();
+            it.remove();
+            asksDropped++;
+        }
+        return true;
     }
 
     private static Attempt fromRecord(Map<?, ?> m) {
@@ -191,6 +260,40 @@ public final class AnswerLog implements DecisionProvider, Closeable {
     private static long longOption(Map<String, Object> config, String name) {
         Object v = config.get(name);
         return v instanceof Number n ? n.longValue() : -1;
+    }
+
+    /**
+     * Keeps a settled Ask and appends it to the file, without a sync of its own: it is derived from
+     * what the run did, so one lost in a crash is settled (and written) again when the run replays
+     * past it, and {@link #sync} makes it durable before a snapshot covers it.
+     */
+    @Override
+    public void settled(Asked a) {
+        if (!keep(a) || journal == null) return;
+        try {
+            journal.append(Json.write(Map.of("ask", askRecord(a))).getBytes(StandardCharsets.UTF_8));
+            unsynced = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not record an Ask of AI " + a.ai() + " at " + a.at(), e);
+        }
+    }
+
+    /** Makes every Ask recorded so far durable (before a snapshot that covers them is written). */
+    public void sync() throws IOException {
+        if (journal != null && unsynced) {
+            journal.force();
+            unsynced = false;
+        }
+    }
+
+    @Override
+    public List<Asked> asked() {
+        return List.copyOf(asks.values());
+    }
+
+    /** How many settled Asks were recorded (kept in memory or not). */
+    public long askCount() {
+        return asks.size() + asksDropped;
     }
 
     @Override

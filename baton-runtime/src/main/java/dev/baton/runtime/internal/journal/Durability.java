@@ -447,7 +447,7 @@ public final class Durability {
         }
         return new RunReport(r.program(), r.engine(), r.seed(), r.faults(), "already finished: " + r.stopReason(), r.engineTimeMs(),
                 r.wallTimeMs(), true, r.counters(), r.events(), r.workflows(), r.globals(), r.modules(), r.errors(), r.errorCount(),
-                r.traceHash(), r.report(), r.failures(), r.failureCount(), r.deadlocks());
+                r.traceHash(), r.report(), r.failures(), r.failureCount(), r.deadlocks(), r.askCount(), r.asks());
     }
 
     private static String firstLine(String s) {
@@ -776,6 +776,7 @@ public final class Durability {
 
     /** Writes a snapshot of the core (atomically) and drops old ones. */
     public void snapshot(Core core) throws IOException {
+        answers.sync(); // the Asks the snapshot covers are durable before it is
         // sized for the last snapshot and a little more: a large one is not copied over and over as it grows
         ByteArrayOutputStream body = new ByteArrayOutputStream(Math.max(1 << 16, lastSnapshotBytes + lastSnapshotBytes / 8));
         try (DataOutputStream out = new DataOutputStream(body)) {
