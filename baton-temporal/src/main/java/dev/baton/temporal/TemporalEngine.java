@@ -332,6 +332,8 @@ public final class TemporalEngine implements Engine {
                 } catch (IllegalStateException stopping) {
                     // the hook is running
                 }
+                // a hand-over under way (a signal, Ctrl-C) needs the connection until it is done
+                if (here.closing()) here.awaitClosed();
                 factory.shutdownNow();
             }
         } finally {
@@ -418,6 +420,8 @@ public final class TemporalEngine implements Engine {
         private final WorkerFactory factory;
         private final HandOver handOver;
         private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Completes when the first {@link #close} is done: a later caller waits for it instead of going on at once. */
+        private final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
 
         private Serving(WorkflowServiceStubs service, WorkflowClient client, WorkerFactory factory, HandOver handOver) {
             this.service = service;
@@ -430,10 +434,41 @@ public final class TemporalEngine implements Engine {
          * Hands the runs this worker served over to the others ({@link HandOver}: each woken, its
          * next workflow task failed here and so retried on the shared queue; up to 10 s), then stops
          * polling, lets the tasks and publications in hand finish (up to 30 s) and disconnects.
+         * Called again while the first call is under way (a JVM runs its shutdown hooks at the same
+         * time: {@code baton serve}'s and this run's), it waits for that call to end — a caller that
+         * went on would shut the connection down under the hand-over, and the runs would be left on
+         * this worker's queue.
          */
         @Override
         public void close() {
-            if (!closed.compareAndSet(false, true)) return;
+            if (!closed.compareAndSet(false, true)) {
+                awaitClosed();
+                return;
+            }
+            try {
+                handOver();
+            } finally {
+                done.complete(null);
+            }
+        }
+
+        /** True once {@link #close} has begun. */
+        boolean closing() {
+            return closed.get();
+        }
+
+        /** Waits (up to a minute: the hand-over's and the worker's own bounds) for the first {@link #close} to end. */
+        void awaitClosed() {
+            try {
+                done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // closing failed or hangs: nothing more to wait for
+            }
+        }
+
+        private void handOver() {
             handOver.stop();
             java.util.Map<String, Long> waiting = new java.util.HashMap<>(); // run → its history length before the signal
             for (String id : handOver.served()) {
