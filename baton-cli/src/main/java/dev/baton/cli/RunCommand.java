@@ -24,7 +24,8 @@ import java.util.stream.Stream;
         description = {"Run a Baton program on the embedded engine and print a report.",
                 "State lives in a data directory: run the same command again and it resumes where it stopped",
                 "(a finished run prints its report again; --fresh starts over). Edited to a new version with a",
-                "'Migration from' the run's, the program moves the run to it (see docs/language.md, Migration).",
+                "'Migration from' the run's, the program moves the run to it (see docs/language.md, Migration); on",
+                "Temporal too, while the run of the earlier version still goes on (its id is kept in .baton/NAME/).",
                 "The run stops when its load generators are done and the work has settled, or at --duration.",
                 "Any other --NAME VALUE sets the program's 'Param NAME' (e.g. --players 1000)."})
 final class RunCommand extends ProgramCommand {
@@ -418,6 +419,37 @@ final class RunCommand extends ProgramCommand {
                 return ExitCode.INPUT;
             }
         }
+        // the run an earlier version of the program started: this version moves it along (or is refused)
+        Path runs = Path.of(".baton", stem(file), "temporal-runs.properties");
+        java.util.Properties known = new java.util.Properties();
+        if (Files.isRegularFile(runs)) {
+            try (java.io.Reader r = Files.newBufferedReader(runs)) {
+                known.load(r);
+            } catch (IOException | IllegalArgumentException e) {
+                err.println("baton run: " + runs + " is damaged (" + e.getMessage() + "); delete it (it only says which run an earlier version started)");
+                return ExitCode.INPUT;
+            }
+        }
+        String lineage = t.lineage();
+        if (known.getProperty(lineage) != null) t.withPreviousRun(known.getProperty(lineage));
+        t.withStarted((id, note) -> {
+            if (note != null) {
+                err.println("baton run: " + note);
+                err.flush();
+            }
+            if (id.equals(known.getProperty(lineage))) return;
+            known.setProperty(lineage, id);
+            try {
+                Files.createDirectories(runs.getParent());
+                Path tmp = runs.resolveSibling(runs.getFileName() + ".tmp");
+                try (java.io.Writer w = Files.newBufferedWriter(tmp)) {
+                    known.store(w, "the run on Temporal each program lineage (name, parameters, seed, faults) has: a new version moves it");
+                }
+                Files.move(tmp, runs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                err.println("baton run: could not note the run's id in " + runs + " (" + e.getMessage() + "); a new version will start a run of its own");
+            }
+        });
         if (!settings.json()) {
             java.util.List<String> apart = new java.util.ArrayList<>();
             for (Plan.WorkflowPlan w : plan.workflows) if (w.detachable() && maxChildren > 0) apart.add(w.name());
@@ -425,6 +457,8 @@ final class RunCommand extends ProgramCommand {
             err.println("baton run: on Temporal at " + temporal.target + ": "
                     + (onStore.isEmpty() ? "every module" : String.join(", ", onStore) + " on the state store (hot), every other module")
                     + " in workflow " + t.workflowId()
+                    + (known.getProperty(lineage) == null || known.getProperty(lineage).equals(t.workflowId()) ? ""
+                    : " (or, while it runs, " + known.getProperty(lineage) + " of an earlier version, moved to this one)")
                     + (partitions > 1 ? " (" + String.join(", ", plan.split) + " spread over it and " + t.workflowId() + "#p1 … #p" + (partitions - 1) + ")" : "")
                     + (apart.isEmpty() ? "" : ", self-contained " + String.join(", ", apart) + " as child workflows " + t.workflowId() + "::…")
                     + " (task queue " + t.taskQueue() + (noWorker ? ", served by 'baton worker' processes" : "")

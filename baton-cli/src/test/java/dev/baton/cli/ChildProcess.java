@@ -38,9 +38,14 @@ final class ChildProcess {
 
     /** The lines a process prints on standard output (with standard error when merged), collected as they come. */
     static java.util.List<String> lines(Process p) {
+        return lines(p, false);
+    }
+
+    /** The lines a process prints on standard error ({@code err}; started with {@link #startWithErr}) or output, as they come. */
+    static java.util.List<String> lines(Process p, boolean err) {
         java.util.List<String> out = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread t = new Thread(() -> {
-            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(err ? p.getErrorStream() : p.getInputStream(),
                     java.nio.charset.StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) out.add(line);

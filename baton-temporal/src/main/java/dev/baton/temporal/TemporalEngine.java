@@ -101,6 +101,44 @@ public final class TemporalEngine implements Engine {
         return this;
     }
 
+    /** The run an earlier version of the program started (same lineage), or null. */
+    private String previousRun;
+
+    /**
+     * The workflow id of the run an earlier version of this program started with the same
+     * parameters, seed and faults ({@link #lineage}): when that run is still going, {@link #run}
+     * deploys this version into it — taken at its next continue-as-new — and attaches to it
+     * instead of starting a new run; refused (a running workflow at a statement that is gone, no
+     * {@code Migration from} its version…), it fails with every reason and nothing moves. A run
+     * that has ended is left as it is, and this version starts a run of its own. With {@code
+     * fresh}, that run is ended as well.
+     */
+    public TemporalEngine withPreviousRun(String id) {
+        this.previousRun = id;
+        return this;
+    }
+
+    /**
+     * What identifies the run apart from the program's meaning: its name, parameters, seed, faults
+     * and partitions. Versions of a program with the same lineage are one run moved along.
+     */
+    public String lineage() {
+        return idWith("");
+    }
+
+    /** What {@link #run} did with the earlier version's run (moved it, or left it), or null. */
+    private String previousRunNote;
+    private java.util.function.BiConsumer<String, String> onStarted;
+
+    /**
+     * Told, once {@link #run} has started the run or attached to it, its workflow id and what
+     * happened to the earlier version's run ({@link #withPreviousRun}; null when nothing did).
+     */
+    public TemporalEngine withStarted(java.util.function.BiConsumer<String, String> started) {
+        this.onStarted = started;
+        return this;
+    }
+
     /**
      * The task queue the run's workflow is scheduled on and this process's worker polls (default
      * {@value #TASK_QUEUE}): separate queues keep environments, teams or Baton versions apart on
@@ -300,9 +338,13 @@ public final class TemporalEngine implements Engine {
     /** The workflow id of this run: the same program, parameters and seed give the same id. */
     public String workflowId() {
         if (workflowIdOverride != null) return workflowIdOverride;
+        return idWith("-" + plan.digest.substring(0, 12));
+    }
+
+    private String idWith(String digest) {
         String p = params.isEmpty() ? "" : "-" + Integer.toHexString(params.toString().hashCode());
         String name = java.nio.file.Path.of(plan.file.name()).getFileName().toString();
-        return "baton-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + plan.digest.substring(0, 12) + p
+        return "baton-" + name.replaceAll("[^A-Za-z0-9._-]", "_") + digest + p
                 + "-seed" + options.seed() + (options.faults().any() ? "-f" + Integer.toHexString(options.faults().toString().hashCode()) : "")
                 + (partitions > 1 ? "-p" + partitions : "");
     }
@@ -324,16 +366,21 @@ public final class TemporalEngine implements Engine {
             serving = here;
             Thread stop = new Thread(here::close, "baton-run-stop");
             Runtime.getRuntime().addShutdownHook(stop);
+            boolean ended = false;
             try {
-                return runOn(client);
+                RunReport report = runOn(client);
+                ended = true;
+                return report;
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(stop);
                 } catch (IllegalStateException stopping) {
                     // the hook is running
                 }
-                // a hand-over under way (a signal, Ctrl-C) needs the connection until it is done
-                if (here.closing()) here.awaitClosed();
+                // a hand-over under way (a signal, Ctrl-C) needs the connection until it is done; a run
+                // that goes on without this process (a deploy refused, the connection lost) is handed over
+                // too, or its next task would wait on this worker's queue for good
+                if (here.closing() || !ended) here.close();
                 factory.shutdownNow();
             }
         } finally {
@@ -593,16 +640,19 @@ public final class TemporalEngine implements Engine {
      */
     public Live live() throws IOException {
         WorkflowServiceStubs service = connect();
-        return new Live(service, client(service).newUntypedWorkflowStub(workflowId()));
+        WorkflowClient client = client(service);
+        return new Live(service, client, client.newUntypedWorkflowStub(workflowId()));
     }
 
     /** See {@link #live}. Each method throws {@link IOException} with the reason in words when the run does not answer. */
     public final class Live implements AutoCloseable {
         private final WorkflowServiceStubs service;
+        private final WorkflowClient client;
         private final WorkflowStub run;
 
-        private Live(WorkflowServiceStubs service, WorkflowStub run) {
+        private Live(WorkflowServiceStubs service, WorkflowClient client, WorkflowStub run) {
             this.service = service;
+            this.client = client;
             this.run = run;
         }
 
@@ -655,8 +705,7 @@ public final class TemporalEngine implements Engine {
 
         private String update(String name, Object arg, String updateId) throws IOException {
             try {
-                return run.startUpdate(io.temporal.client.UpdateOptions.newBuilder(String.class).setUpdateName(name).setUpdateId(updateId)
-                        .setWaitForStage(io.temporal.client.WorkflowUpdateStage.COMPLETED).build(), arg).getResult();
+                return TemporalEngine.update(client, workflowId(), name, arg, updateId);
             } catch (RuntimeException e) {
                 throw new IOException(callProblem(e));
             }
@@ -665,6 +714,116 @@ public final class TemporalEngine implements Engine {
         @Override
         public void close() {
             service.shutdownNow();
+        }
+    }
+
+    /**
+     * The earlier version's run ({@link #withPreviousRun}): ended with {@code fresh}; still going,
+     * this version is deployed into it (the update waits for its next continue-as-new) and the run
+     * attaches to it; ended, it is left as it is.
+     */
+    @SuppressWarnings("unchecked")
+    private void takePreviousRun(WorkflowClient client) throws IOException {
+        WorkflowStub prev = client.newUntypedWorkflowStub(previousRun);
+        io.temporal.api.enums.v1.WorkflowExecutionStatus status;
+        try {
+            status = prev.describe().getStatus();
+        } catch (RuntimeException gone) {
+            return; // no such run any more (the server's retention ended it)
+        }
+        if (status != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+            previousRunNote = "the run " + previousRun + " of an earlier version has ended; this version starts a run of its own";
+            return;
+        }
+        if (fresh) {
+            prev.terminate("baton run --fresh");
+            previousRunNote = "ended the run " + previousRun + " of an earlier version (--fresh)";
+            return;
+        }
+        String source = plan.file.text();
+        Map<String, Object> answer;
+        try {
+            answer = JSON.readValue(update(client, previousRun, "deploy", source, "deploy:" + sha256(source)), Map.class);
+        } catch (RuntimeException e) {
+            throw new IOException("the run " + previousRun + " on Temporal did not take this version of " + plan.file.name() + ": " + callProblem(e));
+        }
+        if (answer.get("invalid") instanceof java.util.List<?> invalid) {
+            throw new IOException("the run " + previousRun + " on Temporal refused this version of " + plan.file.name() + " as invalid: "
+                    + String.join("; ", invalid.stream().map(String::valueOf).toList()) + "; nothing moved");
+        }
+        if (answer.get("refused") instanceof java.util.List<?> refused) {
+            throw new IOException("the run " + previousRun + " on Temporal cannot move from version " + answer.get("from") + " to version "
+                    + answer.get("to") + ", so nothing moved (it goes on under the program it runs): "
+                    + String.join("; ", refused.stream().map(String::valueOf).toList()));
+        }
+        workflowIdOverride = previousRun;
+        previousRunNote = Boolean.TRUE.equals(answer.get("moved"))
+                ? "moved the run " + previousRun + " from version " + answer.get("from") + " to version " + answer.get("to") + ": "
+                        + answer.get("instances") + " instance(s), " + answer.get("suspended") + " suspended fiber(s)"
+                : "the run " + previousRun + " goes on: " + answer.getOrDefault("why", "the same program");
+    }
+
+    /**
+     * Sends the update {@code name} to the run's current execution and waits for its answer. The
+     * update goes to that execution by its run id; when the server says it does not know the update
+     * — the execution answered it and continued as new (a deploy does at once), or the update was
+     * lost with a workflow task that failed or timed out (a stopped worker's) — the answer is looked
+     * for in that execution's history, and when it is not there the update is sent again, with the
+     * same id (an execution that has it answers it once), for up to a minute.
+     */
+    static String update(WorkflowClient client, String workflowId, String name, Object arg, String updateId) {
+        WorkflowStub workflow = client.newUntypedWorkflowStub(workflowId);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        for (int attempt = 1; ; attempt++) {
+            String current = workflow.describe().getExecution().getRunId();
+            WorkflowStub execution = client.newUntypedWorkflowStub(workflowId, java.util.Optional.of(current), java.util.Optional.empty());
+            try {
+                return execution.startUpdate(io.temporal.client.UpdateOptions.newBuilder(String.class).setUpdateName(name).setUpdateId(updateId)
+                        .setWaitForStage(io.temporal.client.WorkflowUpdateStage.COMPLETED).build(), arg).getResult();
+            } catch (io.temporal.client.WorkflowNotFoundException e) {
+                // the execution may have answered it and ended since (a deploy continues as new at once), and
+                // the server no longer says how: the answer is in that execution's history
+                String recorded = answerIn(client, workflowId, current, updateId);
+                if (recorded != null) return recorded;
+                // not completed there: lost with a failed workflow task, or sent before the execution ended; sent
+                // again with the same id (an execution that has it already answers it once)
+                if (System.nanoTime() > deadline || !running(workflow)) throw e;
+                try {
+                    Thread.sleep(Math.min(1000, 50L * attempt));
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * The answer the update {@code updateId} got in the execution {@code runId}, from its history;
+     * null when that execution never completed it.
+     *
+     * @throws io.temporal.failure.ApplicationFailure the update's failure, when it failed there
+     */
+    private static String answerIn(WorkflowClient client, String workflowId, String runId, String updateId) {
+        for (io.temporal.api.history.v1.HistoryEvent e : client.fetchHistory(workflowId, runId).getEvents()) {
+            if (!e.hasWorkflowExecutionUpdateCompletedEventAttributes()) continue;
+            var done = e.getWorkflowExecutionUpdateCompletedEventAttributes();
+            if (!done.getMeta().getUpdateId().equals(updateId)) continue;
+            if (done.getOutcome().hasFailure()) {
+                var f = done.getOutcome().getFailure();
+                throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(f.getMessage(),
+                        f.hasApplicationFailureInfo() ? f.getApplicationFailureInfo().getType() : "UpdateFailed");
+            }
+            return client.getOptions().getDataConverter().fromPayloads(0, java.util.Optional.of(done.getOutcome().getSuccess()), String.class, String.class);
+        }
+        return null;
+    }
+
+    private static boolean running(WorkflowStub run) {
+        try {
+            return run.describe().getStatus() == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        } catch (RuntimeException gone) {
+            return false;
         }
     }
 
@@ -766,6 +925,7 @@ public final class TemporalEngine implements Engine {
             in.partitions = partitions;
             in.split = new java.util.ArrayList<>(plan.split);
         }
+        if (previousRun != null && !previousRun.equals(workflowId())) takePreviousRun(client);
         WorkflowOptions wo = WorkflowOptions.newBuilder().setTaskQueue(taskQueue).setWorkflowId(workflowId())
                 .setWorkflowIdReusePolicy(fresh ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
                         : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
@@ -777,6 +937,7 @@ public final class TemporalEngine implements Engine {
         } catch (WorkflowExecutionAlreadyStarted already) {
             // the same run: still going (we help), or finished (its report again)
         }
+        if (onStarted != null) onStarted.accept(workflowId(), previousRunNote);
         WorkflowStub untyped = client.newUntypedWorkflowStub(workflowId());
         String json;
         Thread watch = hostWorker || notices == null ? null : watchForAWorker(client);
@@ -886,7 +1047,13 @@ public final class TemporalEngine implements Engine {
                 throw new IOException(inbox.failure() + "; the run goes on waiting on Temporal for events: run the same command again to"
                         + " attach to it, and resend from after the last 'ack'");
             }
-            boolean closing = !closedSent && inbox.closed();
+            // the end of the input closes the run's inbox — unless this process is being stopped: Ctrl-C in a
+            // pipeline ends the producer as well, and a stopped process's input ends with it, but the run is
+            // kept, still open, for the same command to resume. The end is taken once it has lasted a moment
+            // without a stop beginning (a signal and the end of input come together, in either order).
+            if (!closedSent && inbox.closed() && endOfInputAt == 0) endOfInputAt = options.clock().nanoTime();
+            boolean stopping = serving != null && serving.closing();
+            boolean closing = !closedSent && inbox.closed() && !stopping && options.clock().nanoTime() - endOfInputAt >= END_OF_INPUT_GRACE_NANOS;
             signal(run, batcher, batcher.due(options.clock().nanoTime(), closing));
             if (closing) {
                 run.inboxClosed();
@@ -895,6 +1062,10 @@ public final class TemporalEngine implements Engine {
             if (items.isEmpty()) sleep(20);
         }
     }
+
+    /** When the inbox's input ended (0: not yet), and how long that must last before the run is told. */
+    private long endOfInputAt;
+    private static final long END_OF_INPUT_GRACE_NANOS = 300_000_000L;
 
     /** Sends a batch (if any) as one signal and acknowledges its events: Temporal has them. */
     private void signal(BatonRunWorkflow run, SignalBatcher batcher, SignalBatcher.Batch batch) {
