@@ -289,6 +289,72 @@ class MigrationTest {
         assertThat(points).containsEntry("watch", 11L).containsEntry("pay", 12L).containsEntry("split", 13L).doesNotContainKey("refund");
     }
 
+    /** A workflow that goes round a loop, asleep in it at each lap. */
+    static final String PATROL = """
+
+            Workflow Patrol {
+                for lap in range(5) {
+                    Sleep 4s
+                    Emit Game.Score { player: "v1-" + str(lap), points: 1 }
+                }
+            }
+
+            Module Tower {
+                $t = 0
+
+                Tick [10ms] {
+                    $t += 1
+                    if $t == 1 {
+                        Start Patrol [id: "patrol"]
+                    }
+                }
+            }
+            """;
+
+    /**
+     * A workflow asleep inside a {@code for} whose body changed moves to the same statement in the
+     * new loop and goes on from the lap it was at: each lap runs once, those before the move under
+     * version 1 and the rest under version 2. A version whose loop header changed, or whose Sleep
+     * left the loop, is refused saying so.
+     */
+    @Test
+    void aWorkflowWaitingInsideALoopOfChangedCodeGoesOnFromTheSameLap(@TempDir Path dir) throws IOException {
+        String v1 = V1 + PATROL;
+        AtomicInteger slices = new AtomicInteger();
+        try {
+            new EmbeddedEngine(Programs.plan(v1), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))
+                    .withStop(() -> slices.incrementAndGet() > 950)).run(); // 10ms slices: stopped at about 9.5s of engine time
+            throw new AssertionError("version 1 ran to its end");
+        } catch (EmbeddedEngine.Stopped stopped) {
+            // the patrol is asleep in one of its laps
+        }
+        String v2 = V2.replace("Migration from 1", PATROL.replace("\"v1-\"", "\"v2-\"").strip() + "\n\nMigration from 1");
+        assertThat(v2).contains("player: \"v2-\" + str(lap)");
+
+        String longer = v2.replace("range(5)", "range(6)");
+        assertThatThrownBy(() -> new EmbeddedEngine(Programs.plan(longer), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run())
+                .isInstanceOf(IOException.class).hasMessageContaining("workflow patrol waits at")
+                .hasMessageContaining("the loop it waits in is not in the new code once");
+        String outside = v2.replace("        Sleep 4s\n        Emit Game.Score { player: \"v2-\"", "        Emit Game.Score { player: \"v2-\"")
+                .replace("    for lap in range(5) {", "    Sleep 4s\n    for lap in range(5) {");
+        assertThat(outside).isNotEqualTo(v2);
+        assertThatThrownBy(() -> new EmbeddedEngine(Programs.plan(outside), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run())
+                .isInstanceOf(IOException.class).hasMessageContaining("is no longer inside the loop at test.baton:");
+
+        RunReport r = new EmbeddedEngine(Programs.plan(v2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertThat(r.workflows()).containsEntry("COMPLETED", 11L);
+        assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"positions_mapped\":1");
+        Map<String, Long> points = points(dir.resolve("d"), v2);
+        List<String> laps = new java.util.ArrayList<>();
+        for (String k : points.keySet()) if (k.startsWith("v1-") || k.startsWith("v2-")) laps.add(k);
+        int moved = (int) laps.stream().filter(k -> k.startsWith("v1-")).count();
+        assertThat(moved).as("laps run before the move: %s", laps).isBetween(1, 4);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int lap = 0; lap < 5; lap++) expected.add((lap < moved ? "v1-" : "v2-") + lap);
+        assertThat(laps).as("each lap once, in order, the rest under the new code").containsExactlyInAnyOrderElementsOf(expected);
+        for (String k : laps) assertThat(points.get(k)).isEqualTo(k.startsWith("v2-") ? 11L : 1L); // version 2 adds its bonus
+    }
+
     @Test
     void aWorkflowBlockGivesMovedWorkflowsTheLocalsTheNewCodeExpects(@TempDir Path dir) throws IOException {
         runV1Midway(dir.resolve("d"));

@@ -29,12 +29,21 @@ public abstract class Instr {
         return false;
     }
 
-    /** What a trace or {@code baton history} shows for this instruction. */
     /** For the head of a loop ({@code for}, {@code while}): the pc after it, so the loop is {@code [this pc, loopExit)}; else -1. */
     public int loopExit() {
         return -1;
     }
 
+    /**
+     * For the head of a loop: the local slots that hold its hidden state (a {@code for}'s list and
+     * position, a {@code while}'s iteration count), in an order that is the same for every loop of
+     * its kind — what a fiber waiting inside the loop carries when it moves to a new version.
+     */
+    public int[] loopSlots() {
+        return new int[0];
+    }
+
+    /** What a trace or {@code baton history} shows for this instruction. */
     public String describe() {
         return getClass().getSimpleName();
     }

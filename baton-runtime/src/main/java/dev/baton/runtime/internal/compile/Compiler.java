@@ -548,7 +548,9 @@ public final class Compiler {
             sc.locals.push(new HashMap<>());
             int var = sc.declare(f.variable().text());
             Ev max = f.options().get("max").map(m -> expr(m, sc)).orElse(null);
-            Instrs.ForNext next = new Instrs.ForNext(span, list, idx, var, max);
+            // the loop's head is its header only (its body's statements are instructions of their own): what a
+            // new version must keep for a fiber waiting inside the loop to move
+            Instrs.ForNext next = new Instrs.ForNext(new Span(span.start(), f.body().span().start()), list, idx, var, max);
             int top = sc.emit(next);
             Loop loop = new Loop(top, new ArrayList<>());
             sc.loops.push(loop);
@@ -562,7 +564,7 @@ public final class Compiler {
             int counter = sc.newSlot();
             sc.emit(new Instrs.ResetCounter(span, counter));
             Ev max = w.options().get("max").map(m -> expr(m, sc)).orElse(null);
-            Instrs.WhileTest test = new Instrs.WhileTest(span, expr(w.condition(), sc), counter, max);
+            Instrs.WhileTest test = new Instrs.WhileTest(new Span(span.start(), w.body().span().start()), expr(w.condition(), sc), counter, max);
             int top = sc.emit(test);
             Loop loop = new Loop(top, new ArrayList<>());
             sc.loops.push(loop);

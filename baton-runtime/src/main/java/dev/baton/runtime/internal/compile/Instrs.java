@@ -246,6 +246,11 @@ final class Instrs {
             return exit;
         }
 
+        @Override
+        public int[] loopSlots() {
+            return new int[] {listSlot, indexSlot};
+        }
+
         ForNext(Span span, int listSlot, int indexSlot, int varSlot, Ev max) {
             super(span);
             this.listSlot = listSlot;
@@ -278,6 +283,11 @@ final class Instrs {
         @Override
         public int loopExit() {
             return exit;
+        }
+
+        @Override
+        public int[] loopSlots() {
+            return new int[] {counterSlot};
         }
 
         WhileTest(Span span, Ev cond, int counterSlot, Ev max) {

@@ -461,17 +461,30 @@ public final class Migrator {
 
     /**
      * The place in {@code to} of fiber {@code f}, suspended in code that changed: the statement it
-     * waits at (and each saga it is in) must be in the new code once, as it was in the old; it must
-     * not wait inside a loop (whose hidden counters cannot be moved); its locals move by name.
+     * waits at (and each saga and loop it is in) must be in the new code once, as it was in the old,
+     * the loops around the place it moves to; its locals move by name, each loop's hidden state
+     * (a {@code for}'s list and position, a {@code while}'s count) from the old loop to the new.
      */
     private Mapped map(Fiber f, Body to) {
         Body from = f.body;
         Integer pc = samePlace(from, f.pc, to);
         if (pc == null) return Mapped.no("the statement it waits at is not in the new code once (" + from.code[Math.max(0, f.pc)].describe()
                 + "): no mapping says where it goes");
+        // each loop it waits in must be in the new code once too, around the place it moves to: it goes on
+        // there, over the same list from the same position (or with the same iteration count)
+        List<int[]> hidden = new ArrayList<>(); // {old slot, new slot}
         for (int i = 0; i < from.code.length; i++) {
             int exit = from.code[i].loopExit();
-            if (exit > 0 && i <= f.pc && f.pc < exit) return Mapped.no("it waits inside a loop (whose position and counters are not moved yet)");
+            if (exit <= 0 || i > f.pc || f.pc >= exit) continue;
+            Integer head = samePlace(from, i, to);
+            if (head == null) return Mapped.no("the loop it waits in is not in the new code once (" + from.code[i].describe() + " at "
+                    + at(from, from.code[i]) + "): no mapping says where it goes");
+            if (pc < head || pc >= to.code[head].loopExit()) return Mapped.no("the statement it waits at is no longer inside the loop at "
+                    + at(from, from.code[i]) + " in the new code");
+            int[] was = from.code[i].loopSlots();
+            int[] now = to.code[head].loopSlots();
+            if (was.length != now.length) return Mapped.no("the loop at " + at(from, from.code[i]) + " is of another kind in the new code");
+            for (int k = 0; k < was.length; k++) hidden.add(new int[] {was[k], now[k]});
         }
         List<Object> frames = new ArrayList<>();
         for (Object fr : f.frames) {
@@ -500,7 +513,13 @@ public final class Migrator {
             if (from.slotNames.lastIndexOf(name) != was) return Mapped.no("its local '" + name + "' is declared more than once");
             locals[k] = f.locals[was];
         }
+        for (int[] slot : hidden) locals[slot[1]] = f.locals[slot[0]];
         return new Mapped(pc, locals, frames, null);
+    }
+
+    /** {@code file:line:col} of an instruction. */
+    private static String at(Body b, Instr in) {
+        return b.file.name() + ":" + b.file.line(in.span.start()) + ":" + b.file.column(in.span.start());
     }
 
     /** The pc in {@code to} of the instruction at {@code pc} in {@code from}, when each body has that statement exactly once; else null. */
