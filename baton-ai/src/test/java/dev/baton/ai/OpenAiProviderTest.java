@@ -236,7 +236,7 @@ class OpenAiProviderTest {
         assertThat(again.asks()).isEqualTo(first.asks());
         try (AnswerLog log = AnswerLog.open(dir.resolve("answers.log"), new dev.baton.runtime.PolicyProvider())) {
             assertThat(log.asked()).hasSize(3);
-            assertThat(log.askCount()).isEqualTo(3);
+            assertThat(log.askedCount()).isEqualTo(3);
         }
         assertThat(Files.readString(dir.resolve("answers.log"), java.nio.charset.StandardCharsets.ISO_8859_1).split("\"ask\":", -1))
                 .as("three Ask records in the file").hasSize(4);

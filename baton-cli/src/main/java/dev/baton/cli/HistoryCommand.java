@@ -146,9 +146,9 @@ final class HistoryCommand implements Callable<Integer> {
                     if (asks.isEmpty()) {
                         out.println("asks: none settled");
                     } else {
-                        out.printf("asks: %s settled; the first %d:%n", Reports.n(d.decisions().askCount()), Math.min(limit, asks.size()));
+                        out.printf("asks: %s settled; the first %d:%n", Reports.n(d.decisions().askedCount()), Math.min(limit, asks.size()));
                         for (var a : asks.subList(0, Math.min(limit, asks.size()))) for (String line : Reports.askLines(a)) out.println("  " + line);
-                        if (asks.size() > limit) out.printf("  … %s more (--limit)%n", Reports.n(d.decisions().askCount() - limit));
+                        if (asks.size() > limit) out.printf("  … %s more (--limit)%n", Reports.n(d.decisions().askedCount() - limit));
                     }
                 }
                 if (instance != null) {

@@ -103,4 +103,9 @@ public interface DecisionProvider {
     default List<Asked> asked() {
         return List.of();
     }
+
+    /** How many {@code Ask}s have settled, kept or not; -1 for a provider that keeps no record of them (the default). */
+    default long askedCount() {
+        return -1;
+    }
 }

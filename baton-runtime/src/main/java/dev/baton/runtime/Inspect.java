@@ -71,6 +71,7 @@ public final class Inspect {
             case "workflows" -> workflows(core, r.text("status"), r.text("type"), r.number("offset", 0), r.number("limit", 100));
             case "report" -> report(core);
             case "waits" -> waits(core);
+            case "asks" -> asks(core, r.number("after", 0), r.number("limit", 100));
             default -> throw new IllegalArgumentException("no read '" + r.kind() + "'");
         };
     }
@@ -109,6 +110,37 @@ public final class Inspect {
         }
         out.put("count", rows.size());
         out.put("waits", rows);
+        return out;
+    }
+
+    /**
+     * The settled {@code Ask}s after the first {@code after}, at most {@code limit}, oldest first:
+     * {@code {"engine_ms", "count", "asks": [{"n", "ai", "at", "by", "time", "input", "tries", "taken",
+     * "fallback"}], "next_after"}} — {@code n} numbers them from 1, {@code next_after} is there when
+     * more follow. {@code count} counts every one settled; the newest 100,000 are kept to list. An
+     * engine whose provider keeps no list (on Temporal the decisions are in the run's history) has a
+     * {@code note} saying so.
+     */
+    public static Map<String, Object> asks(Core c, int after, int limit) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("engine_ms", c.now());
+        List<DecisionProvider.Asked> all = c.decisions().asked();
+        long count = Math.max(all.size(), c.decisions().askedCount());
+        long first = count - all.size(); // the Asks no longer kept in memory come first
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        int from = (int) Math.max(0, after - first);
+        for (int i = from; i < all.size() && rows.size() < limit; i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("n", first + i + 1);
+            row.putAll(dev.baton.runtime.internal.journal.AnswerLog.plain(all.get(i)));
+            rows.add(row);
+        }
+        out.put("count", count);
+        out.put("asks", rows);
+        if (from + rows.size() < all.size()) out.put("next_after", first + from + rows.size());
+        if (c.decisions().askedCount() < 0) {
+            out.put("note", "this engine keeps no list of decisions; on Temporal each answer is in the run's workflow history");
+        }
         return out;
     }
 

@@ -207,7 +207,7 @@ public final class RunDriver {
         return new RunReport(plan.file.name(), engine, options.seed(), options.faults().toString(), reason, core.now(), wallMs, resumed,
                 counters, core.eventCounts(), core.workflowsByStatus(), globals, modules, errors, s.errors,
                 String.format("%016x", core.traceHash()), programReport(errors), failures, s.failures, deadlocks(),
-                core.decisions() instanceof dev.baton.runtime.internal.journal.AnswerLog log ? log.askCount() : asks.size(), listed(asks));
+                Math.max(asks.size(), core.decisions().askedCount()), listed(asks));
     }
 
     /** The first {@link RunReport#MAX_ASKS_LISTED} settled Asks as plain maps. */

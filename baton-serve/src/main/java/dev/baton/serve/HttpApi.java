@@ -136,6 +136,7 @@ public final class HttpApi implements AutoCloseable {
                 .thenApply(b -> new Service.Answer(200, b)))));
         r.get("/waits", timed("/waits", ctx -> answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("waits"))
                 .thenApply(b -> new Service.Answer(200, b)))));
+        r.get("/asks", timed("/asks", this::asks));
         r.before("/stream", ctx -> {
             // the SSE handler answers only a client that asks for the event stream (EventSource does); say so to one that does not
             String accept = ctx.header("Accept");
@@ -502,6 +503,15 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("workflows", "status", status, "type", type, "offset", offset, "limit", limit))
+                .thenApply(b -> new Service.Answer(200, b)));
+    }
+
+    /** The settled Asks, oldest first, paged: {@code ?after=N} (the last {@code n} seen) and {@code ?limit=} (at most 500). */
+    private void asks(Context ctx) {
+        long after = longParam(ctx, "after", 0);
+        int limit = Math.min(500, intParam(ctx, "limit", 100));
+        if (after < 0 || limit < 0) return;
+        answer(ctx, service.inspect(dev.baton.runtime.Inspect.Request.of("asks", "after", (int) Math.min(Integer.MAX_VALUE, after), "limit", limit))
                 .thenApply(b -> new Service.Answer(200, b)));
     }
 

@@ -167,6 +167,14 @@ public final class OpenApi {
                         + " event, lock, join, child, retry, start; hot_batch for the run itself), on what exactly (on), since when in engine"
                         + " time (since_ms, -1 when unknown) and where in the program (position, file:line:col). Nothing is recorded.", false),
                 List.of(), Map.of("200", json("the waits", Map.of("type", "object", "required", List.of("engine_ms", "count", "waits")))))));
+        paths.put("/asks", Map.of("get", withParams(op("The decisions: each settled Ask", "state", "listAsks",
+                "Each Ask the run settled, oldest first, whoever answered it: n (from 1), the AI, where the Ask is (at, file:line:col), who"
+                        + " asked (by), engine time, the input, every attempt (tries: the answer or why there was none, and why it was"
+                        + " rejected) and the value taken (taken; fallback true when it is the otherwise). count counts every one;"
+                        + " next_after is there when more follow. Nothing is recorded by reading.", false),
+                List.of(query("after", "the last n seen (0: from the start)", Map.of("type", "integer", "minimum", 0)),
+                        query("limit", "at most 500 (default 100)", Map.of("type", "integer", "minimum", 0, "maximum", 500))),
+                Map.of("200", json("a page of decisions", Map.of("type", "object", "required", List.of("engine_ms", "count", "asks")))), "400")));
         Map<String, Object> deploy = op("Deploy a new version", "service", "deploy", "The new version of the program as the body (text/plain): checked,"
                 + " compiled with the service's parameters, and the run moved to it between two turns — instances' state by name and the Migration's"
                 + " blocks, suspended workflows where their code is the same or to the same statement — durably before the answer. 200: what moved;"

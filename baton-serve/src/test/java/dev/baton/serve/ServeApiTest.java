@@ -96,6 +96,51 @@ class ServeApiTest {
         }
     }
 
+    /**
+     * {@code GET /asks}: each settled Ask, oldest first and paged — where it is, who asked, its input,
+     * every attempt with why it was rejected, and the value taken (here the otherwise, since a check
+     * rejects every answer); bad paging parameters answer 400.
+     */
+    @Test
+    void theDecisionsAreListedWithTheirAttemptsAndTheValueTaken() throws Exception {
+        Path program = dir.resolve("oracle.baton");
+        java.nio.file.Files.writeString(program, """
+                AI Oracle [instructions: "Pick a number."]
+
+                Workflow Decide(n: Int) {
+                    Ask Oracle { n: n } expect { pick: Int [1..100] }
+                        check small: answer.pick > 1000
+                        [retries: 1]
+                        otherwise { pick: 7 } -> d
+                    return d.pick + n
+                }
+                """);
+        try (Served s = new Served(program, dir.resolve("d"), null)) {
+            for (int n = 1; n <= 3; n++) {
+                assertThat(s.postJson("/workflows/Decide", "{\"id\": \"d" + n + "\", \"args\": {\"n\": " + n + "}}").statusCode()).isEqualTo(201);
+                assertThat(Served.body(s.get("/workflows/d" + n + "/result?wait=30s"))).containsEntry("result", 7 + n);
+            }
+            Map<String, Object> all = Served.body(s.get("/asks"));
+            assertThat(all).containsEntry("count", 3).doesNotContainKey("next_after");
+            List<?> asks = (List<?>) all.get("asks");
+            assertThat(asks).hasSize(3);
+            Map<String, Object> first = Served.cast(asks.get(0));
+            assertThat((String) first.get("at")).endsWith("oracle.baton:4:5");
+            assertThat(first).containsEntry("n", 1).containsEntry("ai", "Oracle").containsEntry("by", "workflow d1").containsEntry("input", Map.of("n", 1)).containsEntry("fallback", true)
+                    .containsEntry("taken", Map.of("pick", 7));
+            List<?> tries = (List<?>) first.get("tries");
+            // the offline policy's answer is rejected (its shape, or the check): both attempts, each with why
+            assertThat(tries).hasSize(2).allSatisfy(t -> assertThat((List<?>) Served.cast(t).get("rejected")).isNotEmpty());
+            Map<String, Object> page = Served.body(s.get("/asks?after=1&limit=1"));
+            assertThat((List<?>) page.get("asks")).singleElement().satisfies(a -> assertThat(Served.cast(a)).containsEntry("n", 2)
+                    .containsEntry("by", "workflow d2"));
+            assertThat(page).containsEntry("next_after", 2).containsEntry("count", 3);
+            assertThat((List<?>) Served.body(s.get("/asks?after=3")).get("asks")).isEmpty();
+            assertProblem(s.get("/asks?limit=lots"), 400, "invalid-request", "limit");
+            assertProblem(s.get("/asks?after=-2"), 400, "invalid-request", "after");
+        }
+    }
+
     @Test
     void workflowsStartOnceByIdAreDescribedAwaitedCancelledAndListed() throws Exception {
         try (Served s = new Served(BANK, dir, null)) {

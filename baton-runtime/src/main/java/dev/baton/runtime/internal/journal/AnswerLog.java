@@ -292,7 +292,8 @@ public final class AnswerLog implements DecisionProvider, Closeable {
     }
 
     /** How many settled Asks were recorded (kept in memory or not). */
-    public long askCount() {
+    @Override
+    public long askedCount() {
         return asks.size() + asksDropped;
     }
 
