@@ -27,6 +27,9 @@ try {
   // the program's Report, live: its invariants as figures, its chart lists drawn
   await page.waitForFunction(() => /invariants\.hp_accounting_exact/.test(document.querySelector("#report").textContent)
     && document.querySelectorAll("#report-charts .report-chart canvas").length >= 2, null, { timeout: 60000 });
+  // the decisions: the Director's Asks, each with who asked, where, and the value taken
+  await page.waitForFunction(() => /DirectorAI/.test(document.querySelector("#asks").textContent)
+    && /world-boss\.baton:\d+:\d+/.test(document.querySelector("#asks").textContent), null, { timeout: 60000 });
   // an instance: its state and its journal (what it handled), refreshed live
   await page.click('#modules .click[data-mod="ShardBossController"]');
   await page.waitForSelector('#modules .click[data-key]', { timeout: 30000 });

@@ -77,25 +77,17 @@ class TemporalNewProcessTest {
         }
     }
 
-    static final String V1 = """
-            version 1
+    /** The serve tests' game: version 1, and version 2 with a bonus and a Migration from 1 counting each board's players. */
+    static final String V1 = read("game-v1.baton");
+    static final String V2 = read("game-v2.baton");
 
-            Event Game.Score { player: String, points: Int }
-
-            Module Board {
-                $points: Map<Int> = {}
-
-                ON (Game.Score) {
-                    $points[{player}] = get($points, {player}, 0) + {points}
-                }
-            }
-            """;
-
-    static final String V2 = V1.replace("version 1", "version 2")
-            .replace("Event Game.Score", "$bonus = 10\n\nEvent Game.Score")
-            .replace("    $points: Map<Int> = {}\n", "    $points: Map<Int> = {}\n    $players = 0\n")
-            .replace("{player}, 0) + {points}", "{player}, 0) + {points} + $bonus")
-            + "\nMigration from 1 {\n    Module Board {\n        $players = len($points)\n    }\n}\n";
+    private static String read(String name) {
+        try {
+            return Files.readString(Path.of("../baton-serve/src/test/resources", name));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     /**
      * {@code baton run --engine temporal} of an edited program while the run of the earlier version

@@ -16,32 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the answer; a program that does not check, or a run that cannot move, changes nothing.
  */
 class DeployTest {
-    static final String V1 = """
-            version 1
-
-            Event Game.Score { player: String, points: Int }
-
-            Event Game.Go {}
-
-            Module Board {
-                $points: Map<Int> = {}
-
-                ON (Game.Score) {
-                    $points[{player}] = get($points, {player}, 0) + {points}
-                }
-            }
-
-            Workflow Quest(player: String) {
-                Await Game.Go
-                Emit Game.Score { player: player, points: 100 }
-            }
-            """;
-
-    static final String V2 = V1.replace("version 1", "version 2")
-            .replace("Event Game.Score", "$bonus = 10\n\nEvent Game.Score")
-            .replace("    $points: Map<Int> = {}\n", "    $points: Map<Int> = {}\n    $players = 0\n")
-            .replace("{player}, 0) + {points}", "{player}, 0) + {points} + $bonus")
-            + "\nMigration from 1 {\n    Module Board {\n        $players = len($points)\n    }\n}\n";
+    /** The game (shared with the command line's tests): version 1, and version 2 with a bonus and a Migration from 1 counting each board's players. */
+    static final String V1 = Served.text("game-v1.baton");
+    static final String V2 = Served.text("game-v2.baton");
 
     @Test
     void aNewVersionDeployedIntoTheRunningServiceMovesItsRunAndServesOn(@TempDir Path dir) throws Exception {

@@ -54,6 +54,15 @@ final class Served implements AutoCloseable {
         return dev.baton.runtime.internal.compile.Compiler.compile(Baton.check(program.toString(), Files.readString(program)));
     }
 
+    /** A test resource's text. */
+    static String text(String name) {
+        try {
+            return Files.readString(resource(name));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Path resource(String name) {
         try {
             return Path.of(Served.class.getResource("/" + name).toURI());
