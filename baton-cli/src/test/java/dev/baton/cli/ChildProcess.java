@@ -54,8 +54,24 @@ final class ChildProcess {
             }
         });
         t.setDaemon(true);
+        readers.put(out, t);
         t.start();
         return out;
+    }
+
+    /** The reader of each list {@link #lines} returned (by identity), to wait for its last line. */
+    private static final java.util.Map<java.util.List<String>, Thread> readers = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+    /**
+     * Waits until the reader of {@code lines} has taken the process's last line (its output ended:
+     * the process exited), up to {@code seconds} — a bound for a hang only.
+     */
+    static void awaitEnd(java.util.List<String> lines, long seconds) throws InterruptedException {
+        Thread t = readers.get(lines);
+        if (t == null) throw new IllegalArgumentException("not a list ChildProcess.lines returned");
+        t.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(seconds));
+        if (t.isAlive()) throw new AssertionError("the process's output did not end within " + seconds + " s");
+        readers.remove(lines);
     }
 
     /** SIGKILL: no shutdown hooks, no flushing — what a crash looks like. */

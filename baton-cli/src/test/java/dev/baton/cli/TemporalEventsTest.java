@@ -79,7 +79,7 @@ class TemporalEventsTest {
                 for (long s = from; s <= n; s++) in.write(event(s, account[(int) s], amount[(int) s]));
             }
             assertThat(last.waitFor(180, TimeUnit.SECONDS)).isTrue();
-            Thread.sleep(200); // the reader takes the last lines
+            ChildProcess.awaitEnd(lastOut, 60); // the reader has taken the last lines
             assertThat(last.exitValue()).as(String.join("\n", lastOut)).isZero();
             String text = String.join("\n", lastOut);
             JsonNode report = JSON.readTree(text.substring(text.indexOf('{')));
@@ -114,7 +114,7 @@ class TemporalEventsTest {
                 }
             }
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            Thread.sleep(200);
+            ChildProcess.awaitEnd(out, 60);
             assertThat(p.exitValue()).as(String.join("\n", out)).isZero();
             String text = String.join("\n", out);
             JsonNode report = JSON.readTree(text.substring(text.indexOf('{')));
