@@ -362,7 +362,7 @@ public final class TemporalEngine implements Engine {
             WorkerFactory factory = startWorker(client, taskQueue, options.bus() == dev.baton.runtime.EventBus.NONE ? null : new BatonEffectsImpl(options.bus()),
                     hotStore, handOver);
             // stopped (Ctrl-C, SIGTERM) while it waits, this process hands the run over as 'baton worker' does
-            Serving here = new Serving(service, client, factory, handOver);
+            Serving here = new Serving(service, client, factory, handOver, options.clock());
             serving = here;
             Thread stop = new Thread(here::close, "baton-run-stop");
             Runtime.getRuntime().addShutdownHook(stop);
@@ -444,7 +444,7 @@ public final class TemporalEngine implements Engine {
     private Thread watchForAWorker(WorkflowClient client) {
         Thread t = new Thread(() -> {
             try {
-                Thread.sleep(workerPatience.toMillis());
+                options.clock().sleepNanos(workerPatience.toNanos());
                 boolean served = client.streamHistory(workflowId())
                         .anyMatch(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
                 if (!served) {
@@ -470,7 +470,11 @@ public final class TemporalEngine implements Engine {
         /** Completes when the first {@link #close} is done: a later caller waits for it instead of going on at once. */
         private final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
 
-        private Serving(WorkflowServiceStubs service, WorkflowClient client, WorkerFactory factory, HandOver handOver) {
+        /** Paces the looks at the runs' histories during a hand-over. */
+        private final dev.baton.runtime.Clock clock;
+
+        private Serving(WorkflowServiceStubs service, WorkflowClient client, WorkerFactory factory, HandOver handOver, dev.baton.runtime.Clock clock) {
+            this.clock = clock;
             this.service = service;
             this.client = client;
             this.factory = factory;
@@ -531,7 +535,7 @@ public final class TemporalEngine implements Engine {
                 waiting.entrySet().removeIf(w -> handedOver(w.getKey(), w.getValue()));
                 if (!waiting.isEmpty()) {
                     try {
-                        Thread.sleep(50);
+                        clock.sleepNanos(50_000_000L);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         break;
@@ -579,7 +583,8 @@ public final class TemporalEngine implements Engine {
         WorkflowServiceStubs service = connect(target, tls);
         WorkflowClient client = client(service, namespace, blobs, DEFAULT_OFFLOAD_ABOVE);
         HandOver handOver = new HandOver();
-        return new Serving(service, client, startWorker(client, taskQueue, new BatonEffectsImpl(bus), hot, handOver), handOver);
+        return new Serving(service, client, startWorker(client, taskQueue, new BatonEffectsImpl(bus), hot, handOver), handOver,
+                dev.baton.runtime.Clock.SYSTEM);
     }
 
     /**
@@ -705,7 +710,7 @@ public final class TemporalEngine implements Engine {
 
         private String update(String name, Object arg, String updateId) throws IOException {
             try {
-                return TemporalEngine.update(client, workflowId(), name, arg, updateId);
+                return TemporalEngine.update(options.clock(), client, workflowId(), name, arg, updateId);
             } catch (RuntimeException e) {
                 throw new IOException(callProblem(e));
             }
@@ -743,7 +748,7 @@ public final class TemporalEngine implements Engine {
         String source = plan.file.text();
         Map<String, Object> answer;
         try {
-            answer = JSON.readValue(update(client, previousRun, "deploy", source, "deploy:" + sha256(source)), Map.class);
+            answer = JSON.readValue(update(options.clock(), client, previousRun, "deploy", source, "deploy:" + sha256(source)), Map.class);
         } catch (RuntimeException e) {
             throw new IOException("the run " + previousRun + " on Temporal did not take this version of " + plan.file.name() + ": " + callProblem(e));
         }
@@ -771,9 +776,9 @@ public final class TemporalEngine implements Engine {
      * for in that execution's history, and when it is not there the update is sent again, with the
      * same id (an execution that has it answers it once), for up to a minute.
      */
-    static String update(WorkflowClient client, String workflowId, String name, Object arg, String updateId) {
+    static String update(dev.baton.runtime.Clock clock, WorkflowClient client, String workflowId, String name, Object arg, String updateId) {
         WorkflowStub workflow = client.newUntypedWorkflowStub(workflowId);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        long deadline = clock.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
         for (int attempt = 1; ; attempt++) {
             String current = workflow.describe().getExecution().getRunId();
             WorkflowStub execution = client.newUntypedWorkflowStub(workflowId, java.util.Optional.of(current), java.util.Optional.empty());
@@ -787,9 +792,9 @@ public final class TemporalEngine implements Engine {
                 if (recorded != null) return recorded;
                 // not completed there: lost with a failed workflow task, or sent before the execution ended; sent
                 // again with the same id (an execution that has it already answers it once)
-                if (System.nanoTime() > deadline || !running(workflow)) throw e;
+                if (clock.nanoTime() > deadline || !running(workflow)) throw e;
                 try {
-                    Thread.sleep(Math.min(1000, 50L * attempt));
+                    clock.sleepNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.min(1000, 50L * attempt)));
                 } catch (InterruptedException stop) {
                     Thread.currentThread().interrupt();
                     throw e;
