@@ -369,4 +369,172 @@ class MigrationTest {
         Map<String, Long> points = points(dir.resolve("d"), changed);
         for (int t = 1; t <= 10; t++) assertThat(points).containsEntry("p" + t, t + 150L + 10L);
     }
+
+    /** A quest asks a self-contained workflow, run apart, for its points; version 2's Score gives a thousand times more. */
+    static final String APART_V1 = """
+            version 1
+
+            Event Game.Score { player: String, points: Int }
+
+            Module Board {
+                $points: Map<Int> = {}
+
+                ON (Game.Score) {
+                    $points[{player}] = get($points, {player}, 0) + {points}
+                }
+            }
+
+            Workflow Score(n: Int) -> Int {
+                Sleep 5s
+                return n
+            }
+
+            Workflow Quest(player: String, n: Int) {
+                Run Score { n: n } -> s
+                Emit Game.Score { player: player, points: s }
+            }
+
+            Module Go {
+                $t = 0
+
+                Tick [10ms] {
+                    $t += 1
+                    if $t <= 10 or $t == 300 {
+                        Start Quest { player: "p" + str($t), n: $t } [id: "quest-" + str($t)]
+                    }
+                }
+            }
+            """;
+
+    static final String APART_V2 = APART_V1.replace("version 1", "version 2").replace("    return n\n", "    return n * 1000\n")
+            + "\nMigration from 1 {\n}\n";
+
+    /** Stops a run of {@code program} in {@code dir} after {@code slices} slices of 10 ms. */
+    private static void runUntilStopped(String program, Path dir, int slices) throws IOException {
+        AtomicInteger n = new AtomicInteger();
+        try {
+            new EmbeddedEngine(Programs.plan(program), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir).withSnapshotEvery(Duration.ofMillis(200))
+                    .withStop(() -> n.incrementAndGet() > slices)).run();
+            throw new AssertionError("the run ended before it was stopped");
+        } catch (EmbeddedEngine.Stopped stopped) {
+            // stopped midway, resumable
+        }
+    }
+
+    @Test
+    void workflowsRunningApartFinishUnderTheVersionTheyStartedInAndLaterOnesRunTheNewCode(@TempDir Path dir) throws IOException {
+        assertThat(APART_V2).contains("return n * 1000");
+        // the ten Scores run apart, asleep, when the run moves (at about 0.4 s of engine time); quest-300 starts at 3 s
+        runUntilStopped(APART_V1, dir.resolve("d"), 40);
+        List<String> notes = new java.util.ArrayList<>();
+        RunReport r = new EmbeddedEngine(Programs.plan(APART_V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))
+                .withNotices(notes::add)).run();
+        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("moved the run from version 1 to version 2"));
+        assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"runs_apart_on_their_version\":10");
+        assertThat(r.workflows()).containsEntry("COMPLETED", 22L);
+        assertThat(r.errors()).isEmpty();
+        Map<String, Long> points = points(dir.resolve("d"), APART_V2);
+        for (int t = 1; t <= 10; t++) assertThat(points).as("quest-%d's Score ran apart under version 1", t).containsEntry("p" + t, (long) t);
+        assertThat(points).as("a Score started after the move runs version 2").containsEntry("p300", 300_000L);
+        assertThat(points).hasSize(11);
+    }
+
+    @Test
+    void aRunWhoseWorkflowsRunApartUnderTheOldVersionResumesAfterAStopAsIfUninterrupted(@TempDir Path dir) throws IOException {
+        runUntilStopped(APART_V1, dir.resolve("d"), 40);
+        // moved, then stopped again while the Scores still sleep under version 1: its snapshots name that version's program
+        runUntilStopped(APART_V2, dir.resolve("d"), 100);
+        RunReport resumed = new EmbeddedEngine(Programs.plan(APART_V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertThat(resumed.resumed()).isTrue();
+
+        runUntilStopped(APART_V1, dir.resolve("e"), 40);
+        RunReport once = new EmbeddedEngine(Programs.plan(APART_V2), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("e"))).run();
+        assertThat(resumed.traceHash()).isEqualTo(once.traceHash());
+        assertThat(points(dir.resolve("d"), APART_V2)).isEqualTo(points(dir.resolve("e"), APART_V2)).containsEntry("p1", 1L).containsEntry("p300", 300_000L);
+    }
+
+    @Test
+    void aNewVersionThatChangesWhatAWorkflowRunningApartReturnsIsRefused(@TempDir Path dir) throws IOException {
+        runUntilStopped(APART_V1, dir.resolve("d"), 40);
+        String other = APART_V2.replace("Workflow Score(n: Int) -> Int {", "Workflow Score(n: Int) -> Float {")
+                .replace("return n * 1000", "return n * 1000.0")
+                .replace("Emit Game.Score { player: player, points: s }", "Emit Game.Score { player: player, points: floor(s) }");
+        assertThat(other).contains("-> Float").contains("floor(s)");
+        assertThatThrownBy(() -> new EmbeddedEngine(Programs.plan(other), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run())
+                .isInstanceOf(IOException.class).hasMessageContaining("cannot move from version 1 to version 2, so nothing moved")
+                .hasMessageContaining("workflow quest-1/Score-1 runs apart under version 1, and version 2 changes what Score returns (Int, now Float)");
+        // nothing moved: version 1 goes on
+        RunReport r = new EmbeddedEngine(Programs.plan(APART_V1), EngineOptions.defaults().withDuration(LENGTH).withDataDir(dir.resolve("d"))).run();
+        assertThat(r.workflows()).containsEntry("COMPLETED", 22L);
+        assertThat(points(dir.resolve("d"), APART_V1)).containsEntry("p300", 300L);
+    }
+
+    private static final Map<String, String> SMALL_BOSS = Map.of("players", "2000", "shards", "5", "boss_hp", "20000000", "attack_rate", "50000");
+
+    private static dev.baton.runtime.plan.Plan boss(String text) {
+        dev.baton.lang.CheckResult checked = dev.baton.lang.Baton.check("world-boss.baton", text);
+        assertThat(checked.hasErrors()).as(checked.diagnostics().toString()).isFalse();
+        try {
+            return dev.baton.runtime.internal.compile.Compiler.compile(checked, SMALL_BOSS);
+        } catch (dev.baton.runtime.internal.compile.Compiler.PlanException e) {
+            throw new AssertionError(e.getMessage());
+        }
+    }
+
+    /** Version 2 of the world boss: each shard counts its pushes from now on; the authority (a module that could live on the state store) unchanged. */
+    private static String bossV2() throws IOException {
+        String v1 = Files.readString(Path.of("../examples/world-boss.baton"));
+        String v2 = v1.replace("version 1", "version 2")
+                .replace("    $local_boss_view: BossState? = none\n", "    $local_boss_view: BossState? = none\n    $pushes = 0\n")
+                .replace("            $local_damage_buffer = 0\n", "            $local_damage_buffer = 0\n            $pushes += 1\n")
+                + "\nMigration from 1 {\n    Module ShardBossController {\n        $pushes = 0\n    }\n}\n";
+        assertThat(v2).contains("$pushes += 1").contains("$pushes = 0\n    }");
+        return v2;
+    }
+
+    @Test
+    void theWorldBossMovesToANewVersionMidFightWithEveryInvariantTrue(@TempDir Path dir) throws IOException {
+        String v1 = Files.readString(Path.of("../examples/world-boss.baton"));
+        assertThat(boss(v1).hot).as("a module that could live on the state store does not keep a run inside one from moving")
+                .containsExactly("GlobalAuthority");
+        AtomicInteger slices = new AtomicInteger();
+        try {
+            new EmbeddedEngine(boss(v1), EngineOptions.defaults().withDataDir(dir.resolve("d")).withSnapshotEvery(Duration.ofMillis(200))
+                    .withStop(() -> slices.incrementAndGet() > 100)).run();
+            throw new AssertionError("the fight ended before the move");
+        } catch (EmbeddedEngine.Stopped stopped) {
+            // one second into the fight
+        }
+        RunReport r = new EmbeddedEngine(boss(bossV2()), EngineOptions.defaults().withDataDir(dir.resolve("d"))).run();
+        assertThat(r.resumed()).isTrue();
+        assertThat(Files.readString(dir.resolve("d/migrations.log"))).contains("\"from\":1").contains("\"module_blocks\":[\"ShardBossController\"]");
+        assertThat(r.report().get("invariants")).isEqualTo(Map.of("hp_accounting_exact", true, "victory_once", true, "rewards_exactly_once", true,
+                "payments_settled_once", true));
+        assertThat(r.report().get("victory_triggered")).isEqualTo(1L);
+        assertThat(((Number) r.modules().get("ShardBossController").get("sum(pushes)")).longValue()).as("pushes counted after the move").isPositive();
+    }
+
+    @Test
+    void aModuleTheRunKeepsOnTheStateStoreMustBeUnchangedByTheNewVersion() throws Exception {
+        String v1 = Files.readString(Path.of("../examples/world-boss.baton"));
+        dev.baton.runtime.internal.exec.Core core = new dev.baton.runtime.internal.exec.Core(boss(v1), 1, Faults.parse(""), EngineOptions.defaults().decisions());
+        core.setHot(batch -> null, List.of("GlobalAuthority"));
+        core.start();
+        String v2 = bossV2();
+        String changed = v2.replace("        $applied += delta\n", "        $applied += delta * 1\n");
+        assertThat(changed).isNotEqualTo(v2);
+        assertThatThrownBy(() -> dev.baton.runtime.internal.exec.Migrator.migrate(core, boss(changed)))
+                .isInstanceOf(dev.baton.runtime.internal.exec.Migrator.Refused.class)
+                .hasMessageContaining("module GlobalAuthority lives on the state store in this run, and version 2 changes it: a migration does not"
+                        + " rewrite its record there");
+        String owned = v2.replace("$defeat = { triggered: 0, at: 0, version: 0 }", "$defeat = { triggered: 0, at: 0, version: 1 }");
+        assertThat(owned).isNotEqualTo(v2);
+        assertThatThrownBy(() -> dev.baton.runtime.internal.exec.Migrator.migrate(core, boss(owned)))
+                .isInstanceOf(dev.baton.runtime.internal.exec.Migrator.Refused.class)
+                .hasMessageContaining("version 2 changes $defeat, which it owns");
+        String block = v2.replace("Migration from 1 {\n", "Migration from 1 {\n    Module GlobalAuthority {\n        $applied = 0\n    }\n");
+        assertThatThrownBy(() -> dev.baton.runtime.internal.exec.Migrator.migrate(core, boss(block)))
+                .isInstanceOf(dev.baton.runtime.internal.exec.Migrator.Refused.class).hasMessageContaining("the Migration has a block for it");
+        assertThat(dev.baton.runtime.internal.exec.Migrator.migrate(core, boss(v2)).summary()).containsEntry("to", 2L);
+    }
 }

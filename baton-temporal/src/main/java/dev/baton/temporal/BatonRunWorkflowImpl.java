@@ -77,8 +77,14 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
      *   <li>{@value #HOT_MODULES}, version 1 (asked only by a run with {@link RunInput#hotModules}): calls
      *       to hot modules run in batches on the state store ({@link BatonHot}); before, every module
      *       lived in the run's core.</li>
+     *   <li>{@value #CARRY_RETURNED_CHILDREN}, version 1 (asked when the run is due to continue as new):
+     *       the outcomes of child workflows that have returned are put on the run's timeline at once
+     *       (at the engine time each ended, as when the core reaches it), so that the run may continue
+     *       as new while their ends lie ahead; before, a run apart held every continue-as-new until
+     *       the run's engine time reached its end.</li>
      * </ul>
      */
+    static final String CARRY_RETURNED_CHILDREN = "carry-returned-children";
     static final String STEP_TO_NEXT_TASK = "step-to-next-task";
     static final String RENEW_BLOBS = "renew-blobs";
     static final String RUN_APART = "run-apart";
@@ -104,6 +110,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<Command> commands = new java.util.ArrayList<>();
     /** New versions of the program from outside (the update {@code deploy}), taken at the next continue-as-new. */
     private final java.util.List<Deploy> deploys = new java.util.ArrayList<>();
+    /** How many of {@link #deploys} have woken the run's wait already. */
+    private int deploysSeen;
     private String finished;
     /** This worker's hand-over state (never set in a replayer or a worker that is not stopping). */
     private final HandOver handOver;
@@ -218,7 +226,10 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         } else {
             byte[] bytes = Base64.getDecoder().decode(in.snapshot);
             try (DataInputStream data = new DataInputStream(new InflaterInputStream(new ByteArrayInputStream(bytes)))) {
-                core = CoreCodec.read(plan, faults, options.decisions(), data);
+                core = CoreCodec.read(plan, faults, options.decisions(), data, java.util.Set.of(), digest -> {
+                    String text = in.earlierSources == null ? null : in.earlierSources.get(digest);
+                    return text == null ? null : compile(in.file, text, in.params);
+                });
             }
         }
         if (in.publishEvents) {
@@ -305,8 +316,12 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 // Sleep, a timeout) or the end of the run, cut short by an event or a call
                 long waitMs = stepToNextTask ? Math.max(1, driver.wakeTime() - wallEngine) : LEGACY_WAIT_MS;
                 if (renewAt != Long.MAX_VALUE) waitMs = Math.max(1, Math.min(waitMs, renewAt - Workflow.currentTimeMillis()));
+                // a deploy wakes the run once: one that must wait for the next continue-as-new (a child workflow
+                // is out, say) must not end every wait at once — workflow time stands still within a task
+                int deploysBefore = deploysSeen;
                 waitFor(Duration.ofMillis(waitMs), () -> !pending.isEmpty() || inboxClosed || !queued.isEmpty() || !commands.isEmpty() || wake
-                        || !deploys.isEmpty());
+                        || deploys.size() > deploysBefore);
+                deploysSeen = deploys.size();
                 wake = false;
                 handOver.check();
                 // bring engine time up to the clock before what woke the run is applied
@@ -339,6 +354,10 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                 boolean due = ++tasks >= in.tasksPerRun || (!tooLarge && Workflow.getInfo().isContinueAsNewSuggested())
                         || Workflow.currentTimeMillis() >= renewAt || !deploys.isEmpty();
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
+                if (due && core.detachedOut() && Workflow.getVersion(CARRY_RETURNED_CHILDREN, Workflow.DEFAULT_VERSION, 1) >= 1) {
+                    children.takeReturned();
+                    core.settleReturnedRunsApart();
+                }
                 if (due && queued.isEmpty() && open.isEmpty() && commands.isEmpty() && !core.outsideCallsOpen() && !core.detachedOut()) {
                     applyPending(plan);
                     RunInput next = continuation(in, core, driver, startedAt);
@@ -593,6 +612,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
             at = outcome.core();
         }
         deploys.clear();
+        deploysSeen = 0;
         return moved;
     }
 
@@ -619,6 +639,10 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.pending = new java.util.ArrayList<>(pending);
         next.generation = in.generation + 1;
         next.aiSpent = models.spentForNext();
+        for (dev.baton.runtime.internal.exec.Detached d : core.detachedRuns()) {
+            Plan under = d.pinnedPlan();
+            if (under != null && under != core.plan()) next.earlierSources.put(under.digest, under.file.text());
+        }
         next.partition = in.partition;
         next.parentId = in.parentId;
         next.partitionsStarted = in.partitionsStarted || in.partitions > 1 && in.partition == 0;

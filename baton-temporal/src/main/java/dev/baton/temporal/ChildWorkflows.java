@@ -106,6 +106,16 @@ final class ChildWorkflows implements Detached.Runner {
         return o;
     }
 
+    /** A child workflow's outcome once it has returned (the core has it then); null while it runs or when it is worked out here. */
+    @Override
+    public Detached.Outcome returned(Detached run) {
+        if (locals.contains(run.id)) return null;
+        Child c = out.get(run.id);
+        Detached.Outcome o = c == null || !c.result.isCompleted() ? null : c.outcome();
+        if (o != null) out.remove(run.id);
+        return o;
+    }
+
     @Override
     public long nextTime(Detached run) {
         if (locals.contains(run.id)) return local.nextTime(run);

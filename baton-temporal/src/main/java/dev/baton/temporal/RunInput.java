@@ -39,6 +39,8 @@ public final class RunInput {
     public Map<String, Map<String, Object>> ai = new LinkedHashMap<>();
     /** Per AI answered by a model: {calls, tokens} the chain's earlier runs spent (its budgets go on counting). */
     public Map<String, java.util.List<Long>> aiSpent = new java.util.TreeMap<>();
+    /** The text of each earlier version of the program a workflow in the snapshot ran apart under, by digest (see {@code Migrator}). */
+    public Map<String, String> earlierSources = new java.util.TreeMap<>();
 
     /**
      * The largest continue-as-new input the run may hand to Temporal inline, in bytes; 0 when a
@@ -88,6 +90,7 @@ public final class RunInput {
         long n = 1024;
         if (snapshot != null) n += snapshot.length();
         if (source != null) n += source.length() * 3L;
+        for (String s : earlierSources.values()) n += s.length() * 3L;
         for (SignalItem i : pending) n += 64 + (i.payload == null ? 0 : i.payload.length());
         return n;
     }

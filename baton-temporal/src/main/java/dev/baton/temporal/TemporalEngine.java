@@ -1009,7 +1009,7 @@ public final class TemporalEngine implements Engine {
             }
         }
         if (inbox == null) {
-            while (!result.isDone()) {
+            while (!result.isDone() && !chainEnded(client)) {
                 pollState(run);
                 sleep(50);
             }
@@ -1025,7 +1025,7 @@ public final class TemporalEngine implements Engine {
         });
         boolean closedSent = false;
         SignalBatcher batcher = new SignalBatcher(signalIntervalMs * 1_000_000L, Math.min(SIGNAL_MAX_BYTES, maxPayload / 2), SIGNAL_MAX_EVENTS);
-        while (!result.isDone()) {
+        while (!result.isDone() && !chainEnded(client)) {
             pollState(run);
             java.util.List<dev.baton.runtime.Inbox.Item> items = inbox.poll();
             for (dev.baton.runtime.Inbox.Item item : items) {
@@ -1065,6 +1065,28 @@ public final class TemporalEngine implements Engine {
                 closedSent = true;
             }
             if (items.isEmpty()) sleep(20);
+        }
+    }
+
+    private long lastEndCheck;
+
+    /**
+     * True when the run's workflow has ended (asked of the server at most once a second): the
+     * result's long poll can miss the end of a chain of runs (seen on the test server after a run
+     * continued as new), and the caller then asks for the result afresh.
+     */
+    private boolean chainEnded(WorkflowClient client) {
+        long now = options.clock().nanoTime();
+        if (now - lastEndCheck < 1_000_000_000L) return false;
+        lastEndCheck = now;
+        try {
+            io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse d = client.getWorkflowServiceStubs().blockingStub()
+                    .describeWorkflowExecution(io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(client.getOptions().getNamespace())
+                            .setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(workflowId())).build());
+            return d.getWorkflowExecutionInfo().getStatus() != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        } catch (RuntimeException notNow) {
+            return false; // the server is away: the result's poll, or a later look, will tell
         }
     }
 

@@ -118,13 +118,7 @@ class ConformanceTest {
         BlobRenewalTest.QuietInbox inbox = new BlobRenewalTest.QuietInbox();
         TemporalEngine engine = new TemporalEngine(plan, Map.of(), EngineOptions.defaults().withSeed(3), temporal.target(), "default", true)
                 .withInbox(inbox);
-        java.util.concurrent.CompletableFuture<RunReport> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return engine.run();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        java.util.concurrent.CompletableFuture<RunReport> run = runAsync(engine);
         try (TemporalEngine.Live live = engine.live()) {
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60); // a bound for a hang only
             String waiter = "null";
@@ -170,6 +164,222 @@ class ConformanceTest {
             }
             assertThat(runs).as("the deploy continued the run as new").isGreaterThanOrEqualTo(2);
             assertThat(sawDeploy).as("a replayed run has the deploy in its history").isTrue();
+        } finally {
+            service.shutdownNow();
+        }
+    }
+
+    /** Quests ask a self-contained workflow, run apart (a child workflow), for their points; version 2's gives a thousand times more. */
+    static final String APART_V1 = """
+            version 1
+
+            Event Game.Score { player: String, points: Int }
+
+            Module Board {
+                $points: Map<Int> = {}
+
+                ON (Game.Score) {
+                    $points[{player}] = get($points, {player}, 0) + {points}
+                }
+            }
+
+            Workflow Score(n: Int) -> Int {
+                Sleep 10s
+                return n
+            }
+
+            Workflow Quest(player: String, n: Int) {
+                Run Score { n: n } -> s
+                Emit Game.Score { player: player, points: s }
+            }
+
+            Module Go {
+                $t = 0
+
+                Tick [10ms] {
+                    $t += 1
+                    if $t <= 3 {
+                        Start Quest { player: "p" + str($t), n: $t } [id: "quest-" + str($t)]
+                    }
+                }
+            }
+            """;
+
+    /**
+     * A deploy while child workflows run apart: the run moves at the next continue-as-new, the
+     * children already out return what version 1 computes (their results reach the moved run),
+     * a quest started after the move (by a module version 2 adds) runs version 2 — and every run
+     * of the chain replays.
+     */
+    @Test
+    void aDeployWhileWorkflowsRunApartLetsThemFinishUnderTheirVersion() throws Exception {
+        String v2 = APART_V1.replace("version 1", "version 2").replace("    return n\n", "    return n * 1000\n") + """
+
+                Module Late {
+                    $started = false
+
+                    Tick [10ms] {
+                        if not $started {
+                            $started = true
+                            Start Quest { player: "late", n: 7 } [id: "quest-late"]
+                        }
+                    }
+                }
+
+                Migration from 1 {
+                }
+                """;
+        assertThat(v2).contains("n * 1000");
+        Plan plan = Compiler.compile(Baton.check("quests.baton", APART_V1), Map.of());
+        BlobRenewalTest.QuietInbox inbox = new BlobRenewalTest.QuietInbox();
+        TemporalEngine engine = new TemporalEngine(plan, Map.of(), EngineOptions.defaults().withSeed(3), temporal.target(), "default", true)
+                .withInbox(inbox);
+        java.util.concurrent.CompletableFuture<RunReport> run = runAsync(engine);
+        try (TemporalEngine.Live live = engine.live()) {
+            awaitWorkflow(live, "quest-3/Score-1", "RUNNING");
+            String moved = live.deploy(v2);
+            assertThat(moved).contains("\"moved\":true").contains("\"from\":1").contains("\"to\":2").contains("\"runs_apart_on_their_version\":3");
+            awaitWorkflow(live, "quest-late", "COMPLETED");
+        }
+        inbox.closed = true;
+        RunReport report = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(report.errors()).isEmpty();
+        Plan moved = Compiler.compile(Baton.check("quests.baton", v2), Map.of());
+        assertThat(moved.version).isEqualTo(2);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> board = (Map<String, Object>) report.modules().get("Board");
+        Map<String, Long> points = new java.util.TreeMap<>();
+        ((Map<?, ?>) board.get("points")).forEach((k, v) -> points.put((String) k, ((Number) v).longValue()));
+        assertThat(points).as("the Scores out at the move ran version 1; quest-late's ran version 2")
+                .isEqualTo(Map.of("p1", 1L, "p2", 2L, "p3", 3L, "late", 7_000L));
+        replayEveryRun(engine.workflowId());
+    }
+
+    /** Two tellers add to one bank: the bank lives on the state store (hot) when the run is on Temporal with a store. */
+    static final String BANK_V1 = """
+            version 1
+
+            Module Bank {
+                $total = 0
+
+                Add(n: Int) /execute -> Int {
+                    $total += n
+                    return $total
+                }
+            }
+
+            Module Teller [instances: 2] {
+                $calls = 0
+                $seen = 0
+
+                Tick [10ms] {
+                    if $calls < 1000 {
+                        $calls += 1
+                        Call Bank.Add { n: 1 } -> t
+                        $seen = t
+                    }
+                }
+            }
+            """;
+
+    /**
+     * A deploy into a run whose module lives on the state store: refused, saying why, when the new
+     * version changes that module (its record there is not the run's to rewrite); taken when it
+     * changes only the rest — and the bank on the store goes on counting every call once.
+     */
+    @Test
+    void aDeployMovesARunWithAModuleOnTheStateStoreOnlyWhenThatModuleIsUnchanged() throws Exception {
+        String v2 = BANK_V1.replace("version 1", "version 2").replace("    $seen = 0\n", "    $seen = 0\n    $late = 0\n")
+                .replace("            $seen = t\n", "            $seen = t\n            $late += 1\n") + "\nMigration from 1 {\n}\n";
+        String bankChanged = v2.replace("$total += n\n", "$total += n * 1\n");
+        assertThat(v2).contains("$late += 1");
+        assertThat(bankChanged).isNotEqualTo(v2);
+        Plan plan = Compiler.compile(Baton.check("bank.baton", BANK_V1), Map.of());
+        assertThat(plan.hot).containsExactly("Bank");
+        BlobRenewalTest.QuietInbox inbox = new BlobRenewalTest.QuietInbox();
+        dev.baton.runtime.HotStore store = dev.baton.runtime.HotStore.inMemory();
+        TemporalEngine engine = new TemporalEngine(plan, Map.of(), EngineOptions.defaults().withSeed(5), temporal.target(), "default", true)
+                .withInbox(inbox).withHotStore(store);
+        assertThat(engine.hotModules()).containsExactly("Bank");
+        java.util.concurrent.CompletableFuture<RunReport> run = runAsync(engine);
+        try (TemporalEngine.Live live = engine.live()) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120); // a bound for a hang only
+            while (!state(live).matches("(?s).*\"\\$calls\":[1-9].*")) {
+                assertThat(System.nanoTime()).as("the tellers call the bank (last seen: %s)", state(live)).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            String refused = live.deploy(bankChanged);
+            assertThat(refused).contains("\"refused\"").contains("module Bank lives on the state store in this run, and version 2 changes it");
+            String moved = live.deploy(v2);
+            assertThat(moved).contains("\"moved\":true").contains("\"to\":2");
+            while (!state(live).matches("(?s).*\"\\$late\":[1-9].*")) {
+                assertThat(System.nanoTime()).as("version 2 runs (last seen: %s)", state(live)).isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+        inbox.closed = true;
+        RunReport report = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(report.errors()).isEmpty();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tellers = (Map<String, Object>) report.modules().get("Teller");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> bank = (Map<String, Object>) report.modules().get("Bank");
+        long calls = ((Number) tellers.get("sum(calls)")).longValue();
+        assertThat(((Number) tellers.get("sum(late)")).longValue()).as("ticks under version 2").isPositive().isLessThan(calls);
+        assertThat(calls).isEqualTo(2000);
+        assertThat(((Number) bank.get("total")).longValue()).as("every call counted once by the bank on the store, across the move").isEqualTo(calls);
+        replayEveryRun(engine.workflowId());
+    }
+
+    /** Instance Teller[0] as {@code GET /instances/Teller[0]} shows it (its state included), or "" while the run is starting. */
+    private static String state(TemporalEngine.Live live) {
+        try {
+            return live.inspect(dev.baton.runtime.Inspect.Request.of("instance", "name", "Teller[0]").json());
+        } catch (java.io.IOException notYet) {
+            return "";
+        }
+    }
+
+    /** Runs {@code engine} on another thread: its report to come. */
+    private static java.util.concurrent.CompletableFuture<RunReport> runAsync(TemporalEngine engine) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return engine.run();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Waits until the run's workflow {@code id} is in {@code status} (bounded: a hang fails after 120 s). */
+    private static void awaitWorkflow(TemporalEngine.Live live, String id, String status) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            String w = "null";
+            try {
+                w = live.inspect(dev.baton.runtime.Inspect.Request.of("workflow", "id", id).json());
+            } catch (java.io.IOException notYet) {
+                // the run is starting
+            }
+            if (w.contains("\"status\":\"" + status + "\"")) return;
+            assertThat(System.nanoTime()).as("workflow %s reaches %s (last seen: %s)", id, status, w).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Replays every run of the chain of workflow {@code workflowId} on a fresh worker: no nondeterminism. */
+    private void replayEveryRun(String workflowId) throws Exception {
+        io.temporal.serviceclient.WorkflowServiceStubs service = io.temporal.serviceclient.WorkflowServiceStubs.newServiceStubs(
+                io.temporal.serviceclient.WorkflowServiceStubsOptions.newBuilder().setTarget(temporal.target()).build());
+        try {
+            io.temporal.client.WorkflowClient client = io.temporal.client.WorkflowClient.newInstance(service);
+            io.temporal.common.WorkflowExecutionHistory history = client.fetchHistory(workflowId);
+            while (true) {
+                io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(history, BatonRunWorkflowImpl.class);
+                String previous = history.getEvents().get(0).getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId();
+                if (previous.isEmpty()) break;
+                history = client.fetchHistory(workflowId, previous);
+            }
         } finally {
             service.shutdownNow();
         }

@@ -166,10 +166,11 @@ public final class Plan {
      * A workflow; {@code detachable}: self-contained (its outcome depends only on its arguments,
      * start time and own random draws), so a {@code Run} of it may execute apart from the run —
      * in a core of its own, or as a Temporal child workflow — with exactly the same result;
-     * {@code paramsType} is the record a start's arguments must fit.
+     * {@code paramsType} is the record a start's arguments must fit; {@code returns} the result
+     * type it declares ({@code -> T}), {@link Type#ANY} when it declares none.
      */
     public record WorkflowPlan(int index, String name, Body body, List<String> params, int[] paramSlots, List<Ev> defaults,
-                               long maxDepth, long maxChildren, boolean detachable, Type paramsType) {
+                               long maxDepth, long maxChildren, boolean detachable, Type paramsType, Type returns) {
     }
 
     /** {@code Fault name [at, module, key, down]}: instance {@code instance} crashes at {@code atMs} for {@code downMs}. */

@@ -485,7 +485,8 @@ public final class Compiler {
         long maxDepth = w.options().get("max_depth").map(this::constant).map(v -> (Long) v).orElse(64L);
         long maxChildren = w.options().get("max_children").map(this::constant).map(v -> (Long) v).orElse(Long.MAX_VALUE);
         return new Plan.WorkflowPlan(index, w.name().text(), sc.body, params, slots, defaults, maxDepth, maxChildren,
-                detachable.contains(w.name().text()), new Type.Rec(w.name().text(), paramTypes, false));
+                detachable.contains(w.name().text()), new Type.Rec(w.name().text(), paramTypes, false),
+                w.returns() == null ? Type.ANY : resolve(w.returns()));
     }
 
     private Plan.LoadPlan load(Decl.Load l, int index) {

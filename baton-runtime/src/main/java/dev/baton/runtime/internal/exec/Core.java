@@ -301,6 +301,11 @@ public final class Core implements Context {
         return apart.out();
     }
 
+    /** Takes in the outcomes the runner already has of workflows running apart (see {@link Detached.Runner#returned}). */
+    public void settleReturnedRunsApart() {
+        apart.settleReturned();
+    }
+
     /**
      * A core that runs one self-contained workflow apart: no modules, loads or faults of its own,
      * the declared {@code Param}s, its own random stream, engine time from the run's start.

@@ -25,13 +25,18 @@ import java.util.TreeMap;
  * original would have (same tasks, same order, same trace hash).
  */
 public final class CoreCodec {
-    private static final int FORMAT = 8; // 4: inbox positions per source; 5: workflows run apart; 6: producers' gaps; 7: what each wait is on; 8: shared forks
+    // 4: inbox positions per source; 5: workflows run apart; 6: producers' gaps; 7: what each wait is on; 8: shared forks;
+    // 9: the program each workflow running apart under an earlier version runs (written only when there is one)
+    private static final int FORMAT = 9;
+    private static final int FORMAT_WITHOUT_PINNED = 8;
 
     private CoreCodec() {
     }
 
     public static void write(Core c, DataOutputStream out) throws IOException {
-        out.writeInt(FORMAT);
+        Map<String, String> pinned = new TreeMap<>(); // run apart -> digest of the program it runs under
+        for (Detached d : c.apart.runs.values()) if (d.pinned != null && d.pinned != c.plan) pinned.put(d.id, d.pinned.digest);
+        out.writeInt(pinned.isEmpty() ? FORMAT_WITHOUT_PINNED : FORMAT);
         ValueCodec.writeString(out, c.plan.digest);
         out.writeLong(c.seed);
         out.writeLong(c.timeline.now);
@@ -214,6 +219,13 @@ public final class CoreCodec {
                 out.writeLong(o[1]);
             }
         }
+        if (!pinned.isEmpty()) {
+            out.writeInt(pinned.size());
+            for (Map.Entry<String, String> e : pinned.entrySet()) {
+                ValueCodec.writeString(out, e.getKey());
+                ValueCodec.writeString(out, e.getValue());
+            }
+        }
     }
 
     /** The program digest a snapshot stream was written by (it reads the stream's first fields). */
@@ -360,6 +372,16 @@ public final class CoreCodec {
      */
     public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in, java.util.Set<String> sameMeaning)
             throws IOException {
+        return read(plan, faults, decisions, in, sameMeaning, digest -> null);
+    }
+
+    /**
+     * As {@link #read(Plan, Faults, DecisionProvider, DataInputStream, java.util.Set)}, with
+     * {@code earlier} giving the program of a digest (null when unknown) for the workflows that
+     * run apart under an earlier version of the program (see {@link Detached#pinned}).
+     */
+    public static Core read(Plan plan, Faults faults, DecisionProvider decisions, DataInputStream in, java.util.Set<String> sameMeaning,
+                            java.util.function.Function<String, Plan> earlier) throws IOException {
         int format = in.readInt();
         if (format < 4 || format > FORMAT) throw new IOException("snapshot format " + format + " is not supported (this build reads formats 4 to " + FORMAT + ")");
         String digest = ValueCodec.readString(in);
@@ -521,6 +543,21 @@ public final class CoreCodec {
             for (int o = 0; o < no; o++) sh.observers.add(new long[] {in.readLong(), in.readLong()});
             c.joins.shared.put(name, sh);
             if (sh.parent != 0 && c.joins.open.get(sh.parent) != null) c.joins.open.get(sh.parent).share = name;
+        }
+        int npinned = format >= 9 ? in.readInt() : 0;
+        for (int k = 0; k < npinned; k++) {
+            String id = ValueCodec.readString(in);
+            String under = ValueCodec.readString(in);
+            Detached d = c.apart.runs.get(id);
+            Plan p;
+            try {
+                p = earlier.apply(under);
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (p == null) throw new IOException("workflow " + id + " runs apart under an earlier version of the program (digest " + under
+                    + "), whose text this run does not have");
+            if (d != null) d.pinned = p;
         }
         return c;
     }

@@ -24,6 +24,23 @@ public final class Detached {
     public final long seed;
     /** Its outcome once known and on the timeline; null before. */
     Outcome outcome;
+    /**
+     * The program it runs under when that is not its run's: a run moved to a new version while
+     * this one ran apart ({@link Migrator}) lets it finish under the version it started in —
+     * it reads nothing of the run, so that version's code decides its outcome alone. Null: the
+     * run's own program.
+     */
+    dev.baton.runtime.plan.Plan pinned;
+
+    /** The earlier version of the program it runs under, or null when it runs under its run's. */
+    public dev.baton.runtime.plan.Plan pinnedPlan() {
+        return pinned;
+    }
+
+    /** The program it runs under, in a run whose core is {@code owner}. */
+    dev.baton.runtime.plan.Plan plan(Core owner) {
+        return pinned != null ? pinned : owner.plan;
+    }
 
     /** True once its outcome is known (its completion is on the timeline, and in a snapshot). */
     public boolean ended() {
@@ -82,6 +99,14 @@ public final class Detached {
          * run when that is not known.
          */
         long nextTime(Detached run);
+
+        /**
+         * {@code run}'s outcome when it is already known without further work (a Temporal child
+         * workflow that has returned), else null (the default).
+         */
+        default Outcome returned(Detached run) {
+            return null;
+        }
     }
 
     /** The embedded way for the runs apart of {@code owner}: each in a core of its own, advanced in step with it. */
@@ -134,7 +159,7 @@ public final class Detached {
 
         private Core core(Detached run) {
             return cores.computeIfAbsent(run.id, k -> {
-                Core c = Core.apart(owner.plan, owner.faults, owner.decisions, run);
+                Core c = Core.apart(run.plan(owner), owner.faults, owner.decisions, run);
                 c.setRunner(new Inline(c, agenda));
                 return c;
             });

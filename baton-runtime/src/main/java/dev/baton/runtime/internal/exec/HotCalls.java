@@ -27,6 +27,8 @@ final class HotCalls {
     private Hot.Runner runner;
     /** Which instances are hot (null: none). */
     private boolean[] hot;
+    /** The modules kept on the state store, as set (none until {@link #set}). */
+    List<String> modules = List.of();
     /** Deliveries to hot instances on the timeline, and the outcomes known for them (by task seq). */
     private final java.util.TreeSet<Task> queued = new java.util.TreeSet<>();
     private final TreeMap<Long, Hot.Outcome> known = new TreeMap<>();
@@ -51,6 +53,7 @@ final class HotCalls {
         }
         this.runner = runner;
         this.hot = h;
+        this.modules = List.copyOf(modules);
         queued.clear();
         for (Task t : core.timeline.tasks.sorted()) if (t.kind() == Task.DELIVER && h[t.target()]) queued.add(t);
     }

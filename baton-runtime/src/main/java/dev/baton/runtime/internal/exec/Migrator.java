@@ -31,7 +31,12 @@ import java.util.Map;
  * changed is not moved by guesswork: the migration is <em>refused, all or nothing</em>, listing
  * each such wait with its {@code file:line:col} — as it is when the new version drops something
  * the run still uses (a module with instances holding messages, an event with waiters, a
- * workflow that is running), or when a workflow runs apart or a module is hot.
+ * workflow that is running), or when it changes a module the run keeps on the state store.
+ *
+ * <p>A workflow running apart is not moved: it finishes under the version it started in
+ * ({@link Detached#pinned}), which alone decides its outcome, and its result reaches the moved
+ * run as the new version's code expects it — refused when that version declares another result
+ * type for it.
  *
  * <p>Owns: the translation. Must not write anything: the caller makes the result durable.
  */
@@ -66,6 +71,7 @@ public final class Migrator {
     private final Map<Long, Fiber> fibers = new HashMap<>();
     private long instancesMoved;
     private long fibersMoved;
+    private long runsApartPinned;
 
     private Migrator(Core old, Plan to) {
         this.old = old;
@@ -112,8 +118,8 @@ public final class Migrator {
         Plan.Migration mig = to.migrations.get(from.version);
         if (to.version <= from.version) refusals.add("the new program is version " + to.version + ", not newer than the run's version " + from.version);
         if (mig == null) refusals.add("version " + to.version + " has no Migration from " + from.version);
-        if (!old.apart.runs.isEmpty()) refusals.add(old.apart.runs.size() + " workflow(s) run apart and have not returned (" + old.apart.runs.keySet().iterator().next() + " …)");
-        if (old.hot.waiting != null || !to.hot.isEmpty() || !from.hot.isEmpty()) refusals.add("hot modules are not migrated yet");
+        if (old.hot.waiting != null) refusals.add("a batch of calls to modules on the state store is under way");
+        for (String m : old.hot.modules) refuseChangedOnStore(m, from, mig);
         if (!refusals.isEmpty()) throw new Refused(refusals);
 
         Timeline ot = old.timeline;
@@ -139,6 +145,7 @@ public final class Migrator {
         moveFibers();
         moveInstances(mig);
         moveWorkflows();
+        moveRunsApart();
         moveCallsAndWaits();
         moveTimeline();
         moveRest();
@@ -154,9 +161,36 @@ public final class Migrator {
         summary.put("suspended", fibersMoved);
         summary.put("positions_mapped", positionsMapped);
         summary.put("workflows", (long) old.workflows.all.size());
+        summary.put("runs_apart_on_their_version", runsApartPinned);
         summary.put("module_blocks", new ArrayList<>(mig.modules().keySet()));
         summary.put("workflow_blocks_run", workflowBlocksRun);
         return new Outcome(n, summary);
+    }
+
+    /**
+     * Module {@code m} lives on the state store in this run: its record there is not the run's to
+     * rewrite, so the new version must keep it as it is — the same declaration, the same globals
+     * it owns, no Migration block of its own — and still storable.
+     */
+    private void refuseChangedOnStore(String m, Plan from, Plan.Migration mig) {
+        String why = null;
+        if (to.moduleIndex(m) < 0) {
+            why = "version " + to.version + " has no such module";
+        } else if (mig != null && mig.modules().containsKey(m)) {
+            why = "the Migration has a block for it";
+        } else if (!to.storable.containsKey(m)) {
+            why = "in version " + to.version + " it can no longer live there";
+        } else if (!java.util.Objects.equals(from.declarations.get("Module " + m), to.declarations.get("Module " + m))) {
+            why = "version " + to.version + " changes it";
+        } else {
+            for (String g : new java.util.TreeSet<>(from.storable.getOrDefault(m, java.util.Set.of()))) {
+                if (!to.storable.get(m).contains(g)) why = "in version " + to.version + " it no longer owns $" + g;
+                else if (!java.util.Objects.equals(from.declarations.get("$" + g), to.declarations.get("$" + g))) why = "version " + to.version + " changes $" + g + ", which it owns";
+                if (why != null) break;
+            }
+        }
+        if (why != null) refusals.add("module " + m + " lives on the state store in this run, and " + why
+                + ": a migration does not rewrite its record there (keep it as it is, or start the new version as a new run)");
     }
 
     private void copyInbox() {
@@ -331,6 +365,33 @@ public final class Migrator {
             v.children.addAll(w.children);
             n.workflows.all.put(v.id, v);
             if (old.workflows.live.containsKey(w.id)) n.workflows.live.put(v.id, v);
+        }
+    }
+
+    /**
+     * Workflows running apart keep running under the version they started in (their outcome
+     * depends on nothing of the run, so that version's code decides it alone); their result
+     * reaches the moved run — refused when the new version declares another result type for the
+     * workflow (its code would read a value of the old type).
+     */
+    private void moveRunsApart() {
+        for (Detached d : old.apart.runs.values()) {
+            Plan under = d.plan(old);
+            Plan.WorkflowPlan was = under.workflows.get(d.workflow);
+            Plan.WorkflowPlan now = null;
+            for (Plan.WorkflowPlan wp : to.workflows) if (wp.name().equals(was.name())) now = wp;
+            if (now == null) continue; // refused by moveWorkflows
+            if (!was.returns().equals(now.returns())) {
+                refusals.add("workflow " + d.id + " runs apart under version " + under.version + ", and version " + to.version + " changes what "
+                        + was.name() + " returns (" + was.returns().display() + ", now " + now.returns().display() + "): the new code would read its"
+                        + " result as the new type");
+                continue;
+            }
+            Detached moved = new Detached(d.id, d.workflow, d.args, d.startedAt, d.seq, d.depth, d.seed);
+            moved.outcome = d.outcome;
+            moved.pinned = under;
+            n.apart.runs.put(moved.id, moved);
+            runsApartPinned++;
         }
     }
 

@@ -81,6 +81,21 @@ final class RunsApart {
         return true;
     }
 
+    /**
+     * Puts the completion of each run apart whose outcome the runner already has on the timeline
+     * now, at the place {@link #resolve} would give it once the core reached its end: the same
+     * task, the same order — only known sooner, so a snapshot can carry it.
+     */
+    void settleReturned() {
+        for (Detached d : runs.values()) {
+            if (d.outcome != null) continue;
+            Detached.Outcome o = runner.returned(d);
+            if (o == null) continue;
+            d.outcome = o;
+            core.timeline.tasks.add(new Task(Math.max(o.end(), core.timeline.now), d.seq, Task.DETACHED, -1, 0, 0, d.id));
+        }
+    }
+
     /** True while a run apart's outcome is not known yet (a snapshot could not carry it). */
     boolean out() {
         for (Detached d : runs.values()) if (d.outcome == null) return true;
@@ -110,7 +125,7 @@ final class RunsApart {
         runs.remove(d.id);
         long now = core.timeline.now;
         Detached.Outcome partial = runner.cancelled(d, now);
-        if (partial == null) partial = Core.apart(core.plan, core.faults, core.decisions, d).cancelAt(now);
+        if (partial == null) partial = Core.apart(d.plan(core), core.faults, core.decisions, d).cancelAt(now);
         Wf w = core.workflows.all.get(d.id);
         absorb(partial);
         if (!partial.status().equals("CANCELLED")) {

@@ -222,6 +222,20 @@ public final class Durability {
         }
     }
 
+    /** Earlier versions of the program, compiled once each, by digest (for workflows still running apart under one). */
+    private final java.util.Map<String, Plan> earlier = new java.util.HashMap<>();
+
+    /** The earlier version of the program with source digest {@code digest}, kept in {@code programs/}; null when not kept. */
+    private Plan earlierProgram(String digest, Plan plan) {
+        return earlier.computeIfAbsent(digest, d -> {
+            try {
+                return keptProgram(dir, d, plan.file.name(), plan);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     private static MetaCheck checkMeta(Path dir, Plan plan, EngineOptions options) throws IOException {
         Path meta = dir.resolve("meta.properties");
         Properties want = new Properties();
@@ -550,7 +564,7 @@ public final class Durability {
                 }
                 DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
                 long pos = in.readLong();
-                core = CoreCodec.read(plan, options.faults(), answers, in, sameMeaning);
+                core = CoreCodec.read(plan, options.faults(), answers, in, sameMeaning, digest -> earlierProgram(digest, plan));
                 if (extras != null) extras.read(in);
                 journalPos = pos;
                 recoveryNotes.add("restored " + snap.getFileName() + " (" + core.now() + "ms of engine time)");
