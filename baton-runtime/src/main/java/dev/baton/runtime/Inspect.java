@@ -117,9 +117,8 @@ public final class Inspect {
      * The settled {@code Ask}s after the first {@code after}, at most {@code limit}, oldest first:
      * {@code {"engine_ms", "count", "asks": [{"n", "ai", "at", "by", "time", "input", "tries", "taken",
      * "fallback"}], "next_after"}} — {@code n} numbers them from 1, {@code next_after} is there when
-     * more follow. {@code count} counts every one settled; the newest 100,000 are kept to list. An
-     * engine whose provider keeps no list (on Temporal the decisions are in the run's history) has a
-     * {@code note} saying so.
+     * more follow. {@code count} counts every one settled; the newest 100,000 are kept to list (on
+     * Temporal, the newest 1,000). A provider that keeps no list has a {@code note} saying so.
      */
     public static Map<String, Object> asks(Core c, int after, int limit) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -139,7 +138,7 @@ public final class Inspect {
         out.put("asks", rows);
         if (from + rows.size() < all.size()) out.put("next_after", first + from + rows.size());
         if (c.decisions().askedCount() < 0) {
-            out.put("note", "this engine keeps no list of decisions; on Temporal each answer is in the run's workflow history");
+            out.put("note", "this run's decision provider keeps no list of decisions");
         }
         return out;
     }

@@ -110,6 +110,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
     private final java.util.List<Command> commands = new java.util.ArrayList<>();
     /** New versions of the program from outside (the update {@code deploy}), taken at the next continue-as-new. */
     private final java.util.List<Deploy> deploys = new java.util.ArrayList<>();
+    /** The run's decisions so far (this run of the chain and those before it). */
+    private AsksKept asks;
     /** How many of {@link #deploys} have woken the run's wait already. */
     private int deploysSeen;
     private String finished;
@@ -216,7 +218,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         models = new ModelsOnTemporal(in.aiSpent);
         EngineOptions options = EngineOptions.defaults().withSeed(in.seed).withFaults(faults)
                 .withDuration(in.durationMs > 0 ? Duration.ofMillis(in.durationMs) : null)
-                .withDecisions(new dev.baton.ai.Providers(in.ai == null ? java.util.Map.of() : in.ai, models));
+                .withDecisions(asks = new AsksKept(new dev.baton.ai.Providers(in.ai == null ? java.util.Map.of() : in.ai, models), in.asks, in.askCount));
         this.plan = plan;
         pending.addAll(in.pending);
         inboxClosed |= in.inboxClosed;
@@ -639,6 +641,8 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
         next.pending = new java.util.ArrayList<>(pending);
         next.generation = in.generation + 1;
         next.aiSpent = models.spentForNext();
+        next.asks = asks.keptForNext();
+        next.askCount = asks.askedCount();
         for (dev.baton.runtime.internal.exec.Detached d : core.detachedRuns()) {
             Plan under = d.pinnedPlan();
             if (under != null && under != core.plan()) next.earlierSources.put(under.digest, under.file.text());

@@ -39,6 +39,9 @@ public final class RunInput {
     public Map<String, Map<String, Object>> ai = new LinkedHashMap<>();
     /** Per AI answered by a model: {calls, tokens} the chain's earlier runs spent (its budgets go on counting). */
     public Map<String, java.util.List<Long>> aiSpent = new java.util.TreeMap<>();
+    /** The run's settled Asks so far, the first of them (see {@link AsksKept}), and how many settled in all. */
+    public java.util.List<dev.baton.runtime.DecisionProvider.Asked> asks = new java.util.ArrayList<>();
+    public long askCount;
     /** The text of each earlier version of the program a workflow in the snapshot ran apart under, by digest (see {@code Migrator}). */
     public Map<String, String> earlierSources = new java.util.TreeMap<>();
 
@@ -91,6 +94,7 @@ public final class RunInput {
         if (snapshot != null) n += snapshot.length();
         if (source != null) n += source.length() * 3L;
         for (String s : earlierSources.values()) n += s.length() * 3L;
+        for (dev.baton.runtime.DecisionProvider.Asked a : asks) n += AsksKept.size(a);
         for (SignalItem i : pending) n += 64 + (i.payload == null ? 0 : i.payload.length());
         return n;
     }

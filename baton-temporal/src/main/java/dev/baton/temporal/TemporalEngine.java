@@ -1084,7 +1084,13 @@ public final class TemporalEngine implements Engine {
                     .describeWorkflowExecution(io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder()
                             .setNamespace(client.getOptions().getNamespace())
                             .setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(workflowId())).build());
-            return d.getWorkflowExecutionInfo().getStatus() != io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+            // not RUNNING nor CONTINUED_AS_NEW (the test server may show a chain's previous run for a moment as its latest)
+            io.temporal.api.enums.v1.WorkflowExecutionStatus st = d.getWorkflowExecutionInfo().getStatus();
+            return st == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED
+                    || st == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED
+                    || st == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED
+                    || st == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED
+                    || st == io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;
         } catch (RuntimeException notNow) {
             return false; // the server is away: the result's poll, or a later look, will tell
         }

@@ -57,7 +57,8 @@ class ConformanceTest {
 
     static String comparable(RunReport r) throws com.fasterxml.jackson.core.JsonProcessingException {
         com.fasterxml.jackson.databind.node.ObjectNode n = JSON.valueToTree(r);
-        // the decisions are listed by the embedded engine only; on Temporal they are in the workflows' histories (docs/language.md)
+        // the decisions of workflows run apart are listed by the embedded engine only (on Temporal they are in the child
+        // workflows' histories); both() compares the lists of a program without them
         n.remove(java.util.List.of("engine", "wallTimeMs", "resumed", "askCount", "asks"));
         ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("counters")).remove("events_per_second");
         if (n.get("report") instanceof com.fasterxml.jackson.databind.node.ObjectNode rep) rep.remove("events_per_second");
@@ -69,6 +70,11 @@ class ConformanceTest {
         RunReport embedded = new EmbeddedEngine(plan, options).run();
         RunReport onTemporal = new TemporalEngine(plan, params, options, temporal.target(), "default", true).withTasksPerRun(tasksPerRun).run();
         assertSame(embedded, onTemporal);
+        if (plan.workflows.stream().noneMatch(Plan.WorkflowPlan::detachable)) {
+            // every Ask settles in the run's own workflow (none in a child workflow): the same decisions, listed the same
+            assertThat(onTemporal.askCount()).isEqualTo(embedded.askCount());
+            assertThat(JSON.writeValueAsString(onTemporal.asks())).isEqualTo(JSON.writeValueAsString(embedded.asks()));
+        }
         return onTemporal;
     }
 
@@ -453,6 +459,9 @@ class ConformanceTest {
         assertThat(r.failedInvariants()).isEmpty();
         assertThat(r.report().get("allied")).isEqualTo(java.util.List.of(true, true));
         assertThat(r.resumed()).as("the run continued as new at least once").isTrue();
+        assertThat(r.askCount()).as("the agents' decisions, listed across continue-as-new (and equal to the embedded engine's)")
+                .isPositive().isEqualTo(r.asks().size());
+        assertThat(r.asks().toString()).as("hallucinations rejected, as listed").contains("rejected");
     }
 
     /** What a run emits leaves it the same way on both engines: same events, same numbers, same payloads, same order. */
