@@ -357,8 +357,7 @@ public final class BatonRunWorkflowImpl implements BatonRunWorkflow {
                         || Workflow.currentTimeMillis() >= renewAt || !deploys.isEmpty();
                 // calls from outside are not part of a snapshot: continue as new once every one is answered
                 if (due && core.detachedOut() && Workflow.getVersion(CARRY_RETURNED_CHILDREN, Workflow.DEFAULT_VERSION, 1) >= 1) {
-                    children.takeReturned();
-                    core.settleReturnedRunsApart();
+                    core.settleReturnedRunsApart(); // asks ChildWorkflows.returned, which takes each returned child in
                 }
                 if (due && queued.isEmpty() && open.isEmpty() && commands.isEmpty() && !core.outsideCallsOpen() && !core.detachedOut()) {
                     applyPending(plan);
